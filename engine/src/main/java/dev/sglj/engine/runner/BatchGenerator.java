@@ -81,7 +81,7 @@ public final class BatchGenerator {
                             + runner.config().vocabSize() + ")");
                 }
             }
-            for (int i = 0; i < p.n(); i++) out.add(new Sequence(out.size(), r));
+            for (int i = 0; i < p.n(); i++) out.add(new Sequence(out.size(), r, eosTokenIds));
         }
         for (Sequence s : out) {
             if (s.reservedTokens > runner.slots().size()) {
@@ -142,7 +142,7 @@ public final class BatchGenerator {
 
     private FinishReason finishReason(Sequence s, int token) {
         SamplingParams p = s.params();
-        boolean minReached = s.outputCount() > p.minNewTokens();
+        boolean minReached = s.outputCount() >= p.minNewTokens();
         if (!p.ignoreEos() && minReached && Arrays.stream(eosTokenIds).anyMatch(id -> id == token)) {
             return FinishReason.Stop.token(token);
         }

@@ -4,6 +4,7 @@ import dev.sglj.engine.FinishReason;
 import dev.sglj.engine.GenerateRequest;
 import dev.sglj.engine.GenerateResult;
 import dev.sglj.engine.TokenLogprob;
+import dev.sglj.engine.sampling.RequestSampler;
 import dev.sglj.engine.sampling.SamplingParams;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,6 +19,7 @@ final class Sequence {
     final GenerateRequest request;
     final int promptLen;
     final int reservedTokens;
+    final RequestSampler sampler;
     int row = -1;
     private int[] tokens;
     private int length;
@@ -27,9 +29,10 @@ final class Sequence {
     final List<TokenLogprob> outputLogprobs = new ArrayList<>();
     final List<TokenLogprob> inputLogprobs = new ArrayList<>();
 
-    Sequence(int resultIndex, GenerateRequest request) {
+    Sequence(int resultIndex, GenerateRequest request, int[] eosTokenIds) {
         this.resultIndex = resultIndex;
         this.request = request;
+        this.sampler = new RequestSampler(request.params(), request.inputIds(), eosTokenIds);
         this.promptLen = request.inputIds().length;
         this.reservedTokens = promptLen + Math.max(params().maxNewTokens() - 1, 0);
         this.tokens = Arrays.copyOf(request.inputIds(), promptLen + params().maxNewTokens());
