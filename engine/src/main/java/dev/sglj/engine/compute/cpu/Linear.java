@@ -14,7 +14,8 @@ import jdk.incubator.vector.VectorOperators;
  * {@code out[n, o] = sum_i x[n, i] * w[o, i] + bias[o]} with x, out F32 and w BF16/F16/F32.
  *
  * <p>One token (decode at batch 1) is bandwidth-bound: each thread streams its share of weight rows,
- * four at a time, converting in registers. Several tokens reuse each weight row: a thread converts a
+ * four at a time, converting BF16 in registers (F16 has no vector conversion in the Vector API, so
+ * F16 weights always take the blocked path, whose conversion runs once per block). Several tokens reuse each weight row: a thread converts a
  * block of {@link #ROWS} rows x {@link #KB} inputs to F32 once, then runs a 4x4 register tile of
  * (rows x tokens) over it for every token of a block of {@link #NB}; x block and converted weights
  * stay in cache.
@@ -35,7 +36,7 @@ final class Linear {
                     float[] bias, MemorySegment out) {
         int groups = (outFeatures + ROWS - 1) / ROWS;
         long costPerGroup = (long) ROWS * in * tokens;
-        if (tokens == 1) {
+        if (tokens == 1 && wType != DType.F16) {
             pool.forEach(groups, costPerGroup, (g0, g1) ->
                     gemv(x, in, wType, w, outFeatures, bias, out, g0 * ROWS, Math.min(outFeatures, g1 * ROWS)));
         } else {
@@ -51,9 +52,8 @@ final class Linear {
         for (; r + ROWS <= to; r += ROWS) {
             switch (wType) {
                 case BF16 -> dot4Bf16(x, w, (long) r * in, in, sums);
-                case F16 -> dot4F16(x, w, (long) r * in, in, sums);
                 case F32 -> dot4F32(x, w, (long) r * in, in, sums);
-                case I32 -> throw new IllegalArgumentException("linear: I32 weight");
+                default -> throw new IllegalArgumentException("linear: no direct kernel for " + wType);
             }
             for (int k = 0; k < ROWS; k++) {
                 out.set(FLOAT, (r + k) * 4L, sums[k] + (bias == null ? 0f : bias[r + k]));
@@ -77,20 +77,6 @@ final class Linear {
             a3 = Vec.bf16(w, w3 + i).fma(xv, a3);
         }
         finish4(x, DType.BF16, w, w0, in, i, a0, a1, a2, a3, sums);
-    }
-
-    private static void dot4F16(MemorySegment x, MemorySegment w, long w0, int in, float[] sums) {
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-        long w1 = w0 + in, w2 = w1 + in, w3 = w2 + in;
-        int i = 0;
-        for (int bound = F.loopBound(in); i < bound; i += L) {
-            FloatVector xv = Vec.f32(x, i);
-            a0 = Vec.f16(w, w0 + i).fma(xv, a0);
-            a1 = Vec.f16(w, w1 + i).fma(xv, a1);
-            a2 = Vec.f16(w, w2 + i).fma(xv, a2);
-            a3 = Vec.f16(w, w3 + i).fma(xv, a3);
-        }
-        finish4(x, DType.F16, w, w0, in, i, a0, a1, a2, a3, sums);
     }
 
     private static void dot4F32(MemorySegment x, MemorySegment w, long w0, int in, float[] sums) {

@@ -7,7 +7,6 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -44,20 +43,6 @@ final class Vec {
                 .reinterpretAsFloats();
     }
 
-    /** IEEE half to float: rebias normals, scale subnormals exactly, keep Inf/NaN (exponent 31 -> 255). */
-    static FloatVector f16(MemorySegment s, long element) {
-        ShortVector h = ShortVector.fromMemorySegment(S, s, element * 2, LE);
-        IntVector bits = (IntVector) h.convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0);
-        IntVector sign = bits.and(0x8000).lanewise(VectorOperators.LSHL, 16);
-        IntVector magnitude = bits.and(0x7FFF);
-        IntVector exponent = magnitude.and(0x7C00);
-        IntVector normal = magnitude.lanewise(VectorOperators.LSHL, 13).add(0x38000000);
-        IntVector wide = normal.blend(normal.add(0x38000000), exponent.eq(0x7C00));
-        FloatVector small = ((FloatVector) magnitude.convert(VectorOperators.I2F, 0)).mul(0x1p-24f);
-        VectorMask<Integer> subnormal = exponent.eq(0);
-        return wide.blend(small.reinterpretAsInts(), subnormal).or(sign).reinterpretAsFloats();
-    }
-
     static float get(DType dtype, MemorySegment s, long element) {
         return switch (dtype) {
             case F32 -> s.get(FLOAT, element * 4);
@@ -67,55 +52,66 @@ final class Vec {
         };
     }
 
+    /** Elements converted per step of F16 through the thread's scratch. */
+    private static final int CHUNK = 1024;
+
+    private static final class Scratch {
+        final short[] halves = new short[CHUNK];
+        final float[] floats = new float[CHUNK];
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
     /** Converts {@code len} elements from {@code element} of a BF16/F16/F32 segment into {@code dst[dstOff..]}. */
     static void toFloats(DType dtype, MemorySegment s, long element, float[] dst, int dstOff, int len) {
-        int i = 0;
-        int bound = F.loopBound(len);
         switch (dtype) {
-            case F32 -> {
-                MemorySegment.copy(s, FLOAT, element * 4, dst, dstOff, len);
-                return;
-            }
+            case F32 -> MemorySegment.copy(s, FLOAT, element * 4, dst, dstOff, len);
             case BF16 -> {
-                for (; i < bound; i += L) {
+                int i = 0;
+                for (int bound = F.loopBound(len); i < bound; i += L) {
                     bf16(s, element + i).intoArray(dst, dstOff + i);
+                }
+                for (; i < len; i++) {
+                    dst[dstOff + i] = get(DType.BF16, s, element + i);
                 }
             }
             case F16 -> {
-                for (; i < bound; i += L) {
-                    f16(s, element + i).intoArray(dst, dstOff + i);
+                // The Vector API has no half-float conversion; C2 vectorises this loop (vcvtph2ps on x86).
+                short[] halves = SCRATCH.get().halves;
+                for (int c = 0; c < len; c += CHUNK) {
+                    int n = Math.min(CHUNK, len - c);
+                    MemorySegment.copy(s, SHORT, (element + c) * 2, halves, 0, n);
+                    for (int i = 0; i < n; i++) {
+                        dst[dstOff + c + i] = Float.float16ToFloat(halves[i]);
+                    }
                 }
             }
             case I32 -> throw new IllegalArgumentException("I32 is not a floating-point dtype");
-        }
-        for (; i < len; i++) {
-            dst[dstOff + i] = get(dtype, s, element + i);
         }
     }
 
     /** As {@link #toFloats(DType, MemorySegment, long, float[], int, int)} into an F32 segment. */
     static void toFloats(DType dtype, MemorySegment s, long element, MemorySegment dst, long dstElement, long len) {
-        long i = 0;
-        long bound = len - len % L;
         switch (dtype) {
-            case F32 -> {
-                MemorySegment.copy(s, element * 4, dst, dstElement * 4, len * 4);
-                return;
-            }
+            case F32 -> MemorySegment.copy(s, element * 4, dst, dstElement * 4, len * 4);
             case BF16 -> {
-                for (; i < bound; i += L) {
+                long i = 0;
+                for (long bound = len - len % L; i < bound; i += L) {
                     storeF32(bf16(s, element + i), dst, dstElement + i);
+                }
+                for (; i < len; i++) {
+                    dst.set(FLOAT, (dstElement + i) * 4, get(DType.BF16, s, element + i));
                 }
             }
             case F16 -> {
-                for (; i < bound; i += L) {
-                    storeF32(f16(s, element + i), dst, dstElement + i);
+                float[] floats = SCRATCH.get().floats;
+                for (long c = 0; c < len; c += CHUNK) {
+                    int n = (int) Math.min(CHUNK, len - c);
+                    toFloats(dtype, s, element + c, floats, 0, n);
+                    MemorySegment.copy(floats, 0, dst, FLOAT, (dstElement + c) * 4, n);
                 }
             }
             case I32 -> throw new IllegalArgumentException("I32 is not a floating-point dtype");
-        }
-        for (; i < len; i++) {
-            dst.set(FLOAT, (dstElement + i) * 4, get(dtype, s, element + i));
         }
     }
 
