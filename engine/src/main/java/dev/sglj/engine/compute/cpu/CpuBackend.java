@@ -7,7 +7,6 @@ import dev.sglj.engine.compute.Backend;
 import dev.sglj.engine.compute.DType;
 import dev.sglj.engine.compute.HostTensor;
 import dev.sglj.engine.compute.Tensor;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.Set;
@@ -15,10 +14,11 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /** The {@link Backend} on host memory and cores; see the package documentation for its contract. */
 public final class CpuBackend implements Backend {
-    /** Alignment of allocated tensors: one cache line, so every vector load of a row start is aligned. */
-    private static final long ALIGNMENT = 64;
+    /** Freed tensor memory kept for reuse (closing a shared arena costs a handshake with every thread). */
+    private static final long POOLED_BYTES = 512L << 20;
 
     private final WorkPool pool;
+    private final TensorMemory memory = new TensorMemory(POOLED_BYTES);
     private final Set<CpuTensor> live = ConcurrentHashMap.newKeySet();
 
     /** A backend using every available processor. */
@@ -51,8 +51,8 @@ public final class CpuBackend implements Backend {
             }
         }
         long bytes = Math.multiplyExact(Arrays.stream(shape).reduce(1, Math::multiplyExact), (long) dtype.bytes());
-        Arena arena = Arena.ofShared();
-        CpuTensor t = new CpuTensor(null, dtype, shape, arena.allocate(bytes, ALIGNMENT), arena);
+        TensorMemory.Block block = memory.take(bytes);
+        CpuTensor t = new CpuTensor(null, dtype, shape, block.whole().asSlice(0, bytes), block);
         live.add(t);
         return t;
     }
@@ -282,17 +282,21 @@ public final class CpuBackend implements Backend {
     @Override
     public void free(Tensor t) {
         CpuTensor c = cpu("free", "t", t);
-        c.release();
-        live.remove(c);
+        TensorMemory.Block block = c.release();
+        if (block != null) {
+            live.remove(c);
+            memory.give(block);
+        }
     }
 
-    /** Stops the worker threads and frees every tensor this backend allocated and did not free. */
+    /** Stops the worker threads and releases the memory of every tensor this backend allocated. */
     @Override
     public void close() {
         pool.close();
         for (CpuTensor t : live) {
             free(t);
         }
+        memory.close();
     }
 
     private static CpuTensor cpu(String op, String role, Tensor t) {

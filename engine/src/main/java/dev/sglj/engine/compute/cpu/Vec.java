@@ -65,7 +65,15 @@ final class Vec {
     /** Converts {@code len} elements from {@code element} of a BF16/F16/F32 segment into {@code dst[dstOff..]}. */
     static void toFloats(DType dtype, MemorySegment s, long element, float[] dst, int dstOff, int len) {
         switch (dtype) {
-            case F32 -> MemorySegment.copy(s, FLOAT, element * 4, dst, dstOff, len);
+            case F32 -> {
+                int i = 0;
+                for (int bound = F.loopBound(len); i < bound; i += L) {
+                    f32(s, element + i).intoArray(dst, dstOff + i);
+                }
+                for (; i < len; i++) {
+                    dst[dstOff + i] = s.get(FLOAT, (element + i) * 4);
+                }
+            }
             case BF16 -> {
                 int i = 0;
                 for (int bound = F.loopBound(len); i < bound; i += L) {

@@ -16,7 +16,7 @@ import java.util.Random;
  * last-level cache, so batch-1 figures are DRAM reads.
  *
  * <pre>java --add-modules jdk.incubator.vector -cp engine/target/classes:engine/target/test-classes \
- *     dev.sglj.engine.compute.cpu.LinearBench [out in [threads]]</pre>
+ *     dev.sglj.engine.compute.cpu.LinearBench [out in [threads [BF16,F16,F32]]]</pre>
  */
 public final class LinearBench {
     private static final int COPIES = 8;
@@ -29,7 +29,10 @@ public final class LinearBench {
                 out, in, threads, Vec.F.vectorBitSize(), COPIES);
         try (Arena arena = Arena.ofShared(); CpuBackend backend = new CpuBackend(threads)) {
             Random random = new Random(1);
-            for (DType dtype : new DType[] {DType.BF16, DType.F16, DType.F32}) {
+            DType[] dtypes = args.length > 3
+                    ? Arrays.stream(args[3].split(",")).map(DType::valueOf).toArray(DType[]::new)
+                    : new DType[] {DType.BF16, DType.F16, DType.F32};
+            for (DType dtype : dtypes) {
                 Tensor[] weights = new Tensor[COPIES];
                 for (int c = 0; c < COPIES; c++) {
                     MemorySegment s = arena.allocate((long) out * in * dtype.bytes(), 64);
@@ -46,15 +49,17 @@ public final class LinearBench {
                 for (int batch : new int[] {1, 32}) {
                     Tensor x = backend.floats(TestData.uniform(random, batch * in, 1f), batch, in);
                     Tensor y = backend.allocate(DType.F32, batch, out);
-                    double seconds = time(() -> {
+                    double[] seconds = time(() -> {
                         for (Tensor w : weights) {
                             backend.linear(x, w, null, y);
                         }
-                    }, batch == 1 ? 1.0 : 2.0) / COPIES;
-                    double bytes = (double) out * in * dtype.bytes();
-                    double flops = 2.0 * batch * out * in;
-                    System.out.printf(Locale.ROOT, "%-4s batch %2d: %8.3f ms  %6.1f GB/s of weights  %6.1f GFLOP/s%n",
-                            dtype, batch, seconds * 1e3, bytes / seconds / 1e9, flops / seconds / 1e9);
+                    }, batch == 1 ? 1.0 : 2.0);
+                    double bytes = (double) out * in * dtype.bytes() * COPIES;
+                    double flops = 2.0 * batch * out * in * COPIES;
+                    System.out.printf(Locale.ROOT, "%-4s batch %2d: median %8.3f ms %6.1f GB/s %6.1f GFLOP/s | best %8.3f ms"
+                                    + " %6.1f GB/s %6.1f GFLOP/s (per weight)%n", dtype, batch,
+                            seconds[0] * 1e3 / COPIES, bytes / seconds[0] / 1e9, flops / seconds[0] / 1e9,
+                            seconds[1] * 1e3 / COPIES, bytes / seconds[1] / 1e9, flops / seconds[1] / 1e9);
                     backend.free(x);
                     backend.free(y);
                 }
@@ -68,8 +73,8 @@ public final class LinearBench {
         }
     }
 
-    /** Median seconds per run over 7 timed rounds after a warm-up of about {@code warmupSeconds}. */
-    private static double time(Runnable run, double warmupSeconds) {
+    /** Median and best seconds per run over 9 timed rounds after a warm-up of about {@code warmupSeconds}. */
+    private static double[] time(Runnable run, double warmupSeconds) {
         long end = System.nanoTime() + (long) (warmupSeconds * 1e9);
         int reps = 0;
         while (System.nanoTime() < end) {
@@ -77,7 +82,7 @@ public final class LinearBench {
             reps++;
         }
         int perRound = Math.max(1, reps / 4);
-        double[] rounds = new double[7];
+        double[] rounds = new double[9];
         for (int r = 0; r < rounds.length; r++) {
             long t0 = System.nanoTime();
             for (int i = 0; i < perRound; i++) {
@@ -86,6 +91,6 @@ public final class LinearBench {
             rounds[r] = (System.nanoTime() - t0) / 1e9 / perRound;
         }
         Arrays.sort(rounds);
-        return rounds[rounds.length / 2];
+        return new double[] {rounds[rounds.length / 2], rounds[0]};
     }
 }
