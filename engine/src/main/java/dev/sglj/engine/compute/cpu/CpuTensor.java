@@ -38,14 +38,12 @@ public final class CpuTensor implements Tensor {
     }
 
     /** Rows as row ops see them: {@code shape[0]}, or 1 for a 1-D tensor. */
-    @Override
-    public long rows() {
+    long rowCount() {
         return rows;
     }
 
-    /** Elements per row: the product of the dimensions after the first (numel for a 1-D tensor). */
-    @Override
-    public long cols() {
+    /** Elements per row as row ops see them: the product of the dimensions after the first. */
+    long rowLength() {
         return cols;
     }
 
