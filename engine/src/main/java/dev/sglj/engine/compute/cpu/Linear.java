@@ -17,8 +17,8 @@ import jdk.incubator.vector.VectorOperators;
  * four at a time, converting BF16 in registers (F16 has no vector conversion in the Vector API, so
  * F16 weights always take the blocked path, whose conversion runs once per block). Several tokens reuse each weight row: a thread converts a
  * block of {@link #ROWS} rows x {@link #KB} inputs to F32 once, then runs a 4x4 register tile of
- * (rows x tokens) over it for every token of a block of {@link #NB}; x block and converted weights
- * stay in cache.
+ * (rows x tokens) over it for every token of a block of {@link #NB} (copied once per block to a heap
+ * array); x block and converted weights stay in cache.
  */
 final class Linear {
     static final int ROWS = 4;
@@ -28,7 +28,13 @@ final class Linear {
     /** Tokens per block: 64 x 1024 floats = 256 KB of x (L2). */
     static final int NB = 64;
 
-    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[ROWS * KB]);
+    /** A thread's converted weight block and copied input block (heap arrays: no per-load memory-session checks). */
+    private static final class Scratch {
+        final float[] weights = new float[ROWS * KB];
+        final float[] inputs = new float[NB * KB];
+    }
+
+    private static final ThreadLocal<Scratch> BLOCKS = ThreadLocal.withInitial(Scratch::new);
 
     private Linear() {}
 
@@ -109,7 +115,7 @@ final class Linear {
 
     /** One weight row against one token (row tails); converts through the scratch. */
     private static float dotRow(MemorySegment x, long xElement, DType wType, MemorySegment w, long wElement, int in) {
-        float[] row = SCRATCH.get();
+        float[] row = BLOCKS.get().weights;
         float sum = 0f;
         for (int k0 = 0; k0 < in; k0 += row.length) {
             int len = Math.min(row.length, in - k0);
@@ -129,7 +135,9 @@ final class Linear {
 
     private static void gemm(MemorySegment x, int tokens, int in, DType wType, MemorySegment w, int outFeatures,
                              float[] bias, MemorySegment out, int from, int to) {
-        float[] ws = SCRATCH.get();
+        Scratch scratch = BLOCKS.get();
+        float[] ws = scratch.weights;
+        float[] xs = scratch.inputs;
         for (int n0 = 0; n0 < tokens; n0 += NB) {
             int n1 = Math.min(tokens, n0 + NB);
             for (int n = n0; n < n1; n++) {
@@ -139,6 +147,9 @@ final class Linear {
             }
             for (int k0 = 0; k0 < in; k0 += KB) {
                 int len = Math.min(KB, in - k0);
+                for (int n = n0; n < n1; n++) {
+                    Vec.toFloats(DType.F32, x, (long) n * in + k0, xs, (n - n0) * KB, len);
+                }
                 for (int r = from; r < to; r += ROWS) {
                     int rows = Math.min(ROWS, to - r);
                     for (int k = 0; k < ROWS; k++) {
@@ -150,100 +161,96 @@ final class Linear {
                     }
                     int n = n0;
                     for (; n + TOKENS <= n1; n += TOKENS) {
-                        tile4x4(ws, len, x, (long) n * in + k0, in, out, (long) n * outFeatures + r, outFeatures, rows);
+                        tile4x4(ws, xs, (n - n0) * KB, len, out, (long) n * outFeatures + r, outFeatures, rows);
                     }
                     for (; n < n1; n++) {
-                        tile4x1(ws, len, x, (long) n * in + k0, out, (long) n * outFeatures + r, rows);
+                        tile4x1(ws, xs, (n - n0) * KB, len, out, (long) n * outFeatures + r, rows);
                     }
                 }
             }
         }
     }
 
-    /** Adds the 4 rows x 4 tokens partial products over {@code len} inputs to {@code out}. */
-    private static void tile4x4(float[] ws, int len, MemorySegment x, long x0, int in, MemorySegment out, long o0,
-                                int outStride, int rows) {
+    /**
+     * Adds the products of 4 converted weight rows and 4 token rows (both blocks of stride
+     * {@link #KB}) over {@code len} inputs to {@code out}.
+     */
+    private static void tile4x4(float[] ws, float[] xs, int x0, int len, MemorySegment out, long o0, int outStride,
+                                int rows) {
         FloatVector z = FloatVector.zero(F);
         FloatVector c00 = z, c01 = z, c02 = z, c03 = z, c10 = z, c11 = z, c12 = z, c13 = z;
         FloatVector c20 = z, c21 = z, c22 = z, c23 = z, c30 = z, c31 = z, c32 = z, c33 = z;
-        long x1 = x0 + in, x2 = x1 + in, x3 = x2 + in;
+        int x1 = x0 + KB, x2 = x1 + KB, x3 = x2 + KB;
         int i = 0;
         for (int bound = F.loopBound(len); i < bound; i += L) {
             FloatVector w0 = FloatVector.fromArray(F, ws, i);
             FloatVector w1 = FloatVector.fromArray(F, ws, KB + i);
             FloatVector w2 = FloatVector.fromArray(F, ws, 2 * KB + i);
             FloatVector w3 = FloatVector.fromArray(F, ws, 3 * KB + i);
-            FloatVector xv = Vec.f32(x, x0 + i);
+            FloatVector xv = FloatVector.fromArray(F, xs, x0 + i);
             c00 = w0.fma(xv, c00);
             c10 = w1.fma(xv, c10);
             c20 = w2.fma(xv, c20);
             c30 = w3.fma(xv, c30);
-            xv = Vec.f32(x, x1 + i);
+            xv = FloatVector.fromArray(F, xs, x1 + i);
             c01 = w0.fma(xv, c01);
             c11 = w1.fma(xv, c11);
             c21 = w2.fma(xv, c21);
             c31 = w3.fma(xv, c31);
-            xv = Vec.f32(x, x2 + i);
+            xv = FloatVector.fromArray(F, xs, x2 + i);
             c02 = w0.fma(xv, c02);
             c12 = w1.fma(xv, c12);
             c22 = w2.fma(xv, c22);
             c32 = w3.fma(xv, c32);
-            xv = Vec.f32(x, x3 + i);
+            xv = FloatVector.fromArray(F, xs, x3 + i);
             c03 = w0.fma(xv, c03);
             c13 = w1.fma(xv, c13);
             c23 = w2.fma(xv, c23);
             c33 = w3.fma(xv, c33);
         }
-        Tail tail = new Tail(ws, len, i, x, x0, in, out, o0, outStride, rows);
-        tail.add(c00, 0, 0);
-        tail.add(c01, 0, 1);
-        tail.add(c02, 0, 2);
-        tail.add(c03, 0, 3);
-        tail.add(c10, 1, 0);
-        tail.add(c11, 1, 1);
-        tail.add(c12, 1, 2);
-        tail.add(c13, 1, 3);
-        tail.add(c20, 2, 0);
-        tail.add(c21, 2, 1);
-        tail.add(c22, 2, 2);
-        tail.add(c23, 2, 3);
-        tail.add(c30, 3, 0);
-        tail.add(c31, 3, 1);
-        tail.add(c32, 3, 2);
-        tail.add(c33, 3, 3);
+        // reductions written out: a helper taking the vectors would box them when not inlined
+        float[] sums = {
+            c00.reduceLanes(VectorOperators.ADD), c01.reduceLanes(VectorOperators.ADD),
+            c02.reduceLanes(VectorOperators.ADD), c03.reduceLanes(VectorOperators.ADD),
+            c10.reduceLanes(VectorOperators.ADD), c11.reduceLanes(VectorOperators.ADD),
+            c12.reduceLanes(VectorOperators.ADD), c13.reduceLanes(VectorOperators.ADD),
+            c20.reduceLanes(VectorOperators.ADD), c21.reduceLanes(VectorOperators.ADD),
+            c22.reduceLanes(VectorOperators.ADD), c23.reduceLanes(VectorOperators.ADD),
+            c30.reduceLanes(VectorOperators.ADD), c31.reduceLanes(VectorOperators.ADD),
+            c32.reduceLanes(VectorOperators.ADD), c33.reduceLanes(VectorOperators.ADD)};
+        addTile(sums, TOKENS, ws, xs, x0, len, i, out, o0, outStride, rows);
     }
 
-    private static void tile4x1(float[] ws, int len, MemorySegment x, long x0, MemorySegment out, long o0, int rows) {
+    private static void tile4x1(float[] ws, float[] xs, int x0, int len, MemorySegment out, long o0, int rows) {
         FloatVector c0 = FloatVector.zero(F), c1 = c0, c2 = c0, c3 = c0;
         int i = 0;
         for (int bound = F.loopBound(len); i < bound; i += L) {
-            FloatVector xv = Vec.f32(x, x0 + i);
+            FloatVector xv = FloatVector.fromArray(F, xs, x0 + i);
             c0 = FloatVector.fromArray(F, ws, i).fma(xv, c0);
             c1 = FloatVector.fromArray(F, ws, KB + i).fma(xv, c1);
             c2 = FloatVector.fromArray(F, ws, 2 * KB + i).fma(xv, c2);
             c3 = FloatVector.fromArray(F, ws, 3 * KB + i).fma(xv, c3);
         }
-        Tail tail = new Tail(ws, len, i, x, x0, 0, out, o0, 0, rows);
-        tail.add(c0, 0, 0);
-        tail.add(c1, 1, 0);
-        tail.add(c2, 2, 0);
-        tail.add(c3, 3, 0);
+        float[] sums = {c0.reduceLanes(VectorOperators.ADD), c1.reduceLanes(VectorOperators.ADD),
+            c2.reduceLanes(VectorOperators.ADD), c3.reduceLanes(VectorOperators.ADD)};
+        addTile(sums, 1, ws, xs, x0, len, i, out, o0, 0, rows);
     }
 
-    /** Finishes one (row k, token t) sum of a tile: lanes, scalar tail of the block, add into out. */
-    private record Tail(float[] ws, int len, int from, MemorySegment x, long x0, int in, MemorySegment out, long o0,
-                        int outStride, int rows) {
-        void add(FloatVector c, int k, int t) {
-            if (k >= rows) {
-                return;
+    /**
+     * Adds a tile's sums ({@code sums[k * tokens + t]} for row k, token t) to {@code out}, first
+     * completing each with the inputs {@code [from, len)} past the last full vector.
+     */
+    private static void addTile(float[] sums, int tokens, float[] ws, float[] xs, int x0, int len, int from,
+                                MemorySegment out, long o0, int outStride, int rows) {
+        for (int k = 0; k < rows; k++) {
+            for (int t = 0; t < tokens; t++) {
+                float sum = sums[k * tokens + t];
+                for (int j = from; j < len; j++) {
+                    sum += ws[k * KB + j] * xs[x0 + t * KB + j];
+                }
+                long o = (o0 + (long) t * outStride + k) * 4;
+                out.set(FLOAT, o, out.get(FLOAT, o) + sum);
             }
-            float sum = c.reduceLanes(VectorOperators.ADD);
-            long xt = x0 + (long) t * in;
-            for (int j = from; j < len; j++) {
-                sum += ws[k * KB + j] * x.get(FLOAT, (xt + j) * 4);
-            }
-            long o = (o0 + (long) t * outStride + k) * 4;
-            out.set(FLOAT, o, out.get(FLOAT, o) + sum);
         }
     }
 }

@@ -32,6 +32,7 @@ public final class LinearBench {
             DType[] dtypes = args.length > 3
                     ? Arrays.stream(args[3].split(",")).map(DType::valueOf).toArray(DType[]::new)
                     : new DType[] {DType.BF16, DType.F16, DType.F32};
+            warmUp(backend, arena, dtypes);
             for (DType dtype : dtypes) {
                 Tensor[] weights = new Tensor[COPIES];
                 for (int c = 0; c < COPIES; c++) {
@@ -73,24 +74,43 @@ public final class LinearBench {
         }
     }
 
-    /** Median and best seconds per run over 9 timed rounds after a warm-up of about {@code warmupSeconds}. */
+    /**
+     * Runs every kernel on small shapes until compiled: interpreted Vector API code is about 1000x
+     * slower, so the first calls on a big weight would otherwise take minutes.
+     */
+    private static void warmUp(CpuBackend backend, Arena arena, DType[] dtypes) {
+        Random random = new Random(2);
+        for (DType dtype : dtypes) {
+            float[] w = TestData.uniform(random, 64 * 1024, 1f);
+            Tensor weight = backend.weight(TestData.host(arena, "warm", dtype, w, 64, 1024));
+            for (int batch : new int[] {1, 32}) {
+                Tensor x = backend.floats(TestData.uniform(random, batch * 1024, 1f), batch, 1024);
+                Tensor y = backend.allocate(DType.F32, batch, 64);
+                time(() -> backend.linear(x, weight, null, y), 1.5);
+                backend.free(x);
+                backend.free(y);
+            }
+        }
+    }
+
+    /**
+     * Median and fastest seconds of single runs over about 3 s after a warm-up of about
+     * {@code warmupSeconds}. On a shared machine the fastest run is the one least disturbed.
+     */
     private static double[] time(Runnable run, double warmupSeconds) {
         long end = System.nanoTime() + (long) (warmupSeconds * 1e9);
-        int reps = 0;
         while (System.nanoTime() < end) {
             run.run();
-            reps++;
         }
-        int perRound = Math.max(1, reps / 4);
-        double[] rounds = new double[9];
-        for (int r = 0; r < rounds.length; r++) {
+        double[] runs = new double[10_000];
+        int n = 0;
+        end = System.nanoTime() + 3_000_000_000L;
+        while (n < runs.length && (n < 5 || System.nanoTime() < end)) {
             long t0 = System.nanoTime();
-            for (int i = 0; i < perRound; i++) {
-                run.run();
-            }
-            rounds[r] = (System.nanoTime() - t0) / 1e9 / perRound;
+            run.run();
+            runs[n++] = (System.nanoTime() - t0) / 1e9;
         }
-        Arrays.sort(rounds);
-        return new double[] {rounds[rounds.length / 2], rounds[0]};
+        Arrays.sort(runs, 0, n);
+        return new double[] {runs[n / 2], runs[0]};
     }
 }
