@@ -32,6 +32,14 @@ final class Linear {
     private static final class Scratch {
         final float[] weights = new float[ROWS * KB];
         final float[] inputs = new float[NB * KB];
+        private float[] token = new float[0];
+
+        float[] token(int length) {
+            if (token.length < length) {
+                token = new float[length];
+            }
+            return token;
+        }
     }
 
     private static final ThreadLocal<Scratch> BLOCKS = ThreadLocal.withInitial(Scratch::new);
@@ -53,12 +61,14 @@ final class Linear {
 
     private static void gemv(MemorySegment x, int in, DType wType, MemorySegment w, int outFeatures, float[] bias,
                              MemorySegment out, int from, int to) {
+        float[] xs = BLOCKS.get().token(in);
+        Vec.toFloats(DType.F32, x, 0, xs, 0, in);
         int r = from;
         float[] sums = new float[ROWS];
         for (; r + ROWS <= to; r += ROWS) {
             switch (wType) {
-                case BF16 -> dot4Bf16(x, w, (long) r * in, in, sums);
-                case F32 -> dot4F32(x, w, (long) r * in, in, sums);
+                case BF16 -> dot4Bf16(xs, w, (long) r * in, in, sums);
+                case F32 -> dot4F32(xs, w, (long) r * in, in, sums);
                 default -> throw new IllegalArgumentException("linear: no direct kernel for " + wType);
             }
             for (int k = 0; k < ROWS; k++) {
@@ -66,71 +76,57 @@ final class Linear {
             }
         }
         for (; r < to; r++) {
-            float sum = dotRow(x, 0, wType, w, (long) r * in, in);
+            float sum = 0f;
+            for (int i = 0; i < in; i++) {
+                sum += xs[i] * Vec.get(wType, w, (long) r * in + i);
+            }
             out.set(FLOAT, r * 4L, sum + (bias == null ? 0f : bias[r]));
         }
     }
 
-    private static void dot4Bf16(MemorySegment x, MemorySegment w, long w0, int in, float[] sums) {
+    private static void dot4Bf16(float[] x, MemorySegment w, long w0, int in, float[] sums) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         long w1 = w0 + in, w2 = w1 + in, w3 = w2 + in;
         int i = 0;
         for (int bound = F.loopBound(in); i < bound; i += L) {
-            FloatVector xv = Vec.f32(x, i);
+            FloatVector xv = FloatVector.fromArray(F, x, i);
             a0 = Vec.bf16(w, w0 + i).fma(xv, a0);
             a1 = Vec.bf16(w, w1 + i).fma(xv, a1);
             a2 = Vec.bf16(w, w2 + i).fma(xv, a2);
             a3 = Vec.bf16(w, w3 + i).fma(xv, a3);
         }
-        finish4(x, DType.BF16, w, w0, in, i, a0, a1, a2, a3, sums);
+        sums[0] = a0.reduceLanes(VectorOperators.ADD);
+        sums[1] = a1.reduceLanes(VectorOperators.ADD);
+        sums[2] = a2.reduceLanes(VectorOperators.ADD);
+        sums[3] = a3.reduceLanes(VectorOperators.ADD);
+        addTails(x, DType.BF16, w, w0, in, i, sums);
     }
 
-    private static void dot4F32(MemorySegment x, MemorySegment w, long w0, int in, float[] sums) {
+    private static void dot4F32(float[] x, MemorySegment w, long w0, int in, float[] sums) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         long w1 = w0 + in, w2 = w1 + in, w3 = w2 + in;
         int i = 0;
         for (int bound = F.loopBound(in); i < bound; i += L) {
-            FloatVector xv = Vec.f32(x, i);
+            FloatVector xv = FloatVector.fromArray(F, x, i);
             a0 = Vec.f32(w, w0 + i).fma(xv, a0);
             a1 = Vec.f32(w, w1 + i).fma(xv, a1);
             a2 = Vec.f32(w, w2 + i).fma(xv, a2);
             a3 = Vec.f32(w, w3 + i).fma(xv, a3);
         }
-        finish4(x, DType.F32, w, w0, in, i, a0, a1, a2, a3, sums);
-    }
-
-    private static void finish4(MemorySegment x, DType wType, MemorySegment w, long w0, int in, int tail,
-                                FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3, float[] sums) {
         sums[0] = a0.reduceLanes(VectorOperators.ADD);
         sums[1] = a1.reduceLanes(VectorOperators.ADD);
         sums[2] = a2.reduceLanes(VectorOperators.ADD);
         sums[3] = a3.reduceLanes(VectorOperators.ADD);
-        for (int i = tail; i < in; i++) {
-            float xi = x.get(FLOAT, i * 4L);
-            for (int k = 0; k < ROWS; k++) {
-                sums[k] += xi * Vec.get(wType, w, w0 + (long) k * in + i);
-            }
-        }
+        addTails(x, DType.F32, w, w0, in, i, sums);
     }
 
-    /** One weight row against one token (row tails); converts through the scratch. */
-    private static float dotRow(MemorySegment x, long xElement, DType wType, MemorySegment w, long wElement, int in) {
-        float[] row = BLOCKS.get().weights;
-        float sum = 0f;
-        for (int k0 = 0; k0 < in; k0 += row.length) {
-            int len = Math.min(row.length, in - k0);
-            Vec.toFloats(wType, w, wElement + k0, row, 0, len);
-            FloatVector acc = FloatVector.zero(F);
-            int i = 0;
-            for (int bound = F.loopBound(len); i < bound; i += L) {
-                acc = FloatVector.fromArray(F, row, i).fma(Vec.f32(x, xElement + k0 + i), acc);
-            }
-            sum += acc.reduceLanes(VectorOperators.ADD);
-            for (; i < len; i++) {
-                sum += row[i] * x.get(FLOAT, (xElement + k0 + i) * 4);
+    /** Adds the inputs {@code [from, in)} past the last full vector to the 4 row sums. */
+    private static void addTails(float[] x, DType wType, MemorySegment w, long w0, int in, int from, float[] sums) {
+        for (int i = from; i < in; i++) {
+            for (int k = 0; k < ROWS; k++) {
+                sums[k] += x[i] * Vec.get(wType, w, w0 + (long) k * in + i);
             }
         }
-        return sum;
     }
 
     private static void gemm(MemorySegment x, int tokens, int in, DType wType, MemorySegment w, int outFeatures,
