@@ -83,6 +83,14 @@ class SamplerTest {
         assertThat(unseeded1).isNotEqualTo(unseeded2);
     }
 
+    @Test
+    void unseededRequestsUseTheSeedTheyAreGiven() {
+        var unseeded = SamplingParams.builder().build();
+        assertThat(new RequestSampler(unseeded, NO_PROMPT, NO_EOS, 5L).seed()).isEqualTo(5L);
+        var seeded = SamplingParams.builder().samplingSeed(9L).build();
+        assertThat(new RequestSampler(seeded, NO_PROMPT, NO_EOS, 5L).seed()).isEqualTo(9L);
+    }
+
     private static int[] sequence(float[] logits, Long seed) {
         Sampler sampler = new Sampler(logits.length);
         RequestSampler state = state(SamplingParams.builder().samplingSeed(seed).topP(0.9));
