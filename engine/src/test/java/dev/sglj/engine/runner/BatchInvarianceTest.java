@@ -8,7 +8,6 @@ import dev.sglj.engine.fixtures.ModelFixture;
 import dev.sglj.engine.fixtures.ModelFixtures;
 import dev.sglj.engine.model.ForwardBatch;
 import dev.sglj.engine.model.ForwardMode;
-import dev.sglj.engine.sampling.Logprobs;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
