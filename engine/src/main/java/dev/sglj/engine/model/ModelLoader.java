@@ -78,7 +78,10 @@ public final class ModelLoader {
             msg.append(String.join("; ", problems.subList(1, Math.min(problems.size(), MAX_LISTED_PROBLEMS))));
             msg.append(problems.size() > MAX_LISTED_PROBLEMS ? "; ...)" : ")");
         }
-        msg.append(" [").append(config.architecture()).append(" checkpoint in ").append(weights.files()).append("]");
+        List<Path> files = weights.files();
+        msg.append(" [").append(config.architecture()).append(" checkpoint, ").append(files.size())
+                .append(files.size() == 1 ? " safetensors file in " : " safetensors files in ")
+                .append(files.getFirst().getParent()).append("]");
         throw new ModelLoadException(msg.toString());
     }
 

@@ -29,7 +29,7 @@ import java.util.Map;
  * {@code model.safetensors.index.json}, named as {@code save_pretrained} names them.
  */
 public final class SafetensorsWriter {
-    private static final long COPY_CHUNK = 1 << 26;
+    private static final long COPY_CHUNK = 1 << 24;
 
     private SafetensorsWriter() {}
 
@@ -156,10 +156,17 @@ public final class SafetensorsWriter {
         };
     }
 
+    /** Writes a native segment in place; a heap one (any primitive array) through a byte buffer. */
     private static void writeSegment(FileChannel ch, MemorySegment seg) throws IOException {
+        ByteBuffer staging = seg.isNative() ? null : ByteBuffer.allocate((int) Math.min(COPY_CHUNK, seg.byteSize()));
         for (long off = 0; off < seg.byteSize(); off += COPY_CHUNK) {
             long n = Math.min(COPY_CHUNK, seg.byteSize() - off);
-            writeFully(ch, seg.asSlice(off, n).asByteBuffer());
+            if (staging == null) {
+                writeFully(ch, seg.asSlice(off, n).asByteBuffer());
+            } else {
+                MemorySegment.copy(seg, off, MemorySegment.ofBuffer(staging.clear()), 0, n);
+                writeFully(ch, staging.limit((int) n));
+            }
         }
     }
 
