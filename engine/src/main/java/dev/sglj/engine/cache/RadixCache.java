@@ -40,20 +40,8 @@ public final class RadixCache implements PrefixCache {
         if (length < 0 || length > tokens.length) {
             throw new IllegalArgumentException("match length " + length + " outside [0, " + tokens.length + "]");
         }
-        long now = ++clock;
-        root.lastAccess = now;
-        RadixNode node = root;
-        int pos = 0;
-        while (pos < length) {
-            RadixNode child = node.children.get(tokens[pos]);
-            if (child == null) break;
-            child.lastAccess = now;
-            int common = child.matchLength(tokens, pos, length);
-            node = common < child.key.length ? child.splitAt(common, nextId++) : child;
-            pos += common;
-            if (common < child.key.length) break;
-        }
-        return new MatchResult(pathSlots(node), node);
+        RadixNode end = walk(tokens, length).end();
+        return new MatchResult(pathSlots(end), end);
     }
 
     @Override
@@ -93,29 +81,46 @@ public final class RadixCache implements PrefixCache {
 
     private Inserted insertPath(int[] tokens, int[] slots) {
         requireSameLength(tokens, slots);
-        long now = ++clock;
-        root.lastAccess = now;
-        RadixNode node = root;
-        int pos = 0;
-        while (pos < tokens.length) {
-            RadixNode child = node.children.get(tokens[pos]);
-            if (child == null) break;
-            child.lastAccess = now;
-            int common = child.matchLength(tokens, pos, tokens.length);
-            node = common < child.key.length ? child.splitAt(common, nextId++) : child;
-            pos += common;
-        }
-        int cachedBefore = pos;
+        Walk walk = walk(tokens, tokens.length);
+        RadixNode node = walk.end();
+        int pos = walk.length();
         if (pos < tokens.length) {
             RadixNode leaf = new RadixNode(this, nextId++, node,
-                    Arrays.copyOfRange(tokens, pos, tokens.length), Arrays.copyOfRange(slots, pos, slots.length), now);
+                    Arrays.copyOfRange(tokens, pos, tokens.length),
+                    Arrays.copyOfRange(slots, pos, slots.length), clock);
             node.children.put(tokens[pos], leaf);
             evictableSize += leaf.key.length;
             updateLeafStatus(node);
             updateLeafStatus(leaf);
             node = leaf;
         }
-        return new Inserted(cachedBefore, node);
+        return new Inserted(pos, node);
+    }
+
+    private record Walk(RadixNode end, int length) {}
+
+    /**
+     * Follows {@code tokens[0, length)} down the tree, marking every node passed as used now, and
+     * splits the last edge if the tokens stop or differ inside it, so the walk ends on a node.
+     */
+    private Walk walk(int[] tokens, int length) {
+        long now = ++clock;
+        root.lastAccess = now;
+        RadixNode node = root;
+        int pos = 0;
+        while (pos < length) {
+            RadixNode child = node.children.get(tokens[pos]);
+            if (child == null) break;
+            child.lastAccess = now;
+            int common = child.matchLength(tokens, pos, length);
+            pos += common;
+            if (common < child.key.length) {
+                node = child.splitAt(common, nextId++);
+                break;
+            }
+            node = child;
+        }
+        return new Walk(node, pos);
     }
 
     @Override
@@ -150,13 +155,13 @@ public final class RadixCache implements PrefixCache {
         return evicted;
     }
 
+    /**
+     * Evicts the last {@code count} tokens of a leaf by splitting it: the node object that leaves the
+     * tree is the one existing handles name, so they read as evicted.
+     */
     private void trimTail(RadixNode leaf, int count) {
-        int keep = leaf.key.length - count;
-        allocator.free(leaf.slots, keep, leaf.slots.length);
-        leaf.key = Arrays.copyOf(leaf.key, keep);
-        leaf.slots = Arrays.copyOf(leaf.slots, keep);
-        leaf.depth -= count;
-        evictableSize -= count;
+        leaf.splitAt(leaf.key.length - count, nextId++);
+        deleteLeaf(leaf);
     }
 
     private void deleteLeaf(RadixNode leaf) {
@@ -219,6 +224,7 @@ public final class RadixCache implements PrefixCache {
     @Override
     public void releaseRequest(int[] slots, Handle lastLocked) {
         RadixNode locked = live(lastLocked);
+        requireLocked(locked);
         if (slots.length < locked.depth) {
             throw new IllegalArgumentException("request has " + slots.length
                     + " slots, fewer than its locked prefix of " + locked.depth);
@@ -296,15 +302,20 @@ public final class RadixCache implements PrefixCache {
             throw new IllegalArgumentException("handle " + handle + " does not belong to this radix cache");
         }
         if (node.detached) {
-            throw new IllegalStateException("handle " + node + " was evicted or flushed; lock a match before allocating");
+            throw new IllegalStateException(
+                    "handle " + node + " was evicted or flushed; lock a match before allocating");
         }
         return node;
     }
 
-    private void requireCachedPrefix(RadixNode locked, int[] tokens, int[] slots) {
-        if (locked != root && locked.lockRef == 0) {
-            throw new IllegalStateException("request handle " + locked + " is not locked");
+    private void requireLocked(RadixNode node) {
+        if (node != root && node.lockRef == 0) {
+            throw new IllegalStateException("request handle " + node + " is not locked");
         }
+    }
+
+    private void requireCachedPrefix(RadixNode locked, int[] tokens, int[] slots) {
+        requireLocked(locked);
         if (tokens.length < locked.depth) {
             throw new IllegalArgumentException("request has " + tokens.length
                     + " tokens, fewer than its locked prefix of " + locked.depth);

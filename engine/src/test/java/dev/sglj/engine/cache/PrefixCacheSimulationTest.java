@@ -135,7 +135,7 @@ class PrefixCacheSimulationTest {
 
         if (r.slots.length < r.promptLength) {
             LockedPrefix p = cache.cacheUnfinishedRequest(Arrays.copyOf(r.tokens, r.slots.length), r.slots, r.handle);
-            assertThat(p.slots()).hasSize(r.slots.length);
+            require(p.slots().length == r.slots.length, "cached chunk returned " + p.slots().length + " slots");
             r.slots = p.slots().clone();
             r.handle = p.handle();
             return;
@@ -163,9 +163,11 @@ class PrefixCacheSimulationTest {
             for (int[][] path : radix.paths()) longest = Math.max(longest, commonPrefix(path[0], query, length));
         }
         MatchResult m = cache.matchPrefix(query, length);
-        assertThat(m.length()).as("match is the longest cached prefix").isEqualTo(longest);
+        require(m.length() == longest, "match of " + m.length() + " tokens, longest cached prefix is " + longest);
         long[] hashes = prefixHashes(query, m.length());
-        for (int i = 0; i < m.length(); i++) assertThat(kv[m.slots()[i]]).isEqualTo(hashes[i]);
+        for (int i = 0; i < m.length(); i++) {
+            require(kv[m.slots()[i]] == hashes[i], "wrong KV at matched position " + i);
+        }
     }
 
     /** Lets every live request run to its end, as the server does before it flushes the cache. */
@@ -180,7 +182,7 @@ class PrefixCacheSimulationTest {
         if (drainFirst) drain();
         boolean anyLocked = cache.protectedSize() > 0;
         boolean flushed = cache.flush();
-        assertThat(flushed).isEqualTo(!anyLocked);
+        require(flushed == !anyLocked, "flush returned " + flushed + " with locked=" + anyLocked);
         if (flushed) flushes++;
         else refusedFlushes++;
     }
@@ -193,18 +195,19 @@ class PrefixCacheSimulationTest {
         for (Req r : live) {
             int lockedLength = r.handle.length();
             owned += r.slots.length - lockedLength;
-            assertThat(r.slots.length).isGreaterThanOrEqualTo(lockedLength);
+            require(r.slots.length >= lockedLength, "request has fewer slots than its locked prefix");
             long[] hashes = prefixHashes(r.tokens, r.slots.length);
             for (int i = 0; i < r.slots.length; i++) {
-                assertThat(kv[r.slots[i]]).as("KV of position %d of a live request", i).isEqualTo(hashes[i]);
+                require(kv[r.slots[i]] == hashes[i], "wrong KV at position " + i + " of a live request");
             }
             for (int i = lockedLength; i < r.slots.length; i++) used += claim(seen, r.slots[i]);
             switch (cache) {
                 case RadixCache radix -> {
-                    assertThat(((RadixNode) r.handle).lockRef > 0 || lockedLength == 0).isTrue();
-                    assertThat(radix.slotsOf(r.handle)).containsExactly(Arrays.copyOf(r.slots, lockedLength));
+                    require(((RadixNode) r.handle).lockRef > 0 || lockedLength == 0, "request handle not locked");
+                    require(Arrays.equals(radix.slotsOf(r.handle), 0, lockedLength, r.slots, 0, lockedLength),
+                            "request's prefix slots differ from the cache's");
                 }
-                case NoPrefixCache none -> assertThat(lockedLength).isZero();
+                case NoPrefixCache none -> require(lockedLength == 0, "NoPrefixCache handle with a length");
             }
         }
         if (cache instanceof RadixCache radix) {
@@ -212,18 +215,23 @@ class PrefixCacheSimulationTest {
             for (int[][] path : radix.paths()) {
                 long[] hashes = prefixHashes(path[0], path[0].length);
                 for (int i = 0; i < path[1].length; i++) {
-                    assertThat(kv[path[1][i]]).as("KV of cached position %d", i).isEqualTo(hashes[i]);
+                    require(kv[path[1][i]] == hashes[i], "wrong KV at cached position " + i);
                 }
             }
         }
-        assertThat(allocator.available() + owned + cache.totalSize()).isEqualTo(POOL);
-        assertThat(used).isEqualTo(POOL - allocator.available());
+        require(allocator.available() + owned + cache.totalSize() == POOL, "free " + allocator.available()
+                + " + request-owned " + owned + " + cached " + cache.totalSize() + " != pool " + POOL);
+        require(used == POOL - allocator.available(), used + " slots owned but " + allocator.available() + " free");
     }
 
     private static int claim(boolean[] seen, int slot) {
-        assertThat(seen[slot]).as("slot %d owned twice", slot).isFalse();
+        require(!seen[slot], "slot " + slot + " owned twice");
         seen[slot] = true;
         return 1;
+    }
+
+    private static void require(boolean ok, String what) {
+        if (!ok) throw new AssertionError(what);
     }
 
     private static int commonPrefix(int[] a, int[] b, int bLength) {

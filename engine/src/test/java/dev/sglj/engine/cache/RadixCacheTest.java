@@ -81,7 +81,8 @@ class RadixCacheTest {
         int[] b = cache(1, 2, 3, 7, 8);
         assertThat(cachedPaths()).containsExactly(
                 Arrays.toString(t(1, 2, 3, 4, 5, 6)) + "->" + Arrays.toString(a),
-                Arrays.toString(t(1, 2, 3, 7, 8)) + "->" + Arrays.toString(concat(Arrays.copyOf(a, 3), Arrays.copyOfRange(b, 3, 5))));
+                Arrays.toString(t(1, 2, 3, 7, 8)) + "->"
+                        + Arrays.toString(concat(Arrays.copyOf(a, 3), Arrays.copyOfRange(b, 3, 5))));
         assertThat(cache.totalSize()).isEqualTo(8);
         assertAccounted(0);
     }
@@ -178,8 +179,10 @@ class RadixCacheTest {
     void evictionTrimsTheLastLeafToFreeExactlyWhatWasAsked() {
         int[] slots = cache(1, 2, 3, 4, 5, 6);
         cache(8, 9, 10);
+        Handle stale = cache.matchPrefix(t(1, 2, 3, 4, 5, 6)).handle();
         cache.matchPrefix(t(8, 9, 10));
         assertThat(cache.evict(4)).isEqualTo(4);
+        assertThatThrownBy(() -> cache.lock(stale)).isInstanceOf(IllegalStateException.class);
         assertThat(allocator.available()).isEqualTo(POOL - 5);
         assertThat(cache.matchPrefix(t(1, 2, 3, 4, 5, 6)).slots()).containsExactly(slots[0], slots[1]);
         assertThat(cache.evictableSize()).isEqualTo(5);
@@ -246,7 +249,8 @@ class RadixCacheTest {
         cache.cacheFinishedRequest(concat(prompt, t(30)), b, mb.handle());
         assertThat(cache.totalSize()).isEqualTo(8);
         assertThat(allocator.available()).isEqualTo(POOL - 8);
-        assertThat(cache.matchPrefix(concat(prompt, t(30))).slots()).containsExactly(concat(Arrays.copyOf(a, 5), t(b[5])));
+        assertThat(cache.matchPrefix(concat(prompt, t(30))).slots())
+                .containsExactly(concat(Arrays.copyOf(a, 5), t(b[5])));
         assertAccounted(0);
 
         // A third request reuses the cached prompt and owns only what it computes.
