@@ -166,6 +166,7 @@ public final class BatchGenerator {
         static Step build(List<Sequence> running, int prefillBudget, ModelRunner runner) {
             IntList ids = new IntList(), positions = new IntList(), loc = new IntList(), logitRows = new IntList();
             IntList rows = new IntList(), seqLens = new IntList(), prefixLens = new IntList(), extendLens = new IntList();
+            IntList ropeLens = new IntList();
             List<Entry> entries = new ArrayList<>();
             int budget = prefillBudget;
             boolean anyPrefill = false, anyDecode = false;
@@ -192,6 +193,7 @@ public final class BatchGenerator {
                 seqLens.add(first + take);
                 prefixLens.add(first);
                 extendLens.add(take);
+                ropeLens.add(Math.max(s.promptLen, first + take));
                 boolean samples = s.cached() == s.length();
                 int logitIndex = logitRows.size();
                 int logitFrom = s.wantsPromptLogprobs() && first < s.promptLen ? 0 : take - 1;
@@ -203,7 +205,8 @@ public final class BatchGenerator {
             ForwardMode mode = anyPrefill && anyDecode ? ForwardMode.MIXED
                     : anyPrefill ? ForwardMode.EXTEND : ForwardMode.DECODE;
             ForwardBatch batch = new ForwardBatch(mode, ids.toArray(), positions.toArray(), rows.toArray(),
-                    seqLens.toArray(), prefixLens.toArray(), extendLens.toArray(), loc.toArray(), logitRows.toArray());
+                    seqLens.toArray(), prefixLens.toArray(), extendLens.toArray(), loc.toArray(), logitRows.toArray(),
+                    ropeLens.toArray());
             return new Step(batch, entries);
         }
     }
