@@ -22,6 +22,7 @@ final class Access {
 
     static Object getattr(Object obj, String name) {
         switch (obj) {
+            case null -> { }
             case Undefined u -> throw u.fail();
             case Map<?, ?> m -> {
                 if (DICT_METHODS.contains(name)) return method(obj, name);
@@ -46,6 +47,7 @@ final class Access {
 
     static Object getitem(Object obj, Object key) {
         switch (obj) {
+            case null -> { }
             case Undefined u -> throw u.fail();
             case Map<?, ?> m -> {
                 Object k = Values.isInt(key) && !(key instanceof Long) ? Values.toLong(key) : key;
@@ -91,7 +93,7 @@ final class Access {
             case Map<?, ?> m -> dictMethod(m, name, args, kw);
             case List<?> l -> {
                 Object x = arg(args, kw, 0, "value", null);
-                if (name.equals("count")) yield (long) l.stream().filter(v -> Values.eq(v, x)).count();
+                if (name.equals("count")) yield l.stream().filter(v -> Values.eq(v, x)).count();
                 for (int i = 0; i < l.size(); i++) if (Values.eq(l.get(i), x)) yield (long) i;
                 throw TemplateException.runtime(Values.repr(x) + " is not in list");
             }

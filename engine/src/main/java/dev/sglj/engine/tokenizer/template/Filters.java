@@ -46,7 +46,7 @@ final class Filters {
             throw TemplateException.runtime("the '" + name + "' filter is not supported in chat templates");
         }
         return switch (name) {
-            case "abs" -> v instanceof Double d ? Math.abs(d) : Math.abs(Values.toLong(requireNumber(v, name)));
+            case "abs" -> v instanceof Double d ? (Object) Math.abs(d) : (Object) Math.abs(Values.toLong(requireNumber(v, name)));
             case "capitalize" -> PyStrings.capitalize(Values.str(v));
             case "center" -> center(Values.str(v), (int) Values.toLong(c.get(0, "width", 80L)));
             case "count", "length" -> (long) Values.length(v);

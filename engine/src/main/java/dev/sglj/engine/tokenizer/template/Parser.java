@@ -13,6 +13,8 @@ import java.util.Set;
 /** Recursive-descent parser with Jinja2's grammar and precedence (parser.py), producing {@link Node}s. */
 final class Parser {
     private static final Set<String> COMPARE_OPS = Set.of("==", "!=", "<", "<=", ">", ">=");
+    private static final Set<String> KNOWN_TAGS =
+            Set.of("if", "for", "set", "macro", "break", "continue", "generation");
     private static final Set<String> UNSUPPORTED_TAGS =
             Set.of("block", "extends", "print", "include", "from", "import", "with", "autoescape", "filter", "call");
 
@@ -147,6 +149,7 @@ final class Parser {
         if (UNSUPPORTED_TAGS.contains(tag)) {
             throw fail("the '" + tag + "' tag is not supported in chat templates", t.line());
         }
+        if (!KNOWN_TAGS.contains(tag)) throw failUnknownTag(tag, t.line());
         tagStack.add(tag);
         try {
             switch (tag) {

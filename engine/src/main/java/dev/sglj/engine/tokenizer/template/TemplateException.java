@@ -5,6 +5,7 @@ package dev.sglj.engine.tokenizer.template;
  * template's {@code msg}; for syntax errors it names the line. Maps to an HTTP 400 response.
  */
 public final class TemplateException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
     private final Kind kind;
     private final int line;
 

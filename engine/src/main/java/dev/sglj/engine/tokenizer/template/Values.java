@@ -355,6 +355,7 @@ final class Values {
 
     static int length(Object v) {
         return switch (v) {
+            case null -> throw TemplateException.runtime("object of type 'NoneType' has no len()");
             case String s -> PyStrings.length(s);
             case Collection<?> c -> c.size();
             case Map<?, ?> m -> m.size();
@@ -367,6 +368,7 @@ final class Values {
     /** What a for loop iterates: list items, dict keys, string characters; Undefined is empty. */
     static List<Object> iterate(Object v) {
         return switch (v) {
+            case null -> throw TemplateException.runtime("'NoneType' object is not iterable");
             case Undefined u -> List.of();
             case List<?> l -> castList(l);
             case Map<?, ?> m -> new ArrayList<>(m.keySet());
@@ -387,6 +389,7 @@ final class Values {
 
     static boolean contains(Object container, Object item) {
         return switch (container) {
+            case null -> throw TemplateException.runtime("argument of type 'NoneType' is not iterable");
             case String s -> {
                 if (!(item instanceof String x)) {
                     throw TemplateException.runtime("'in <string>' requires string as left operand, not "
