@@ -129,6 +129,59 @@ f("strftime-now", "{{ strftime_now('%Y-%m-%d %H:%M:%S') }} {{ strftime_now('%d %
 f("range-and-dict", "{{ range(3)|list }} {{ range(1, 10, 3)|list }} {{ dict(a=1, b='x') }} {% for i in range(2) %}{{ i }}{% endfor %}")
 f("undefined-rendering", "[{{ nothing }}][{{ nothing|string }}][{{ nothing|default('d') }}][{% for x in nothing %}x{% endfor %}]")
 
+# whitespace edge cases
+f("ws-lstrip-at-template-start", "   {% if true %}a{% endif %}|\t{% if true %}b{% endif %}")
+f("ws-no-lstrip-mid-line", "a {% if true %}b{% endif %} c\n{{ 'x' }}  {% if true %}d{% endif %}")
+f("ws-lstrip-comment", "x\n  {# c #}\ny\n  {#- c -#}  \nz")
+f("ws-unicode-space-before-tag", "a\n\u3000 {% if true %}b{% endif %}\n\u00a0{%- if true -%} c {%- endif %}")
+f("ws-trim-only-one-newline", "{% if true %}\n\nx{% endif %}\n\n{% if true %}y{% endif %}\n")
+f("ws-variable-end-no-trim", "{{ 'a' }}\n{{ 'b' }}\n\n{{- 'c' }}\n{{ 'd' -}}\n\n  e")
+f("ws-plus-on-variable", "a\n  {{+ 'b' }}")
+f("ws-nested-indented-blocks", "<s>\n{% for m in ms %}\n    {% if m %}\n        [{{ m }}]\n    {% else %}\n        (none)\n    {% endif %}\n{% endfor %}\n</s>",
+  ms=["a", "", "b"])
+f("ws-two-trailing-newlines", "a\n\n")
+f("ws-braces-in-strings", "{{ '}}' }}{% set x = '%}' %}{{ x }}{{ '{{' ~ \"{%\" }}")
+
+# semantics edge cases
+f("scope-nested-loops", "{% set x = 'top' %}{% for a in [1, 2] %}{% set x = 'outer' ~ a %}{% for b in [1] %}{% set x = 'inner' %}"
+  "{% endfor %}{{ x }} {% endfor %}{{ x }}")
+f("scope-namespace-in-macro", "{% set ns = namespace(n=0) %}{% macro bump() %}{% set ns.n = ns.n + 1 %}{% endmacro %}"
+  "{{ bump() }}{{ bump() }}{{ ns.n }}")
+f("macro-default-uses-param", "{% macro m(a, b=a * 2) %}{{ a }},{{ b }}{% endmacro %}{{ m(3) }} {{ m(3, 1) }}")
+f("macro-sees-later-top-level-var", "{% macro m() %}{{ v }}{% endmacro %}{% set v = 'late' %}{{ m() }}")
+f("macro-missing-arg-is-undefined", "{% macro m(a, b) %}[{{ a }}|{{ b }}|{{ b is defined }}]{% endmacro %}{{ m(1) }}")
+f("for-unpack-pairs", "{% for a, b in [[1, 2], (3, 4)] %}{{ a + b }} {% endfor %}")
+f("for-over-none-is-error", "{% for x in nothing_none %}{{ x }}{% endfor %}", nothing_none=None)
+f("set-list-concat", "{% set x = [1, 2] %}{% set x = x + [3] %}{{ x }} {{ x|length }}")
+f("nested-access", "{{ d['a']['b'] }} {{ d.a.b }} {{ d.a['c'][1] }} {{ d.get('a').get('b') }}", d={"a": {"b": "B", "c": [0, 1]}})
+f("tuple-vs-list-equality", "{{ (1, 2) == [1, 2] }} {{ [1, 2] == [1, 2] }} {{ (1,) == (1,) }}")
+f("sameas-and-none", "{{ none is none }} {{ false is sameas false }} {{ 0 is sameas false }} {{ x is none }}", x=None)
+f("undefined-attribute-of-undefined-fails", "{{ nothing.attr is defined }}")
+f("none-through-filters", "{{ x|trim }} {{ x|string }} {{ x|default('d') }} {{ x|default('d', true) }} {{ x|tojson }}", x=None)
+f("float-arithmetic-repr", "{{ 1 / 3 }} {{ 0.1 + 0.2 }} {{ 1e100 }} {{ -1.5e-10 }} {{ 3.14|string }} {{ 'a' ~ 1.0 }} {{ 2 * 0.5 }}"
+  " {{ -7 // 2.0 }} {{ 7 % -3 }} {{ -0.0 }} {{ 1 + true }} {{ 10 / 5 }} {{ 1.0e-4 }} {{ 123e-7 }}")
+f("division-by-zero", "{{ 1 // 0 }}")
+f("string-percent-none", "{{ '%s|%s' % (none, [1]) }}")
+f("selectattr-in-test", "{{ ms|selectattr('role', 'in', ['user', 'tool'])|map(attribute='c')|join(',') }} "
+  "{{ ms|map(attribute='c')|select|list }} {{ ms|map(attribute='missing', default='-')|list }}",
+  ms=[{"role": "user", "c": "1"}, {"role": "assistant", "c": ""}, {"role": "tool", "c": "3"}])
+f("str-method-edges", "{{ 'a,b,,c'.split(',') }} {{ ' a  b '.split(none, 1) }} {{ 'xxhixx'.strip('x') }} "
+  "{{ 'Hello'.startswith('') }} {{ 'abc'.upper().lower() }} {{ 'a\\r\\nb\\rc'.splitlines() }} {{ '-'.join('abc') }} "
+  "{{ 'aaa'.replace('a', 'b', 2) }} {{ 'éa'.title() }} {{ 'abc'.endswith(('x', 'c')) }} {{ 'a b'.rsplit(' ', 1) }}")
+f("dict-literal-repr", "{{ {1: 'a', 'k': (1, 2), 'n': {}, 't': true} }} {{ {'a': 1}.items()|list }}")
+f("range-slicing", "{{ range(5)[::-1] }} {{ range(10)[2:8:3] }} {{ range(0) }}")
+f("tojson-edge-strings", "{{ s|tojson }} {{ s|tojson(ensure_ascii=true) }} {{ {'k': [1, {'z': []}]}|tojson(indent='\\t') }}",
+  s="\u2028 </s> \u007f \u0000 \U0001F600 \\ \"")
+f("tojson-sort-keys-nested", "{{ d|tojson(sort_keys=true) }}", d={"b": {"d": 1, "c": 2}, "a": [{"z": 0, "y": 1}]})
+f("loop-in-filtered-for-with-else", "{% for x in xs if x > 5 %}{{ x }}{% else %}none>5{% endfor %}", xs=[1, 2])
+f("loop-index-after-break", "{% for x in xs %}{% if loop.index > 2 %}{% break %}{% endif %}{{ loop.index }}{% endfor %}", xs=[1, 2, 3, 4])
+f("conditional-chain", "{{ 'a' if x == 1 else 'b' if x == 2 else 'c' }}", x=2)
+f("not-precedence", "{{ not x in [1] }} {{ not x == 1 }} {{ not x is defined }} {{ -x|abs }}", x=1)
+f("filter-on-literal-and-call", "{{ [3, 1]|sort|first }} {{ ('a' ~ 'b')|upper }} {{ 'abc'|length + 1 }}")
+f("items-on-non-mapping-fails", "{{ 'abc'|items|list }}")
+f("deep-equality-of-messages", "{% set u = ms|selectattr('role', 'equalto', 'user')|list %}{% for m in ms %}{{ m == u[-1] }} {% endfor %}",
+  ms=[{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}, {"role": "user", "content": "a"}])
+
 # errors
 f("error-undefined-attribute", "{{ nothing.attr }}")
 f("error-type-add", "{{ 'a' + 1 }}")

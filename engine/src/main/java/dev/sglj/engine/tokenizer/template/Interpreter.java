@@ -78,7 +78,7 @@ final class Interpreter {
         });
     }
 
-    private static List<Object> range(List<Object> args) {
+    private static PyRange range(List<Object> args) {
         if (args.isEmpty() || args.size() > 3) throw TemplateException.runtime("range expected 1 to 3 arguments");
         for (Object a : args) {
             if (!Values.isInt(a)) throw TemplateException.runtime("'" + Values.typeName(a)
@@ -88,14 +88,11 @@ final class Interpreter {
         long stop = Values.toLong(args.get(args.size() == 1 ? 0 : 1));
         long step = args.size() == 3 ? Values.toLong(args.get(2)) : 1;
         if (step == 0) throw TemplateException.runtime("range() arg 3 must not be zero");
-        List<Object> out = new ArrayList<>();
-        for (long i = start; step > 0 ? i < stop : i > stop; i += step) {
-            if (out.size() >= MAX_RANGE) {
-                throw TemplateException.runtime("Range too big. The sandbox blocks ranges larger than MAX_RANGE (100000).");
-            }
-            out.add(i);
+        PyRange r = new PyRange(start, stop, step);
+        if (r.size() > MAX_RANGE) {
+            throw TemplateException.runtime("Range too big. The sandbox blocks ranges larger than MAX_RANGE (100000).");
         }
-        return out;
+        return r;
     }
 
     // ---- statements

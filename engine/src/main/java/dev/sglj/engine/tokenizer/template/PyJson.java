@@ -56,6 +56,7 @@ final class PyJson {
             case Double x -> b.append(Double.isNaN(x) ? "NaN" : Double.isInfinite(x) ? (x > 0 ? "Infinity"
                     : "-Infinity") : Values.floatRepr(x));
             case String s -> writeString(b, s);
+            case PyRange r -> throw notSerializable("range");
             case List<?> l -> {
                 if (l.isEmpty()) {
                     b.append("[]");

@@ -63,7 +63,7 @@ final class PyStrings {
                 while (i < n && isSpace(s.charAt(i))) i++;
                 if (i >= n) break;
                 if (maxsplit >= 0 && parts.size() == maxsplit) {
-                    parts.add(rstrip(s.substring(i), null));
+                    parts.add(s.substring(i));
                     break;
                 }
                 int j = i;

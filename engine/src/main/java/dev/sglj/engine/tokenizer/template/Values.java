@@ -81,6 +81,7 @@ final class Values {
             case Double d -> "float";
             case String s -> "str";
             case TupleList t -> "tuple";
+            case PyRange r -> "range";
             case List<?> l -> "list";
             case Map<?, ?> m -> "dict";
             case Undefined u -> "Undefined";
@@ -122,6 +123,7 @@ final class Values {
             case Long x -> b.append(x);
             case Double x -> b.append(floatRepr(x));
             case String s -> b.append(PyStrings.repr(s));
+            case PyRange r -> b.append(r);
             case TupleList t -> {
                 b.append('(');
                 joinRepr(b, t);
@@ -434,6 +436,7 @@ final class Values {
         Long b = sliceBound(stop);
         Long c = sliceBound(step);
         if (target instanceof String s) return PyStrings.slice(s, a, b, c);
+        if (target instanceof PyRange r) return r.slice(a, b, c);
         if (target instanceof List<?> l) {
             List<Object> out = new ArrayList<>();
             for (int i : sliceIndices(l.size(), a, b, c)) out.add(l.get(i));
