@@ -45,8 +45,9 @@ public final class ChatTemplateRenderBench {
             ChatTemplate t = ChatTemplate.compile(Goldens.text("real/" + name + ".jinja"));
             ChatTemplateInput in = new ChatTemplateInput(messages, null, true, (String) meta.get("bos_token"),
                     (String) meta.get("eos_token"), Map.of(), clock);
-            int chars = 0;
-            for (int i = 0; i < iterations; i++) chars = t.render(in).length();
+            String rendered = "";
+            for (int i = 0; i < iterations; i++) rendered = t.render(in);
+            int chars = rendered.codePointCount(0, rendered.length());
             long[] ns = new long[iterations];
             for (int i = 0; i < iterations; i++) {
                 long t0 = System.nanoTime();
@@ -54,7 +55,7 @@ public final class ChatTemplateRenderBench {
                 ns[i] = System.nanoTime() - t0;
             }
             Arrays.sort(ns);
-            System.out.printf("%-26s %d messages -> %6d chars: median %7.1f us, p90 %7.1f us%n", name, messages.size(),
+            System.out.printf("%-26s %d messages -> %6d code points: median %7.1f us, p90 %7.1f us%n", name, messages.size(),
                     chars, ns[iterations / 2] / 1e3, ns[iterations * 9 / 10] / 1e3);
         }
     }
