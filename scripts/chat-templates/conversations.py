@@ -97,6 +97,9 @@ CONVERSATIONS = [
                                   USER2], True),
     conv("reasoning-content-last", [USER1, {"role": "assistant", "content": "4.",
                                             "reasoning_content": "Simple arithmetic."}], False),
+    conv("content-parts+gen", [{"role": "system", "content": [{"type": "text", "text": "Be brief."}]},
+                               {"role": "user", "content": [{"type": "text", "text": "Describe "},
+                                                            {"type": "text", "text": "this."}]}], True),
     conv("enable-thinking-false+gen", [SYSTEM, USER1], True, enable_thinking=False),
     conv("enable-thinking-true+gen", [SYSTEM, USER1], True, enable_thinking=True),
 ]

@@ -12,5 +12,14 @@
  * {@code raise_exception} message, type errors, undefined attribute access) are
  * {@code TemplateException}s, which the server maps to HTTP 400.
  * {@link dev.sglj.engine.tokenizer.template.ChatTemplateLoader} finds a model's template.
+ *
+ * <p>Supported: {@code if/elif/else}, {@code for} (unpacking, inline {@code if}, {@code else}, {@code loop.*},
+ * {@code break/continue}), {@code set} (names, tuples, {@code namespace} attributes, blocks), macros with defaults,
+ * {@code raw}, transformers' {@code generation} tag (renders its body); Jinja's expression grammar and precedence
+ * with Python operators, slices and chained comparisons; the tests and filters in {@code Tests} and
+ * {@code Filters}; non-mutating str and dict methods; globals {@code range, dict, namespace, raise_exception,
+ * strftime_now}. Not supported (a clear TemplateException): include/extends/import/block/call/filter/with tags,
+ * recursive loops, {@code *args/**kwargs}, macro {@code varargs/kwargs/caller}, filtered set blocks,
+ * {@code str.format}, integers beyond 64 bits, and the rarely used filters (batch, groupby, truncate, ...).
  */
 package dev.sglj.engine.tokenizer.template;

@@ -24,9 +24,11 @@ class RealChatTemplateTest {
     }
 
     @SuppressWarnings("unchecked")
+    private static final List<Map<String, Object>> CONVERSATIONS =
+            (List<Map<String, Object>>) Goldens.map("conversations.json").get("conversations");
+
     private static Map<String, Object> conversation(String name) {
-        List<Map<String, Object>> all = (List<Map<String, Object>>) Goldens.map("conversations.json").get("conversations");
-        return all.stream().filter(c -> c.get("name").equals(name)).findFirst().orElseThrow();
+        return CONVERSATIONS.stream().filter(c -> c.get("name").equals(name)).findFirst().orElseThrow();
     }
 
     private static synchronized ChatTemplate template(String name) {
