@@ -188,6 +188,7 @@ f("error-type-add", "{{ 'a' + 1 }}")
 f("error-syntax-unclosed", "line one\n{% if x %}\nno end")
 f("error-syntax-unknown-tag", "ok\n\n{% frobnicate %}")
 f("error-syntax-bad-expression", "{{ 1 + }}")
+f("error-round-precision-type", "{{ 2.5|round('x') }}")
 f("error-unknown-filter", "{{ 'x'|nosuchfilter }}")
 
 FEATURES = F

@@ -53,7 +53,15 @@ final class Interpreter {
         Scope top = new Scope(globals);
         context.forEach((k, v) -> top.vars.put(k, Values.normalize(v)));
         StringBuilder out = new StringBuilder(4096);
-        in.exec(body, top, out);
+        try {
+            in.exec(body, top, out);
+        } catch (StackOverflowError e) {
+            throw TemplateException.runtime("maximum recursion depth exceeded while rendering the chat template");
+        } catch (ArithmeticException e) {
+            throw TemplateException.runtime("integer overflow: values beyond 64 bits are not supported");
+        } catch (ClassCastException e) {
+            throw TemplateException.runtime("a filter, test or method got an argument of the wrong type");
+        }
         return out.toString();
     }
 

@@ -66,7 +66,12 @@ final class Values {
     }
 
     static long toLong(Object v) {
-        return v instanceof Boolean b ? (b ? 1 : 0) : (Long) v;
+        return switch (v) {
+            case Long l -> l;
+            case Boolean b -> b ? 1 : 0;
+            case Undefined u -> throw u.fail();
+            default -> throw TemplateException.runtime("'" + typeName(v) + "' object cannot be interpreted as an integer");
+        };
     }
 
     static double toDouble(Object v) {
