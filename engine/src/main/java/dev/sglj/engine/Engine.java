@@ -63,10 +63,10 @@ public final class Engine implements AutoCloseable {
                 args.enableMixedChunk(), args.streamInterval(), args.decodeLogInterval(), args.randomSeed());
         this.scheduler = new Scheduler(runner, PrefixCache.create(runner.slots(), args.disableRadixCache()),
                 settings, eosTokenIds);
-        LOG.log(System.Logger.Level.INFO, "max_total_num_tokens={0}, chunked_prefill_size={1}, max_prefill_tokens={2},"
-                        + " max_running_requests={3}, context_len={4}, device={5}",
+        LOG.log(System.Logger.Level.INFO, String.format("max_total_num_tokens=%d, chunked_prefill_size=%d, "
+                        + "max_prefill_tokens=%d, max_running_requests=%d, context_len=%d, device=%s",
                 maxTotalTokens, args.chunkedPrefillSize(), args.maxPrefillTokens(), maxRunningRequests, contextLength,
-                backend.name());
+                backend.name()));
         scheduler.start();
     }
 
@@ -189,11 +189,11 @@ public final class Engine implements AutoCloseable {
         return scheduler.flushCache().join();
     }
 
-    /** Slots a fresh pool may take: a fifth of physical memory, at most 4 GiB, on the CPU. */
+    /** Slots a fresh pool may take on the CPU: a tenth of physical memory, at most 1 GiB. */
     private static int derivedPoolSize(ModelConfig c) {
         long physical = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getTotalMemorySize();
-        long budget = Math.min(4L << 30, physical / 5);
+        long budget = Math.min(1L << 30, physical / 10);
         long perSlot = KvPool.bytesPerSlot(c.numLayers(), c.numKvHeads(), c.headDim());
         return (int) Math.max(1, Math.min(Integer.MAX_VALUE, budget / perSlot));
     }
