@@ -104,9 +104,9 @@ public final class ModelConfigs {
         if (!present && d.headDim() != null) {
             return d.headDim();
         }
-        if (hidden % heads != 0) {
-            throw new ModelLoadException(file + ": hidden_size " + hidden + " is not a multiple of num_attention_heads "
-                    + heads + " and no head_dim is given");
+        if (hidden % heads != 0 || (hidden / heads) % 2 != 0) {
+            throw new ModelLoadException(file + ": hidden_size " + hidden + " / num_attention_heads " + heads
+                    + " is not an even head size and no head_dim is given");
         }
         return hidden / heads;
     }
