@@ -14,6 +14,7 @@ import java.lang.invoke.MethodHandle;
  * faulted by whichever threads fill them rather than zeroed up front by the allocating one.
  * Elsewhere, or if the mapping fails, {@link Arena#allocate} is used. Unmapped when the arena closes.
  */
+@SuppressWarnings("restricted") // mmap, madvise and munmap through the FFM linker
 final class HostMemory {
     private static final long HUGE_PAGE = 2L << 20;
     private static final int PROT_READ_WRITE = 0x3;
