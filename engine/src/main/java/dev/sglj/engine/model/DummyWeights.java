@@ -26,8 +26,10 @@ import java.util.stream.IntStream;
 public final class DummyWeights implements WeightSource {
     public static final float RANGE = 1e-3f;
     static final int CHUNK = 1 << 20;
-    private static final ValueLayout.OfLong LE_LONG =
-            ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** Safetensors data is little-endian whatever the platform. */
+    private static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     /** Every 16-bit random draw's value, pre-encoded: filling is then a table lookup per element. */
     private static final short[] BF16_TABLE = table(DummyWeights::toBf16);
     private static final short[] F16_TABLE = table(Float::floatToFloat16);
@@ -97,7 +99,7 @@ public final class DummyWeights implements WeightSource {
         if (t.dtype() == DType.F32) {
             for (long j = 0; j < count; j++) {
                 state += 0x9E3779B97F4A7C15L;
-                seg.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, j, uniform(mix(state) >>> 48));
+                seg.setAtIndex(LE_FLOAT, j, uniform(mix(state) >>> 48));
             }
             return;
         }
@@ -114,7 +116,7 @@ public final class DummyWeights implements WeightSource {
         }
         for (; j < count; j++) {
             state += 0x9E3779B97F4A7C15L;
-            seg.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, j, table[(int) (mix(state) >>> 48)]);
+            seg.setAtIndex(LE_SHORT, j, table[(int) (mix(state) >>> 48)]);
         }
     }
 
@@ -140,9 +142,9 @@ public final class DummyWeights implements WeightSource {
 
     private static void store(MemorySegment seg, DType dtype, long index, float v) {
         switch (dtype) {
-            case F32 -> seg.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, index, v);
-            case F16 -> seg.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, index, Float.floatToFloat16(v));
-            case BF16 -> seg.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, index, toBf16(v));
+            case F32 -> seg.setAtIndex(LE_FLOAT, index, v);
+            case F16 -> seg.setAtIndex(LE_SHORT, index, Float.floatToFloat16(v));
+            case BF16 -> seg.setAtIndex(LE_SHORT, index, toBf16(v));
             default -> throw new IllegalStateException(dtype.toString());
         }
     }
