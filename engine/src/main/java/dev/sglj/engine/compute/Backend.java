@@ -20,6 +20,9 @@ public interface Backend extends AutoCloseable {
     /** A new I32 tensor holding {@code values}. */
     Tensor ints(int[] values);
 
+    /** A new F32 tensor of that shape holding {@code values}. */
+    Tensor floats(float[] values, long... shape);
+
     /** Overwrites {@code len} I32 elements of {@code dst} from {@code dstOffset} with {@code src[srcOffset..]}. */
     void writeInts(Tensor dst, long dstOffset, int[] src, int srcOffset, int len);
 

@@ -1,0 +1,174 @@
+package dev.sglj.engine.model;
+
+import dev.sglj.engine.compute.AttentionBatch;
+import dev.sglj.engine.compute.Backend;
+import dev.sglj.engine.compute.DType;
+import dev.sglj.engine.compute.Tensor;
+import dev.sglj.engine.kv.KvPool;
+import dev.sglj.engine.kv.ReqToTokenPool;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The llama-family decoder (Llama 2/3, Mistral, Qwen2, Qwen3) written once against the compute SPI,
+ * over a ragged {@link ForwardBatch}. Variants differ only in what the config switches on: q/k/v
+ * bias (Qwen2), per-head q/k RMSNorm (Qwen3), tied embeddings, RoPE scaling.
+ */
+public final class LlamaModel implements AutoCloseable {
+    private final ModelConfig config;
+    private final Backend backend;
+    private final Tensor embedTokens;
+    private final Tensor finalNorm;
+    private final Tensor lmHead;
+    private final List<LayerWeights> layers;
+    private final RotaryEmbedding rotary;
+
+    public LlamaModel(ModelConfig config, WeightSource weights, Backend backend) {
+        this.config = config;
+        this.backend = backend;
+        LlamaWeightNames names = new LlamaWeightNames(config);
+        this.embedTokens = load(weights, names.embedTokens());
+        this.finalNorm = load(weights, names.finalNorm());
+        this.lmHead = config.tieWordEmbeddings() ? embedTokens : load(weights, names.lmHead());
+        this.layers = new ArrayList<>(config.numLayers());
+        for (int l = 0; l < config.numLayers(); l++) {
+            layers.add(loadLayer(weights, names, l));
+        }
+        this.rotary = new RotaryEmbedding(backend, config);
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    private Tensor load(WeightSource weights, LlamaWeightNames.Spec spec) {
+        return spec == null ? null : backend.weight(weights.get(spec.name(), spec.shape()));
+    }
+
+    private LayerWeights loadLayer(WeightSource w, LlamaWeightNames n, int l) {
+        return new LayerWeights(
+                load(w, n.inputNorm(l)),
+                load(w, n.qProj(l)), load(w, n.qBias(l)),
+                load(w, n.kProj(l)), load(w, n.kBias(l)),
+                load(w, n.vProj(l)), load(w, n.vBias(l)),
+                load(w, n.oProj(l)),
+                load(w, n.qNorm(l)), load(w, n.kNorm(l)),
+                load(w, n.postAttentionNorm(l)),
+                load(w, n.gateProj(l)), load(w, n.upProj(l)), load(w, n.downProj(l)));
+    }
+
+    /**
+     * Runs the batch, writing every new token's K/V into the pool at {@code outCacheLoc}, and returns
+     * the F32 logits {@code [logitRows.length, vocab]} (a tensor the caller frees).
+     */
+    public Tensor forward(ForwardBatch batch, KvPool kv, ReqToTokenPool reqToToken) {
+        try (Scratch s = new Scratch(backend)) {
+            int n = batch.numTokens();
+            int hidden = config.hiddenSize();
+            int qWidth = config.numHeads() * config.headDim();
+            int kvWidth = config.numKvHeads() * config.headDim();
+            int inter = config.intermediateSize();
+            float eps = config.rmsNormEps();
+
+            Tensor ids = s.keep(backend.ints(batch.inputIds()));
+            Tensor outCacheLoc = s.keep(backend.ints(batch.outCacheLoc()));
+            AttentionBatch attn = attentionBatch(batch, reqToToken, s);
+            RotaryEmbedding.Rows rope = rotary.rowsFor(batch);
+            s.onClose(() -> rotary.release(rope));
+
+            Tensor residual = s.f32(n, hidden);
+            Tensor h = s.f32(n, hidden);
+            Tensor q = s.f32(n, qWidth);
+            Tensor k = s.f32(n, kvWidth);
+            Tensor v = s.f32(n, kvWidth);
+            Tensor attnOut = s.f32(n, qWidth);
+            Tensor proj = s.f32(n, hidden);
+            Tensor gate = s.f32(n, inter);
+            Tensor up = s.f32(n, inter);
+            float scale = (float) (1.0 / Math.sqrt(config.headDim()));
+
+            backend.embedding(embedTokens, ids, residual);
+            for (int l = 0; l < layers.size(); l++) {
+                LayerWeights w = layers.get(l);
+                if (l == 0) {
+                    backend.rmsNorm(residual, w.inputNorm(), eps, h);
+                } else {
+                    backend.addRmsNorm(proj, residual, w.inputNorm(), eps, h);
+                }
+                backend.linear(h, w.qProj(), w.qBias(), q);
+                backend.linear(h, w.kProj(), w.kBias(), k);
+                backend.linear(h, w.vProj(), w.vBias(), v);
+                if (w.qNorm() != null) {
+                    backend.rmsNorm(q, w.qNorm(), eps, q);
+                    backend.rmsNorm(k, w.kNorm(), eps, k);
+                }
+                backend.rope(q, config.numHeads(), config.headDim(), rope.positions(), rope.table());
+                backend.rope(k, config.numKvHeads(), config.headDim(), rope.positions(), rope.table());
+                backend.storeKv(kv.k(l), kv.v(l), k, v, outCacheLoc);
+                backend.attention(q, kv.k(l), kv.v(l), attn, attnOut,
+                        config.numHeads(), config.numKvHeads(), config.headDim(), scale);
+                backend.linear(attnOut, w.oProj(), null, proj);
+                backend.addRmsNorm(proj, residual, w.postAttentionNorm(), eps, h);
+                backend.linear(h, w.gateProj(), null, gate);
+                backend.linear(h, w.upProj(), null, up);
+                backend.siluAndMul(gate, up, gate);
+                backend.linear(gate, w.downProj(), null, proj);
+            }
+            backend.addRmsNorm(proj, residual, finalNorm, eps, h);
+            return logits(h, batch.logitRows(), s);
+        }
+    }
+
+    private Tensor logits(Tensor hidden, int[] rows, Scratch s) {
+        Tensor selected = s.f32(rows.length, config.hiddenSize());
+        backend.gatherRows(hidden, s.keep(backend.ints(rows)), selected);
+        Tensor logits = backend.allocate(DType.F32, rows.length, config.vocabSize());
+        backend.linear(selected, lmHead, null, logits);
+        return logits;
+    }
+
+    private AttentionBatch attentionBatch(ForwardBatch b, ReqToTokenPool table, Scratch s) {
+        int reqs = b.numRequests();
+        int[] starts = new int[reqs];
+        for (int r = 1; r < reqs; r++) starts[r] = starts[r - 1] + b.extendSeqLens()[r - 1];
+        return new AttentionBatch(reqs, table.deviceTable(), table.maxContext(),
+                s.keep(backend.ints(b.reqPoolIndices())), s.keep(backend.ints(b.seqLens())),
+                s.keep(backend.ints(b.extendSeqLens())), s.keep(backend.ints(starts)),
+                b.seqLens(), b.extendSeqLens(), starts);
+    }
+
+    @Override
+    public void close() {
+        rotary.close();
+    }
+
+    /** Tensors that live for one forward pass, freed together. */
+    private static final class Scratch implements AutoCloseable {
+        private final Backend backend;
+        private final List<Tensor> tensors = new ArrayList<>();
+        private final List<Runnable> closers = new ArrayList<>();
+
+        Scratch(Backend backend) {
+            this.backend = backend;
+        }
+
+        Tensor keep(Tensor t) {
+            tensors.add(t);
+            return t;
+        }
+
+        Tensor f32(long rows, long cols) {
+            return keep(backend.allocate(DType.F32, rows, cols));
+        }
+
+        void onClose(Runnable r) {
+            closers.add(r);
+        }
+
+        @Override
+        public void close() {
+            tensors.forEach(backend::free);
+            closers.forEach(Runnable::run);
+        }
+    }
+}
