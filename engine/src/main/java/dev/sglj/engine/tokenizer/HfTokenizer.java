@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.BitSet;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
@@ -34,18 +33,17 @@ public final class HfTokenizer implements Tokenizer {
 
     private HfTokenizer(TokenizerFiles files) {
         String source = files.source();
-        JsonNode tokenizer = readJson(files.tokenizerJson(), source + "/tokenizer.json");
+        TokenizerJson tokenizer = TokenizerJson.parse(files.tokenizerJson(), source + "/tokenizer.json");
         JsonNode config = files.tokenizerConfigJson() == null
                 ? JSON.createObjectNode() : readJson(files.tokenizerConfigJson(), source + "/tokenizer_config.json");
         JsonNode generation = files.generationConfigJson() == null
                 ? JSON.createObjectNode() : readJson(files.generationConfigJson(), source + "/generation_config.json");
 
-        JsonNode model = tokenizer.path("model");
-        modelTokenIds = modelVocab(model, source);
+        modelTokenIds = tokenizer.vocab();
         addedTokenIds = new HashMap<>();
         BitSet special = new BitSet();
         int maxId = modelTokenIds.values().stream().mapToInt(Integer::intValue).max().orElse(-1);
-        for (JsonNode added : tokenizer.path("added_tokens")) {
+        for (JsonNode added : tokenizer.addedTokens()) {
             int id = added.path("id").asInt(-1);
             if (id < 0) {
                 throw new IllegalArgumentException(source + "/tokenizer.json: added token without an id: " + added);
@@ -62,7 +60,7 @@ public final class HfTokenizer implements Tokenizer {
         addedTokenIds.forEach((token, id) -> idToToken[id] = token);
         specialIds = Set.copyOf(special.stream().boxed().toList());
 
-        JsonNode decoderNode = tokenizer.path("decoder");
+        JsonNode decoderNode = tokenizer.decoder();
         TokenDecoder chain;
         try {
             chain = decoderNode.isObject() ? TokenDecoder.parse(decoderNode) : null;
@@ -71,7 +69,7 @@ public final class HfTokenizer implements Tokenizer {
         }
         // transformers 5 ignores clean_up_tokenization_spaces for BPE models (it would strip spaces before punctuation).
         boolean cleanUp = config.path("clean_up_tokenization_spaces").asBoolean(false)
-                && !"BPE".equals(model.path("type").asText());
+                && !"BPE".equals(tokenizer.modelType());
         decoder = new DecoderPipeline(idToToken, special, chain, cleanUp);
 
         bosToken = tokenString(config.get("bos_token"));
@@ -161,25 +159,6 @@ public final class HfTokenizer implements Tokenizer {
             ids.add(tokenId(eos));
         }
         return ids.stream().mapToInt(Integer::intValue).toArray();
-    }
-
-    private static Map<String, Integer> modelVocab(JsonNode model, String source) {
-        JsonNode vocab = model.path("vocab");
-        Map<String, Integer> ids = new HashMap<>(Math.max(16, vocab.size() * 2));
-        if (vocab.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = vocab.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
-                ids.put(e.getKey(), e.getValue().asInt());
-            }
-        } else if (vocab.isArray()) {
-            for (int i = 0; i < vocab.size(); i++) {
-                ids.put(vocab.get(i).path(0).asText(), i);
-            }
-        } else {
-            throw new IllegalArgumentException(source + "/tokenizer.json: model.vocab is missing (model type '"
-                    + model.path("type").asText() + "')");
-        }
-        return ids;
     }
 
     /** A special-token entry of tokenizer_config.json: a string, an AddedToken object, or null. */

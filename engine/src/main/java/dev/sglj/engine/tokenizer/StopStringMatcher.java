@@ -72,12 +72,22 @@ public final class StopStringMatcher {
         int longest = 0;
         for (String stop : stops) {
             for (int len = Math.min(stop.length() - 1, n); len > longest; len--) {
-                if (pending.regionMatches(n - len, stop, 0, len)) {
+                if (endsWithPrefix(stop, len)) {
                     longest = len;
                     break;
                 }
             }
         }
         return longest;
+    }
+
+    private boolean endsWithPrefix(String stop, int len) {
+        int offset = pending.length() - len;
+        for (int i = 0; i < len; i++) {
+            if (pending.charAt(offset + i) != stop.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 }
