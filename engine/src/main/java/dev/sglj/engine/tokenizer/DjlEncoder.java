@@ -1,6 +1,7 @@
 package dev.sglj.engine.tokenizer;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -34,8 +35,18 @@ final class DjlEncoder implements AutoCloseable {
         }
     }
 
+    /**
+     * Calls the binding's encode and reads back only the ids: {@code HuggingFaceTokenizer.encode} also copies
+     * the token strings, offsets and masks of every token to Java, which costs more than the encoding itself.
+     */
     int[] encode(String text, boolean addSpecialTokens) {
-        long[] ids = tokenizer.encode(text, addSpecialTokens, false).getIds();
+        long encoding = TokenizersLibrary.LIB.encode(tokenizer.getHandle(), text, addSpecialTokens);
+        long[] ids;
+        try {
+            ids = TokenizersLibrary.LIB.getTokenIds(encoding);
+        } finally {
+            TokenizersLibrary.LIB.deleteEncoding(encoding);
+        }
         int[] out = new int[ids.length];
         for (int i = 0; i < ids.length; i++) {
             out[i] = (int) ids[i];
