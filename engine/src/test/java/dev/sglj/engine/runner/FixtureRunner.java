@@ -32,7 +32,7 @@ final class FixtureRunner implements AutoCloseable {
     }
 
     static SamplingParams greedy(int maxNewTokens) {
-        return SamplingParams.builder().temperature(0).maxNewTokens(maxNewTokens).ignoreEos(true).build();
+        return SamplingParams.builder().temperature(0.0).maxNewTokens(maxNewTokens).ignoreEos(true).build();
     }
 
     List<GenerateResult> generate(int chunkedPrefillSize, List<GenerateRequest> requests) {
