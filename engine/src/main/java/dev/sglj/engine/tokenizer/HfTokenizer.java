@@ -33,51 +33,59 @@ public final class HfTokenizer implements Tokenizer {
 
     private HfTokenizer(TokenizerFiles files) {
         String source = files.source();
-        TokenizerJson tokenizer = TokenizerJson.parse(files.tokenizerJson(), source + "/tokenizer.json");
-        JsonNode config = files.tokenizerConfigJson() == null
-                ? JSON.createObjectNode() : readJson(files.tokenizerConfigJson(), source + "/tokenizer_config.json");
-        JsonNode generation = files.generationConfigJson() == null
-                ? JSON.createObjectNode() : readJson(files.generationConfigJson(), source + "/generation_config.json");
-
-        modelTokenIds = tokenizer.vocab();
-        addedTokenIds = new HashMap<>();
-        BitSet special = new BitSet();
-        int maxId = modelTokenIds.values().stream().mapToInt(Integer::intValue).max().orElse(-1);
-        for (JsonNode added : tokenizer.addedTokens()) {
-            int id = added.path("id").asInt(-1);
-            if (id < 0) {
-                throw new IllegalArgumentException(source + "/tokenizer.json: added token without an id: " + added);
-            }
-            addedTokenIds.put(added.path("content").asText(), id);
-            if (added.path("special").asBoolean(false)) {
-                special.set(id);
-            }
-            maxId = Math.max(maxId, id);
-        }
-        vocabSize = maxId + 1;
-        String[] idToToken = new String[vocabSize];
-        modelTokenIds.forEach((token, id) -> idToToken[id] = token);
-        addedTokenIds.forEach((token, id) -> idToToken[id] = token);
-        specialIds = Set.copyOf(special.stream().boxed().toList());
-
-        JsonNode decoderNode = tokenizer.decoder();
-        TokenDecoder chain;
+        // The Rust library parses tokenizer.json on another thread while Java reads what decoding needs.
+        var nativeEncoder = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> new DjlEncoder(files.tokenizerJson(), source));
         try {
-            chain = decoderNode.isObject() ? TokenDecoder.parse(decoderNode) : null;
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
-        }
-        // transformers 5 ignores clean_up_tokenization_spaces for BPE models (it would strip spaces before punctuation).
-        boolean cleanUp = config.path("clean_up_tokenization_spaces").asBoolean(false)
-                && !"BPE".equals(tokenizer.modelType());
-        decoder = new DecoderPipeline(idToToken, special, chain, cleanUp);
+            TokenizerJson tokenizer = TokenizerJson.parse(files.tokenizerJson(), source + "/tokenizer.json");
+            JsonNode config = files.tokenizerConfigJson() == null
+                    ? JSON.createObjectNode() : readJson(files.tokenizerConfigJson(), source + "/tokenizer_config.json");
+            JsonNode generation = files.generationConfigJson() == null
+                    ? JSON.createObjectNode() : readJson(files.generationConfigJson(), source + "/generation_config.json");
 
-        bosToken = tokenString(config.get("bos_token"));
-        eosToken = tokenString(config.get("eos_token"));
-        eosTokenIds = eosIds(generation.get("eos_token_id"), eosToken);
-        chatTemplate = files.chatTemplateJinja() != null
-                ? new String(files.chatTemplateJinja(), StandardCharsets.UTF_8) : defaultTemplate(config.get("chat_template"));
-        encoder = new DjlEncoder(files.tokenizerJson(), source);
+            modelTokenIds = tokenizer.vocab();
+            addedTokenIds = new HashMap<>();
+            BitSet special = new BitSet();
+            int maxId = modelTokenIds.values().stream().mapToInt(Integer::intValue).max().orElse(-1);
+            for (JsonNode added : tokenizer.addedTokens()) {
+                int id = added.path("id").asInt(-1);
+                if (id < 0) {
+                    throw new IllegalArgumentException(source + "/tokenizer.json: added token without an id: " + added);
+                }
+                addedTokenIds.put(added.path("content").asText(), id);
+                if (added.path("special").asBoolean(false)) {
+                    special.set(id);
+                }
+                maxId = Math.max(maxId, id);
+            }
+            vocabSize = maxId + 1;
+            String[] idToToken = new String[vocabSize];
+            modelTokenIds.forEach((token, id) -> idToToken[id] = token);
+            addedTokenIds.forEach((token, id) -> idToToken[id] = token);
+            specialIds = Set.copyOf(special.stream().boxed().toList());
+
+            JsonNode decoderNode = tokenizer.decoder();
+            TokenDecoder chain;
+            try {
+                chain = decoderNode.isObject() ? TokenDecoder.parse(decoderNode) : null;
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
+            }
+            // transformers 5 ignores clean_up_tokenization_spaces for BPE models (it would strip spaces before punctuation).
+            boolean cleanUp = config.path("clean_up_tokenization_spaces").asBoolean(false)
+                    && !"BPE".equals(tokenizer.modelType());
+            decoder = new DecoderPipeline(idToToken, special, chain, cleanUp);
+
+            bosToken = tokenString(config.get("bos_token"));
+            eosToken = tokenString(config.get("eos_token"));
+            eosTokenIds = eosIds(generation.get("eos_token_id"), eosToken);
+            chatTemplate = files.chatTemplateJinja() != null
+                    ? new String(files.chatTemplateJinja(), StandardCharsets.UTF_8) : defaultTemplate(config.get("chat_template"));
+        } catch (RuntimeException e) {
+            nativeEncoder.thenAccept(DjlEncoder::close);
+            throw e;
+        }
+        encoder = joinEncoder(nativeEncoder);
     }
 
     /** Loads tokenizer.json etc. (plain or .gz) from a model directory. */
@@ -146,6 +154,14 @@ public final class HfTokenizer implements Tokenizer {
     @Override
     public void close() {
         encoder.close();
+    }
+
+    private static DjlEncoder joinEncoder(java.util.concurrent.CompletableFuture<DjlEncoder> future) {
+        try {
+            return future.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
     }
 
     private int[] eosIds(JsonNode generationEos, String eos) {
