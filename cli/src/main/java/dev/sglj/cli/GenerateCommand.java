@@ -34,32 +34,37 @@ final class GenerateCommand implements Callable<Integer> {
     @ArgGroup(exclusive = false, heading = "Sampling parameters%n")
     SamplingOptions sampling = new SamplingOptions();
 
+    /** Unset options fall back to the model's generation_config.json, then to SGLang's defaults. */
     static final class SamplingOptions {
-        @Option(names = "--max-new-tokens", defaultValue = "16") int maxNewTokens;
-        @Option(names = "--min-new-tokens", defaultValue = "0") int minNewTokens;
-        @Option(names = "--temperature", defaultValue = "0") double temperature;
-        @Option(names = "--top-p", defaultValue = "1.0") double topP;
-        @Option(names = "--top-k", defaultValue = "-1") int topK;
-        @Option(names = "--min-p", defaultValue = "0") double minP;
+        @Option(names = "--max-new-tokens") Integer maxNewTokens;
+        @Option(names = "--min-new-tokens") Integer minNewTokens;
+        @Option(names = "--temperature") Double temperature;
+        @Option(names = "--top-p") Double topP;
+        @Option(names = "--top-k") Integer topK;
+        @Option(names = "--min-p") Double minP;
+        @Option(names = "--repetition-penalty") Double repetitionPenalty;
         @Option(names = "--sampling-seed") Long seed;
-        @Option(names = "--ignore-eos") boolean ignoreEos;
-        @Option(names = "--return-logprob") boolean returnLogprob;
-        @Option(names = "--top-logprobs-num", defaultValue = "0") int topLogprobsNum;
-        @Option(names = "--n", defaultValue = "1") int n;
+        @Option(names = "--ignore-eos") Boolean ignoreEos;
+        @Option(names = "--return-logprob") Boolean returnLogprob;
+        @Option(names = "--top-logprobs-num") Integer topLogprobsNum;
+        @Option(names = "--n") Integer n;
+
+        SamplingParams.Builder toBuilder() {
+            return SamplingParams.builder().maxNewTokens(maxNewTokens).minNewTokens(minNewTokens)
+                    .temperature(temperature).topP(topP).topK(topK).minP(minP).repetitionPenalty(repetitionPenalty)
+                    .samplingSeed(seed).ignoreEos(ignoreEos).returnLogprob(returnLogprob)
+                    .topLogprobsNum(topLogprobsNum).n(n);
+        }
     }
 
     @Override
     public Integer call() throws Exception {
         List<int[]> prompts = parsePrompts();
-        SamplingParams params = SamplingParams.builder()
-                .maxNewTokens(sampling.maxNewTokens).minNewTokens(sampling.minNewTokens)
-                .temperature(sampling.temperature).topP(sampling.topP).topK(sampling.topK).minP(sampling.minP)
-                .samplingSeed(sampling.seed).ignoreEos(sampling.ignoreEos).returnLogprob(sampling.returnLogprob)
-                .topLogprobsNum(sampling.topLogprobsNum).n(sampling.n).build();
         ObjectMapper json = new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT);
         try (Engine engine = Engine.start(server.toServerArgs())) {
+            SamplingParams params = sampling.toBuilder().withDefaults(engine.generationConfig()).build();
             List<GenerateRequest> requests = new ArrayList<>();
-            for (int[] p : prompts) requests.add(new GenerateRequest(p, params.withDefaults(engine.generationConfig())));
+            for (int[] p : prompts) requests.add(new GenerateRequest(p, params));
             long start = System.nanoTime();
             List<GenerateResult> results = engine.generate(requests);
             double seconds = (System.nanoTime() - start) / 1e9;

@@ -1,7 +1,8 @@
-package dev.sglj.engine.runner;
+package dev.sglj.engine.sched;
 
 import dev.sglj.engine.TokenLogprob;
 import dev.sglj.engine.sampling.Logprobs;
+import dev.sglj.engine.sampling.RequestSampler;
 import dev.sglj.engine.sampling.SampledToken;
 import dev.sglj.engine.sampling.Sampler;
 
@@ -15,8 +16,8 @@ final class TokenPicker {
         this.vocab = vocab;
     }
 
-    TokenLogprob pick(float[] logits, int row, Sequence s) {
-        return asLogprob(sampler.sampleRow(logits, row, s.sampler));
+    TokenLogprob pick(float[] logits, int row, RequestSampler state) {
+        return asLogprob(sampler.sampleRow(logits, row, state));
     }
 
     TokenLogprob logprobOf(float[] logits, int row, int token, int topN) {

@@ -1,4 +1,4 @@
-package dev.sglj.engine.runner;
+package dev.sglj.engine.sched;
 
 import java.util.Arrays;
 

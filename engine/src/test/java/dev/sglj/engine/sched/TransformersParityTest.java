@@ -1,4 +1,4 @@
-package dev.sglj.engine.runner;
+package dev.sglj.engine.sched;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;

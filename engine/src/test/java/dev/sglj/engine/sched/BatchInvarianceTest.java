@@ -1,4 +1,4 @@
-package dev.sglj.engine.runner;
+package dev.sglj.engine.sched;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,6 +8,7 @@ import dev.sglj.engine.fixtures.ModelFixture;
 import dev.sglj.engine.fixtures.ModelFixtures;
 import dev.sglj.engine.model.ForwardBatch;
 import dev.sglj.engine.model.ForwardMode;
+import dev.sglj.engine.runner.ModelRunner;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
