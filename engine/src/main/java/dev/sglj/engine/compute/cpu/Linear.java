@@ -16,23 +16,31 @@ import jdk.incubator.vector.VectorOperators;
  * <p>One token (decode at batch 1) is bandwidth-bound: each thread streams its share of weight rows,
  * four at a time, converting BF16 in registers (F16 has no vector conversion in the Vector API, so
  * F16 weights always take the blocked path, whose conversion runs once per block). Several tokens reuse each weight row: a thread converts a
- * block of {@link #ROWS} rows x {@link #KB} inputs to F32 once, then runs a 4x4 register tile of
- * (rows x tokens) over it for every token of a block of {@link #NB} (copied once per block to a heap
- * array); x block and converted weights stay in cache.
+ * block of {@link #ROWS} rows x {@link #KB} inputs to F32 once (L1), then runs a 4x4 register tile
+ * of (rows x tokens) over it for every token of a block sized by {@link #tokenBlock} (a heap copy that
+ * stays in L2). Rows are the outer loop so weights stream sequentially from memory; a batch larger
+ * than one block reads the weights once per block.
  */
 final class Linear {
     static final int ROWS = 4;
     static final int TOKENS = 4;
     /** Inputs per weight block: 4 rows x 1024 floats = 16 KB of converted weights (L1). */
     static final int KB = 1024;
-    /** Tokens per block: 64 x 1024 floats = 256 KB of x (L2). */
-    static final int NB = 64;
+    /** Bytes of x rows kept (a heap copy) while a thread streams its weight rows past them: about L2, measured. */
+    static final long X_BLOCK_BYTES = 2048 << 10;
 
     /** A thread's converted weight block and copied input block (heap arrays: no per-load memory-session checks). */
     private static final class Scratch {
         final float[] weights = new float[ROWS * KB];
-        final float[] inputs = new float[NB * KB];
+        private float[] inputs = new float[0];
         private float[] token = new float[0];
+
+        float[] inputs(int length) {
+            if (inputs.length < length) {
+                inputs = new float[length];
+            }
+            return inputs;
+        }
 
         float[] token(int length) {
             if (token.length < length) {
@@ -131,23 +139,23 @@ final class Linear {
 
     private static void gemm(MemorySegment x, int tokens, int in, DType wType, MemorySegment w, int outFeatures,
                              float[] bias, MemorySegment out, int from, int to) {
+        int block = tokenBlock(in);
         Scratch scratch = BLOCKS.get();
         float[] ws = scratch.weights;
-        float[] xs = scratch.inputs;
-        for (int n0 = 0; n0 < tokens; n0 += NB) {
-            int n1 = Math.min(tokens, n0 + NB);
+        float[] xs = scratch.inputs(block * in);
+        for (int n0 = 0; n0 < tokens; n0 += block) {
+            int n1 = Math.min(tokens, n0 + block);
             for (int n = n0; n < n1; n++) {
+                Vec.toFloats(DType.F32, x, (long) n * in, xs, (n - n0) * in, in);
                 for (int o = from; o < to; o++) {
                     out.set(FLOAT, ((long) n * outFeatures + o) * 4, bias == null ? 0f : bias[o]);
                 }
             }
-            for (int k0 = 0; k0 < in; k0 += KB) {
-                int len = Math.min(KB, in - k0);
-                for (int n = n0; n < n1; n++) {
-                    Vec.toFloats(DType.F32, x, (long) n * in + k0, xs, (n - n0) * KB, len);
-                }
-                for (int r = from; r < to; r += ROWS) {
-                    int rows = Math.min(ROWS, to - r);
+            // rows outermost: each weight row is streamed front to back, as prefetchers like
+            for (int r = from; r < to; r += ROWS) {
+                int rows = Math.min(ROWS, to - r);
+                for (int k0 = 0; k0 < in; k0 += KB) {
+                    int len = Math.min(KB, in - k0);
                     for (int k = 0; k < ROWS; k++) {
                         if (k < rows) {
                             Vec.toFloats(wType, w, (long) (r + k) * in + k0, ws, k * KB, len);
@@ -157,26 +165,33 @@ final class Linear {
                     }
                     int n = n0;
                     for (; n + TOKENS <= n1; n += TOKENS) {
-                        tile4x4(ws, xs, (n - n0) * KB, len, out, (long) n * outFeatures + r, outFeatures, rows);
+                        tile4x4(ws, xs, (n - n0) * in + k0, in, len, out, (long) n * outFeatures + r, outFeatures,
+                                rows);
                     }
                     for (; n < n1; n++) {
-                        tile4x1(ws, xs, (n - n0) * KB, len, out, (long) n * outFeatures + r, rows);
+                        tile4x1(ws, xs, (n - n0) * in + k0, len, out, (long) n * outFeatures + r, rows);
                     }
                 }
             }
         }
     }
 
+    /** Tokens per block: as many whole rows of x as fit {@link #X_BLOCK_BYTES}, a multiple of 4 in [4, 64]. */
+    static int tokenBlock(int in) {
+        int fit = (int) Math.min(64, X_BLOCK_BYTES / (4L * Math.max(1, in)));
+        return Math.max(TOKENS, fit - fit % TOKENS);
+    }
+
     /**
-     * Adds the products of 4 converted weight rows and 4 token rows (both blocks of stride
-     * {@link #KB}) over {@code len} inputs to {@code out}.
+     * Adds the products of 4 converted weight rows (stride {@link #KB}) and 4 token rows (stride
+     * {@code xStride}) over {@code len} inputs to {@code out}.
      */
-    private static void tile4x4(float[] ws, float[] xs, int x0, int len, MemorySegment out, long o0, int outStride,
-                                int rows) {
+    private static void tile4x4(float[] ws, float[] xs, int x0, int xStride, int len, MemorySegment out, long o0,
+                                int outStride, int rows) {
         FloatVector z = FloatVector.zero(F);
         FloatVector c00 = z, c01 = z, c02 = z, c03 = z, c10 = z, c11 = z, c12 = z, c13 = z;
         FloatVector c20 = z, c21 = z, c22 = z, c23 = z, c30 = z, c31 = z, c32 = z, c33 = z;
-        int x1 = x0 + KB, x2 = x1 + KB, x3 = x2 + KB;
+        int x1 = x0 + xStride, x2 = x1 + xStride, x3 = x2 + xStride;
         int i = 0;
         for (int bound = F.loopBound(len); i < bound; i += L) {
             FloatVector w0 = FloatVector.fromArray(F, ws, i);
@@ -214,7 +229,7 @@ final class Linear {
             c22.reduceLanes(VectorOperators.ADD), c23.reduceLanes(VectorOperators.ADD),
             c30.reduceLanes(VectorOperators.ADD), c31.reduceLanes(VectorOperators.ADD),
             c32.reduceLanes(VectorOperators.ADD), c33.reduceLanes(VectorOperators.ADD)};
-        addTile(sums, TOKENS, ws, xs, x0, len, i, out, o0, outStride, rows);
+        addTile(sums, TOKENS, ws, xs, x0, xStride, len, i, out, o0, outStride, rows);
     }
 
     private static void tile4x1(float[] ws, float[] xs, int x0, int len, MemorySegment out, long o0, int rows) {
@@ -229,20 +244,20 @@ final class Linear {
         }
         float[] sums = {c0.reduceLanes(VectorOperators.ADD), c1.reduceLanes(VectorOperators.ADD),
             c2.reduceLanes(VectorOperators.ADD), c3.reduceLanes(VectorOperators.ADD)};
-        addTile(sums, 1, ws, xs, x0, len, i, out, o0, 0, rows);
+        addTile(sums, 1, ws, xs, x0, 0, len, i, out, o0, 0, rows);
     }
 
     /**
      * Adds a tile's sums ({@code sums[k * tokens + t]} for row k, token t) to {@code out}, first
      * completing each with the inputs {@code [from, len)} past the last full vector.
      */
-    private static void addTile(float[] sums, int tokens, float[] ws, float[] xs, int x0, int len, int from,
-                                MemorySegment out, long o0, int outStride, int rows) {
+    private static void addTile(float[] sums, int tokens, float[] ws, float[] xs, int x0, int xStride, int len,
+                                int from, MemorySegment out, long o0, int outStride, int rows) {
         for (int k = 0; k < rows; k++) {
             for (int t = 0; t < tokens; t++) {
                 float sum = sums[k * tokens + t];
                 for (int j = from; j < len; j++) {
-                    sum += ws[k * KB + j] * xs[x0 + t * KB + j];
+                    sum += ws[k * KB + j] * xs[x0 + t * xStride + j];
                 }
                 long o = (o0 + (long) t * outStride + k) * 4;
                 out.set(FLOAT, o, out.get(FLOAT, o) + sum);
