@@ -83,7 +83,7 @@ public final class Engine implements AutoCloseable {
      * thousand times slower until the JIT has compiled them, which would otherwise hit the first user.
      */
     private void warmUp() {
-        int[] prompt = new int[Math.min(16, maxTotalTokens - 2)];
+        int[] prompt = new int[Math.max(1, Math.min(16, Math.min(contextLength, maxTotalTokens) - 3))];
         for (int i = 0; i < prompt.length; i++) prompt[i] = i % model.config().vocabSize();
         generate(new GenerateRequest(prompt, SamplingParams.builder().temperature(0.0).maxNewTokens(2)
                 .ignoreEos(true).build(), "warmup"));
