@@ -9,6 +9,10 @@ package dev.sglj.engine.model;
  * {@code < seqLens[r]} are in row {@code reqPoolIndices[r]} of the request-to-token table, and the new
  * tokens' K/V go to {@code outCacheLoc}. {@code logitRows} lists the flattened rows whose logits are
  * wanted (normally the last token of each request; every prompt row when prompt logprobs are asked).
+ *
+ * <p>{@code ropeSeqLens[r]} is the sequence length dynamic-NTK RoPE scales request {@code r} for: the
+ * whole prompt's length while it is prefilled (in one piece or in chunks), then the length so far —
+ * what transformers uses for a single sequence, so chunking does not change the result.
  */
 public record ForwardBatch(
         ForwardMode mode,
@@ -19,7 +23,8 @@ public record ForwardBatch(
         int[] extendPrefixLens,
         int[] extendSeqLens,
         int[] outCacheLoc,
-        int[] logitRows) {
+        int[] logitRows,
+        int[] ropeSeqLens) {
 
     public ForwardBatch {
         int n = inputIds.length;
@@ -27,7 +32,8 @@ public record ForwardBatch(
             throw new IllegalArgumentException("inputIds, positions and outCacheLoc differ in length");
         }
         int reqs = reqPoolIndices.length;
-        if (seqLens.length != reqs || extendPrefixLens.length != reqs || extendSeqLens.length != reqs) {
+        if (seqLens.length != reqs || extendPrefixLens.length != reqs || extendSeqLens.length != reqs
+                || ropeSeqLens.length != reqs) {
             throw new IllegalArgumentException("per-request arrays differ in length");
         }
         int total = 0;

@@ -41,7 +41,7 @@ final class RotaryEmbedding implements AutoCloseable {
 
     private boolean needsPerRequestFrequencies(ForwardBatch batch) {
         if (!(scaling instanceof RopeScaling.Dynamic)) return false;
-        for (int len : batch.seqLens()) {
+        for (int len : batch.ropeSeqLens()) {
             if (len > maxPositionEmbeddings) return true;
         }
         return false;
@@ -53,7 +53,7 @@ final class RotaryEmbedding implements AutoCloseable {
         float[] rows = new float[n * headDim];
         int token = 0;
         for (int r = 0; r < batch.numRequests(); r++) {
-            float[] invFreq = toFloat(scaling.invFreq(headDim, batch.seqLens()[r]));
+            float[] invFreq = toFloat(scaling.invFreq(headDim, batch.ropeSeqLens()[r]));
             for (int j = 0; j < batch.extendSeqLens()[r]; j++, token++) {
                 fillRow(rows, token, batch.positions()[token], invFreq);
             }

@@ -1,0 +1,38 @@
+package dev.sglj.cli;
+
+import dev.sglj.cli.bench.BenchCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code sglj} command. */
+@Command(name = "sglj", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = "SGL-J: an LLM serving engine for the JVM.",
+        subcommands = {GenerateCommand.class, BenchCommand.class})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line with SGL-J's error handling: bad input prints one line, never a stack trace. */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            commandLine.getErr().println("error: " + oneLine(ex));
+            return 1;
+        });
+        return cl;
+    }
+
+    private static String oneLine(Throwable ex) {
+        String msg = ex.getMessage();
+        return msg == null ? ex.getClass().getSimpleName() : msg.replace('\n', ' ');
+    }
+}

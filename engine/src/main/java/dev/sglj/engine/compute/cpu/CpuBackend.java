@@ -1,0 +1,350 @@
+package dev.sglj.engine.compute.cpu;
+
+import static dev.sglj.engine.compute.cpu.Vec.INT;
+
+import dev.sglj.engine.compute.AttentionBatch;
+import dev.sglj.engine.compute.Backend;
+import dev.sglj.engine.compute.DType;
+import dev.sglj.engine.compute.HostTensor;
+import dev.sglj.engine.compute.Tensor;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** The {@link Backend} on host memory and cores; see the package documentation for its contract. */
+public final class CpuBackend implements Backend {
+    /** Alignment of allocated tensors: one cache line, so every vector load of a row start is aligned. */
+    private static final long ALIGNMENT = 64;
+
+    private final WorkPool pool;
+    private final Set<CpuTensor> live = ConcurrentHashMap.newKeySet();
+
+    /** A backend using every available processor. */
+    public CpuBackend() {
+        this(Runtime.getRuntime().availableProcessors());
+    }
+
+    /** A backend running ops on {@code threads} threads (the caller plus {@code threads - 1} pool workers). */
+    public CpuBackend(int threads) {
+        this.pool = new WorkPool(threads);
+    }
+
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    public int threads() {
+        return pool.parallelism();
+    }
+
+    @Override
+    public Tensor allocate(DType dtype, long... shape) {
+        if (shape.length == 0) {
+            throw new IllegalArgumentException("allocate: shape must have at least one dimension");
+        }
+        for (long d : shape) {
+            if (d < 0) {
+                throw new IllegalArgumentException("allocate: negative dimension in shape " + Arrays.toString(shape));
+            }
+        }
+        long bytes = Math.multiplyExact(Arrays.stream(shape).reduce(1, Math::multiplyExact), (long) dtype.bytes());
+        Arena arena = Arena.ofShared();
+        CpuTensor t = new CpuTensor(null, dtype, shape, arena.allocate(bytes, ALIGNMENT), arena);
+        live.add(t);
+        return t;
+    }
+
+    @Override
+    public Tensor weight(HostTensor host) {
+        return new CpuTensor(host.name(), host.dtype(), host.shape(), host.data(), null);
+    }
+
+    @Override
+    public Tensor ints(int[] values) {
+        CpuTensor t = (CpuTensor) allocate(DType.I32, values.length);
+        MemorySegment.copy(values, 0, t.data(), INT, 0, values.length);
+        return t;
+    }
+
+    @Override
+    public Tensor floats(float[] values, long... shape) {
+        CpuTensor t = (CpuTensor) allocate(DType.F32, shape);
+        if (t.numel() != values.length) {
+            free(t);
+            throw new IllegalArgumentException("floats: " + values.length + " values for shape " + Arrays.toString(shape));
+        }
+        MemorySegment.copy(values, 0, t.data(), Vec.FLOAT, 0, values.length);
+        return t;
+    }
+
+    @Override
+    public void writeInts(Tensor dst, long dstOffset, int[] src, int srcOffset, int len) {
+        CpuTensor d = check("writeInts", "dst", dst, DType.I32);
+        if (len < 0 || dstOffset < 0 || dstOffset + len > d.numel() || srcOffset < 0 || srcOffset + len > src.length) {
+            throw new IllegalArgumentException("writeInts: " + len + " ints from src[" + srcOffset + "] (length "
+                    + src.length + ") to " + d + " at " + dstOffset + " out of range");
+        }
+        MemorySegment.copy(src, srcOffset, d.data(), INT, dstOffset * 4, len);
+    }
+
+    @Override
+    public float[] toHost(Tensor t) {
+        CpuTensor c = check("toHost", "t", t, DType.F32, DType.BF16, DType.F16);
+        float[] result = new float[Math.toIntExact(c.numel())];
+        Vec.toFloats(c.dtype(), c.data(), 0, result, 0, result.length);
+        return result;
+    }
+
+    @Override
+    public void embedding(Tensor table, Tensor ids, Tensor out) {
+        CpuTensor tab = check("embedding", "table", table, DType.F32, DType.BF16, DType.F16);
+        CpuTensor o = check("embedding", "out", out, DType.F32);
+        int[] index = readInts("embedding", "ids", ids);
+        long hidden = tab.cols();
+        requireRows("embedding", o, index.length, hidden);
+        checkIndices("embedding", "ids", index, tab.rows());
+        pool.forEach(index.length, hidden, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                Vec.toFloats(tab.dtype(), tab.data(), index[i] * hidden, o.data(), i * hidden, hidden);
+            }
+        });
+    }
+
+    @Override
+    public void rmsNorm(Tensor x, Tensor weight, float eps, Tensor out) {
+        CpuTensor xs = check("rmsNorm", "x", x, DType.F32);
+        CpuTensor os = check("rmsNorm", "out", out, DType.F32);
+        float[] w = normWeight("rmsNorm", weight, xs);
+        requireRows("rmsNorm", os, xs.rows(), xs.cols());
+        pool.forEach(Math.toIntExact(xs.rows()), xs.cols(),
+                (from, to) -> RowOps.rmsNorm(xs.data(), w, eps, os.data(), xs.cols(), from, to));
+    }
+
+    @Override
+    public void addRmsNorm(Tensor x, Tensor residual, Tensor weight, float eps, Tensor out) {
+        CpuTensor xs = check("addRmsNorm", "x", x, DType.F32);
+        CpuTensor rs = check("addRmsNorm", "residual", residual, DType.F32);
+        CpuTensor os = check("addRmsNorm", "out", out, DType.F32);
+        float[] w = normWeight("addRmsNorm", weight, xs);
+        requireRows("addRmsNorm", rs, xs.rows(), xs.cols());
+        requireRows("addRmsNorm", os, xs.rows(), xs.cols());
+        pool.forEach(Math.toIntExact(xs.rows()), 2 * xs.cols(),
+                (from, to) -> RowOps.addRmsNorm(xs.data(), rs.data(), w, eps, os.data(), xs.cols(), from, to));
+    }
+
+    @Override
+    public void linear(Tensor x, Tensor w, Tensor bias, Tensor out) {
+        CpuTensor xs = check("linear", "x", x, DType.F32);
+        CpuTensor ws = check("linear", "w", w, DType.BF16, DType.F16, DType.F32);
+        CpuTensor os = check("linear", "out", out, DType.F32);
+        if (ws.shape().length != 2 || ws.cols() != xs.cols()) {
+            throw new IllegalArgumentException("linear: weight " + ws + " must be [out, " + xs.cols() + "] for x " + xs);
+        }
+        requireRows("linear", os, xs.rows(), ws.rows());
+        if (os.data().asOverlappingSlice(xs.data()).isPresent()) {
+            throw new IllegalArgumentException("linear: out " + os + " overlaps x " + xs);
+        }
+        float[] b = null;
+        if (bias != null) {
+            CpuTensor bs = check("linear", "bias", bias, DType.BF16, DType.F16, DType.F32);
+            if (bs.numel() != ws.rows()) {
+                throw new IllegalArgumentException("linear: bias " + bs + " must have " + ws.rows() + " elements");
+            }
+            b = toHost(bs);
+        }
+        Linear.run(pool, xs.data(), Math.toIntExact(xs.rows()), Math.toIntExact(xs.cols()), ws.dtype(), ws.data(),
+                Math.toIntExact(ws.rows()), b, os.data());
+    }
+
+    @Override
+    public void rope(Tensor x, int numHeads, int headDim, Tensor positions, Tensor cosSin) {
+        CpuTensor xs = check("rope", "x", x, DType.F32);
+        CpuTensor table = check("rope", "cosSin", cosSin, DType.F32);
+        if (headDim <= 0 || headDim % 2 != 0 || numHeads <= 0 || xs.cols() != (long) numHeads * headDim) {
+            throw new IllegalArgumentException("rope: x " + xs + " must have rows of numHeads * headDim = "
+                    + numHeads + " * " + headDim + " with headDim even");
+        }
+        if (table.cols() != headDim) {
+            throw new IllegalArgumentException("rope: cosSin " + table + " must have rows of headDim = " + headDim);
+        }
+        int[] pos = readInts("rope", "positions", positions);
+        if (pos.length != xs.rows()) {
+            throw new IllegalArgumentException("rope: " + pos.length + " positions for " + xs.rows() + " rows of x");
+        }
+        checkIndices("rope", "positions", pos, table.rows());
+        pool.forEach(pos.length, xs.cols(), (from, to) ->
+                RowOps.rope(xs.data(), numHeads, headDim, pos, table.data(), from, to));
+    }
+
+    @Override
+    public void storeKv(Tensor kCache, Tensor vCache, Tensor k, Tensor v, Tensor outCacheLoc) {
+        CpuTensor kc = check("storeKv", "kCache", kCache, DType.F32);
+        CpuTensor vc = check("storeKv", "vCache", vCache, DType.F32);
+        CpuTensor ks = check("storeKv", "k", k, DType.F32);
+        CpuTensor vs = check("storeKv", "v", v, DType.F32);
+        int[] loc = readInts("storeKv", "outCacheLoc", outCacheLoc);
+        long width = kc.cols();
+        requireRows("storeKv", vc, kc.rows(), width);
+        requireRows("storeKv", ks, loc.length, width);
+        requireRows("storeKv", vs, loc.length, width);
+        checkIndices("storeKv", "outCacheLoc", loc, kc.rows());
+        long bytes = width * 4;
+        pool.forEach(loc.length, 2 * width, (from, to) -> {
+            for (int n = from; n < to; n++) {
+                MemorySegment.copy(ks.data(), n * bytes, kc.data(), loc[n] * bytes, bytes);
+                MemorySegment.copy(vs.data(), n * bytes, vc.data(), loc[n] * bytes, bytes);
+            }
+        });
+    }
+
+    @Override
+    public void attention(Tensor q, Tensor kCache, Tensor vCache, AttentionBatch batch, Tensor out,
+                          int numHeads, int numKvHeads, int headDim, float scale) {
+        CpuTensor qs = check("attention", "q", q, DType.F32);
+        CpuTensor os = check("attention", "out", out, DType.F32);
+        CpuTensor kc = check("attention", "kCache", kCache, DType.F32);
+        CpuTensor vc = check("attention", "vCache", vCache, DType.F32);
+        CpuTensor table = check("attention", "reqToToken", batch.reqToToken(), DType.I32);
+        if (numHeads <= 0 || numKvHeads <= 0 || headDim <= 0 || numHeads % numKvHeads != 0) {
+            throw new IllegalArgumentException("attention: numHeads " + numHeads + " must be a positive multiple of"
+                    + " numKvHeads " + numKvHeads + " and headDim " + headDim + " positive");
+        }
+        if (qs.cols() != (long) numHeads * headDim) {
+            throw new IllegalArgumentException("attention: q " + qs + " must have rows of numHeads * headDim = "
+                    + numHeads + " * " + headDim);
+        }
+        requireRows("attention", os, qs.rows(), qs.cols());
+        requireRows("attention", kc, kc.rows(), (long) numKvHeads * headDim);
+        requireRows("attention", vc, kc.rows(), (long) numKvHeads * headDim);
+        int requests = batch.numRequests();
+        int[] seqLens = batch.hostSeqLens();
+        int[] extendLens = batch.hostExtendLens();
+        int[] starts = batch.hostExtendStarts();
+        if (seqLens.length != requests || extendLens.length != requests || starts.length != requests) {
+            throw new IllegalArgumentException("attention: host seqLens/extendLens/extendStarts must each have "
+                    + requests + " entries (numRequests)");
+        }
+        int[] poolIndices = readInts("attention", "reqPoolIndices", batch.reqPoolIndices());
+        if (poolIndices.length < requests) {
+            throw new IllegalArgumentException("attention: reqPoolIndices has " + poolIndices.length
+                    + " entries for " + requests + " requests");
+        }
+        int stride = batch.reqToTokenStride();
+        for (int r = 0; r < requests; r++) {
+            if (extendLens[r] < 0 || extendLens[r] > seqLens[r] || seqLens[r] > stride) {
+                throw new IllegalArgumentException("attention: request " + r + " has extendLen " + extendLens[r]
+                        + " and seqLen " + seqLens[r] + "; need 0 <= extendLen <= seqLen <= stride " + stride);
+            }
+            if (starts[r] < 0 || (long) starts[r] + extendLens[r] > qs.rows()) {
+                throw new IllegalArgumentException("attention: request " + r + " rows [" + starts[r] + ", "
+                        + ((long) starts[r] + extendLens[r]) + ") outside q's " + qs.rows() + " rows");
+            }
+            if (poolIndices[r] < 0 || ((long) poolIndices[r] + 1) * stride > table.numel()) {
+                throw new IllegalArgumentException("attention: request " + r + " reqPoolIndex " + poolIndices[r]
+                        + " outside reqToToken " + table + " of stride " + stride);
+            }
+        }
+        Attention.run(pool, new Attention.Inputs(qs.data(), kc.data(), vc.data(), kc.rows(), table.data(),
+                table.numel(), stride, poolIndices, seqLens, extendLens, starts, os.data(), numHeads, numKvHeads,
+                headDim, scale));
+    }
+
+    @Override
+    public void siluAndMul(Tensor gate, Tensor up, Tensor out) {
+        CpuTensor g = check("siluAndMul", "gate", gate, DType.F32);
+        CpuTensor u = check("siluAndMul", "up", up, DType.F32);
+        CpuTensor o = check("siluAndMul", "out", out, DType.F32);
+        requireRows("siluAndMul", u, g.rows(), g.cols());
+        requireRows("siluAndMul", o, g.rows(), g.cols());
+        long cols = g.cols();
+        pool.forEach(Math.toIntExact(g.rows()), 4 * cols,
+                (from, to) -> RowOps.siluAndMul(g.data(), u.data(), o.data(), from * cols, to * cols));
+    }
+
+    @Override
+    public void gatherRows(Tensor x, Tensor rows, Tensor out) {
+        CpuTensor xs = check("gatherRows", "x", x, DType.F32, DType.I32, DType.BF16, DType.F16);
+        CpuTensor os = check("gatherRows", "out", out, xs.dtype());
+        int[] index = readInts("gatherRows", "rows", rows);
+        requireRows("gatherRows", os, index.length, xs.cols());
+        checkIndices("gatherRows", "rows", index, xs.rows());
+        long bytes = xs.cols() * xs.dtype().bytes();
+        pool.forEach(index.length, xs.cols(), (from, to) -> {
+            for (int i = from; i < to; i++) {
+                MemorySegment.copy(xs.data(), index[i] * bytes, os.data(), i * bytes, bytes);
+            }
+        });
+    }
+
+    @Override
+    public void free(Tensor t) {
+        CpuTensor c = cpu("free", "t", t);
+        c.release();
+        live.remove(c);
+    }
+
+    /** Stops the worker threads and frees every tensor this backend allocated and did not free. */
+    @Override
+    public void close() {
+        pool.close();
+        for (CpuTensor t : live) {
+            free(t);
+        }
+    }
+
+    private static CpuTensor cpu(String op, String role, Tensor t) {
+        if (t == null) {
+            throw new IllegalArgumentException(op + ": " + role + " is null");
+        }
+        if (!(t instanceof CpuTensor c)) {
+            throw new IllegalArgumentException(op + ": " + role + " is a " + t.getClass().getSimpleName()
+                    + ", not a CPU tensor");
+        }
+        return c;
+    }
+
+    private static CpuTensor check(String op, String role, Tensor t, DType... allowed) {
+        CpuTensor c = cpu(op, role, t);
+        for (DType d : allowed) {
+            if (c.dtype() == d) {
+                c.data();
+                return c;
+            }
+        }
+        throw new IllegalArgumentException(op + ": " + role + " " + c + " must be one of " + Arrays.toString(allowed));
+    }
+
+    private static void requireRows(String op, CpuTensor t, long rows, long cols) {
+        if (t.rows() != rows || t.cols() != cols) {
+            throw new IllegalArgumentException(op + ": " + t + " must hold " + rows + " rows of " + cols);
+        }
+    }
+
+    private static int[] readInts(String op, String role, Tensor t) {
+        CpuTensor c = check(op, role, t, DType.I32);
+        int[] values = new int[Math.toIntExact(c.numel())];
+        MemorySegment.copy(c.data(), INT, 0, values, 0, values.length);
+        return values;
+    }
+
+    private static void checkIndices(String op, String role, int[] index, long limit) {
+        for (int i = 0; i < index.length; i++) {
+            if (index[i] < 0 || index[i] >= limit) {
+                throw new IllegalArgumentException(op + ": " + role + "[" + i + "] = " + index[i]
+                        + " outside [0, " + limit + ")");
+            }
+        }
+    }
+
+    /** The norm weight as floats; its length must divide the rows of x. */
+    private float[] normWeight(String op, Tensor weight, CpuTensor x) {
+        CpuTensor w = check(op, "weight", weight, DType.F32, DType.BF16, DType.F16);
+        if (w.numel() == 0 || x.cols() % w.numel() != 0) {
+            throw new IllegalArgumentException(op + ": weight " + w + " must have a size dividing the rows of x " + x);
+        }
+        return toHost(w);
+    }
+}
