@@ -177,7 +177,7 @@ public final class OneBatchBenchmark {
                 extend[r] = inputLen;
             }
             return new ForwardBatch(ForwardMode.EXTEND, ids, positions, rows.clone(), seqLens.clone(),
-                    prefix, extend, outCacheLoc, ForwardBatch.lastRows(extend));
+                    prefix, extend, outCacheLoc, ForwardBatch.lastRows(extend), seqLens.clone());
         }
 
         ForwardBatch decode(int[] lastTokens) {
@@ -196,7 +196,7 @@ public final class OneBatchBenchmark {
                 logitRows[r] = r;
             }
             return new ForwardBatch(ForwardMode.DECODE, lastTokens.clone(), positions, rows.clone(),
-                    seqLens.clone(), prefix, extend, s, logitRows);
+                    seqLens.clone(), prefix, extend, s, logitRows, seqLens.clone());
         }
 
         private int[] take(int n) {
