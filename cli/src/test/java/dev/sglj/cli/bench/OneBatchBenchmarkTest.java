@@ -13,6 +13,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,7 +29,8 @@ class OneBatchBenchmarkTest {
              ModelRunner runner = new ModelRunner(model.config(), model.weights(), backend, 64, 3, 32)) {
             OneBatchBenchmark bench = new OneBatchBenchmark(runner, new PrintWriter(new StringWriter()), 0);
             int[][] prompts = bench.syntheticPrompts(3, 6, 11);
-            assertThat(prompts).allSatisfy(p -> assertThat(p).allMatch(id -> id >= 0 && id < 320));
+            assertThat(Arrays.stream(prompts).flatMapToInt(Arrays::stream).toArray())
+                    .hasSize(18).allMatch(id -> id >= 0 && id < 320);
 
             OneBatchResult batched = bench.run("t", prompts, 5);
             assertFullyFree(runner);
