@@ -29,7 +29,7 @@ class OneBatchBenchmarkTest {
              ModelRunner runner = new ModelRunner(model.config(), model.weights(), backend, 64, 3, 32)) {
             OneBatchBenchmark bench = new OneBatchBenchmark(runner, new PrintWriter(new StringWriter()), 0);
             int[][] prompts = bench.syntheticPrompts(3, 6, 11);
-            assertThat(Arrays.stream(prompts).flatMapToInt(Arrays::stream).toArray())
+            assertThat(Arrays.stream(prompts).flatMapToInt(Arrays::stream).boxed().toList())
                     .hasSize(18).allMatch(id -> id >= 0 && id < 320);
 
             OneBatchResult batched = bench.run("t", prompts, 5);
