@@ -28,7 +28,7 @@ import java.util.UUID;
  * {@code prompt tokens (with BOS) + output-len - 1}, which makes exactly {@code output-len - 1}
  * decode forwards.
  *
- * <p>Decode figures come from two clocks: Jlama's own {@code generateTimeMs} over its decode loop
+ * <p>A short generation warms up first. Decode figures come from two clocks: Jlama's own {@code generateTimeMs} over its decode loop
  * (mean), and the gaps between successive token callbacks (median, the figure SGLang reports).
  * Special tokens do not reach the callback, so a gap after one spans two steps; the median is
  * robust to the few that random weights produce.
@@ -39,6 +39,10 @@ public final class JlamaDecodeBench {
             + "Early computers filled rooms and were programmed with cables and switches; later ones "
             + "read punched cards, then magnetic tape, then disks. Each step changed who could use a "
             + "computer and what they used it for. ";
+
+    /** A short warmup: JIT-compiles prefill and decode without paying a full-length prefill twice. */
+    private static final int WARMUP_PROMPT_TOKENS = 15;
+    private static final int WARMUP_OUTPUT_LEN = 8;
 
     private JlamaDecodeBench() {}
 
@@ -56,7 +60,7 @@ public final class JlamaDecodeBench {
 
         String prompt = promptOfLength(model.getTokenizer(), o.inputLen() - 1);
         System.out.println("Warmup ...");
-        runOnce(model, prompt, Math.min(8, o.outputLen()));
+        runOnce(model, promptOfLength(model.getTokenizer(), WARMUP_PROMPT_TOKENS), WARMUP_OUTPUT_LEN);
         System.out.println("Benchmark ...");
         List<RunResult> runs = new ArrayList<>();
         for (int r = 0; r < o.runs(); r++) {
@@ -139,7 +143,7 @@ public final class JlamaDecodeBench {
         Path result = null;
         int inputLen = 128;
         int outputLen = 32;
-        int runs = 3;
+        int runs = 1;
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
             if (i + 1 >= args.length) throw usage("missing value after " + flag);
@@ -173,6 +177,6 @@ public final class JlamaDecodeBench {
 
     private static IllegalArgumentException usage(String message) {
         return new IllegalArgumentException(message + "\nusage: JlamaDecodeBench --model-path DIR "
-                + "[--input-len 128] [--output-len 32] [--runs 3] [--result-filename FILE]");
+                + "[--input-len 128] [--output-len 32] [--runs 1] [--result-filename FILE]");
     }
 }
