@@ -51,7 +51,7 @@ load_avg() { cut -d' ' -f1-3 /proc/loadavg; }
 timed() {
   local name="$1"; shift
   local before; before="$(load_avg)"
-  /usr/bin/time -f "wall_s=%e user_s=%U sys_s=%S max_rss_kb=%M" -o "$OUT/$name.time" "$@" 2>&1 | tee "$OUT/$name.log" | { grep -v '^WARNING' || true; } >&2
+  /usr/bin/time -f "wall_s=%e user_s=%U sys_s=%S max_rss_kb=%M" -o "$OUT/$name.time" "$@" 2>&1 | tee "$OUT/$name.log" | { grep --line-buffered -v '^WARNING' || true; } >&2
   echo "load_before=\"$before\" load_after=\"$(load_avg)\"" >> "$OUT/$name.time"
 }
 
