@@ -101,6 +101,9 @@ python3 "$HERE/cpu_one_batch_table.py" --model "$MODEL" --sglj "$OUT/sglj.jsonl"
   echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "cpu: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB RAM"
   echo "java: $("$JAVA" -version 2>&1 | head -1)"
-  for f in bandwidth jlama sglj; do echo "$f: $(tr '\n' ' ' < "$OUT/$f.time")"; done
+  for f in bandwidth jlama sglj; do
+    share="$(awk -F'[= ]' '/^wall_s/ {printf "%.2f", ($4 + $6) / $2}' "$OUT/$f.time")"
+    echo "$f: cores used on average $share of $(nproc); $(tr '\n' ' ' < "$OUT/$f.time")"
+  done
   echo "results: $OUT"
 } | tee -a "$OUT/summary.md"
