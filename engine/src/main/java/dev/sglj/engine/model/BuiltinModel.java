@@ -1,7 +1,6 @@
 package dev.sglj.engine.model;
 
 import dev.sglj.engine.compute.DType;
-import java.nio.file.Path;
 
 /**
  * The model served when no {@code --model-path} is given: a small Qwen3-architecture model with
@@ -21,7 +20,6 @@ public final class BuiltinModel {
     }
 
     public static LoadedModel load() {
-        ModelConfig config = config();
-        return new LoadedModel(Path.of(NAME), config, GenerationConfig.empty(), ModelLoader.dummy(config, SEED));
+        return ModelLoader.dummy(config(), SEED);
     }
 }

@@ -8,7 +8,7 @@ record LayerWeights(
         Tensor qProj, Tensor qBias,
         Tensor kProj, Tensor kBias,
         Tensor vProj, Tensor vBias,
-        Tensor oProj,
+        Tensor oProj, Tensor oBias,
         Tensor qNorm, Tensor kNorm,
         Tensor postAttentionNorm,
         Tensor gateProj, Tensor upProj, Tensor downProj) {}

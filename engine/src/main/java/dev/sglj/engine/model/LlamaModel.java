@@ -7,7 +7,10 @@ import dev.sglj.engine.compute.Tensor;
 import dev.sglj.engine.kv.KvPool;
 import dev.sglj.engine.kv.ReqToTokenPool;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The llama-family decoder (Llama 2/3, Mistral, Qwen2, Qwen3) written once against the compute SPI,
@@ -26,35 +29,35 @@ public final class LlamaModel implements AutoCloseable {
     public LlamaModel(ModelConfig config, WeightSource weights, Backend backend) {
         this.config = config;
         this.backend = backend;
-        LlamaWeightNames names = new LlamaWeightNames(config);
-        this.embedTokens = load(weights, names.embedTokens());
-        this.finalNorm = load(weights, names.finalNorm());
-        this.lmHead = config.tieWordEmbeddings() ? embedTokens : load(weights, names.lmHead());
+        Map<String, LlamaWeightNames.TensorSpec> specs = new HashMap<>();
+        for (LlamaWeightNames.TensorSpec spec : LlamaWeightNames.required(config)) specs.put(spec.name(), spec);
+        Function<String, Tensor> load = name -> {
+            LlamaWeightNames.TensorSpec spec = specs.get(name);
+            return spec == null ? null : backend.weight(weights.get(name, spec.shape()));
+        };
+        this.embedTokens = load.apply(LlamaWeightNames.EMBED_TOKENS);
+        this.finalNorm = load.apply(LlamaWeightNames.FINAL_NORM);
+        this.lmHead = config.tieWordEmbeddings() ? embedTokens : load.apply(LlamaWeightNames.LM_HEAD);
         this.layers = new ArrayList<>(config.numLayers());
         for (int l = 0; l < config.numLayers(); l++) {
-            layers.add(loadLayer(weights, names, l));
+            int layer = l;
+            Function<String, Tensor> inLayer = suffix -> load.apply(LlamaWeightNames.layer(layer, suffix));
+            layers.add(new LayerWeights(
+                    inLayer.apply("input_layernorm.weight"),
+                    inLayer.apply("self_attn.q_proj.weight"), inLayer.apply("self_attn.q_proj.bias"),
+                    inLayer.apply("self_attn.k_proj.weight"), inLayer.apply("self_attn.k_proj.bias"),
+                    inLayer.apply("self_attn.v_proj.weight"), inLayer.apply("self_attn.v_proj.bias"),
+                    inLayer.apply("self_attn.o_proj.weight"), inLayer.apply("self_attn.o_proj.bias"),
+                    inLayer.apply("self_attn.q_norm.weight"), inLayer.apply("self_attn.k_norm.weight"),
+                    inLayer.apply("post_attention_layernorm.weight"),
+                    inLayer.apply("mlp.gate_proj.weight"), inLayer.apply("mlp.up_proj.weight"),
+                    inLayer.apply("mlp.down_proj.weight")));
         }
         this.rotary = new RotaryEmbedding(backend, config);
     }
 
     public ModelConfig config() {
         return config;
-    }
-
-    private Tensor load(WeightSource weights, LlamaWeightNames.Spec spec) {
-        return spec == null ? null : backend.weight(weights.get(spec.name(), spec.shape()));
-    }
-
-    private LayerWeights loadLayer(WeightSource w, LlamaWeightNames n, int l) {
-        return new LayerWeights(
-                load(w, n.inputNorm(l)),
-                load(w, n.qProj(l)), load(w, n.qBias(l)),
-                load(w, n.kProj(l)), load(w, n.kBias(l)),
-                load(w, n.vProj(l)), load(w, n.vBias(l)),
-                load(w, n.oProj(l)),
-                load(w, n.qNorm(l)), load(w, n.kNorm(l)),
-                load(w, n.postAttentionNorm(l)),
-                load(w, n.gateProj(l)), load(w, n.upProj(l)), load(w, n.downProj(l)));
     }
 
     /**
@@ -107,7 +110,7 @@ public final class LlamaModel implements AutoCloseable {
                 backend.storeKv(kv.k(l), kv.v(l), k, v, outCacheLoc);
                 backend.attention(q, kv.k(l), kv.v(l), attn, attnOut,
                         config.numHeads(), config.numKvHeads(), config.headDim(), scale);
-                backend.linear(attnOut, w.oProj(), null, proj);
+                backend.linear(attnOut, w.oProj(), w.oBias(), proj);
                 backend.addRmsNorm(proj, residual, w.postAttentionNorm(), eps, h);
                 backend.linear(h, w.gateProj(), null, gate);
                 backend.linear(h, w.upProj(), null, up);
