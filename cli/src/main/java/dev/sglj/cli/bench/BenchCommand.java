@@ -6,5 +6,5 @@ import picocli.CommandLine.Command;
 @Command(name = "bench",
         description = "Benchmarks.",
         mixinStandardHelpOptions = true,
-        subcommands = {BenchOneBatchCommand.class})
+        subcommands = {BenchOneBatchCommand.class, OfflineThroughputCommand.class})
 public final class BenchCommand {}

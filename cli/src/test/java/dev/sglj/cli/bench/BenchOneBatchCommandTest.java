@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sglj.cli.Main;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -139,6 +140,16 @@ class BenchOneBatchCommandTest {
                 "--result-filename", dir.resolve("x.jsonl").toString());
         assertThat(missing.exitCode()).isEqualTo(1);
         assertThat(missing.err()).startsWith("error: ").contains("nope");
+    }
+
+    @Test
+    void sgljMainReachesBenchOneBatch() {
+        StringWriter out = new StringWriter();
+        CommandLine cmd = Main.commandLine();
+        cmd.setOut(new PrintWriter(out));
+        assertThat(cmd.execute("bench", "one-batch", "--help")).isZero();
+        assertThat(out.toString()).contains("--batch-size", "--input-len", "--output-len", "--result-filename",
+                "--max-total-tokens", "--device", "--load-format");
     }
 
     private static int count(Pattern p, String s) {
