@@ -218,7 +218,7 @@ public final class Scheduler implements AutoCloseable {
         if (decodeToo && !running.isEmpty()) {
             makeRoomForDecode();
             for (Req r : running) {
-                builder.add(r, growInto(r, 1), false);
+                builder.add(r, growInto(r, 1), false, false);
             }
         }
         for (PrefillAdder.Piece p : pieces) {
@@ -229,7 +229,7 @@ public final class Scheduler implements AutoCloseable {
             }
             table.write(p.req().row, p.req().cached, newSlots);
             p.req().cached += newSlots.length;
-            builder.add(p.req(), newSlots, true);
+            builder.add(p.req(), newSlots, true, p.newlyAdmitted());
         }
         if (builder.isEmpty()) return null;
         StepBatch step = builder.build();
@@ -344,7 +344,7 @@ public final class Scheduler implements AutoCloseable {
         for (StepBatch.Entry e : step.entries()) {
             if (!e.prefill()) continue;
             newTokens += e.count();
-            if (e.firstPosition() == e.req().handle.length()) {
+            if (e.newSeq()) {
                 newSeqs++;
                 cachedTokens += e.firstPosition();
             }
