@@ -111,7 +111,7 @@ public final class ServingBenchCommand implements Callable<Integer> {
         URI base = URI.create(baseUrl != null ? baseUrl
                 : "http://" + host + ":" + (port != null ? port : chosen.defaultPort()));
         LlmHttpClient client = new LlmHttpClient(base, System.getenv("OPENAI_API_KEY"));
-        String modelName = model != null ? model : serverModel(client, chosen);
+        String modelName = model != null ? model : ServerModel.resolve(client, chosen);
 
         LocalTokenizer tokenizer = openTokenizer(modelName);
         try {
@@ -182,27 +182,6 @@ public final class ServingBenchCommand implements Callable<Integer> {
             }
         }
         return null;
-    }
-
-    /** The first model the server lists; required for the OpenAI APIs, optional for the native one. */
-    private static String serverModel(LlmHttpClient client, Backend backend) {
-        try {
-            JsonNode models = client.getJson("/v1/models");
-            String id = models.path("data").path(0).path("id").asText(null);
-            if (id != null || backend.shape() instanceof ApiShape.Native) {
-                return id;
-            }
-            throw new IllegalArgumentException(client.baseUrl() + "/v1/models lists no model; give --model");
-        } catch (IOException e) {
-            if (backend.shape() instanceof ApiShape.Native) {
-                return null;
-            }
-            throw new IllegalArgumentException("cannot read the model from " + client.baseUrl()
-                    + "/v1/models (give --model, or check --host/--port/--base-url): " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
     }
 
     static double parseRate(String text) {
