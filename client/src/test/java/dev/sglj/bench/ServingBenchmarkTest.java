@@ -102,7 +102,7 @@ class ServingBenchmarkTest {
                     false, null, null);
             for (RequestOutcome o : run.outcomes()) {
                 assertThat(o.ttft()).isEqualTo(o.latency());
-                assertThat(o.latency()).isCloseTo(0.16, within(0.08));
+                assertThat(o.latency()).as("the stub replies after 100 + 3 * 20 ms").isBetween(0.16, 0.4);
                 assertThat(o.outputLen()).isEqualTo(4);
             }
             assertThat(run.metrics().meanItlMs()).isZero();
