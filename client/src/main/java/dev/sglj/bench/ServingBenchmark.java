@@ -77,7 +77,7 @@ public final class ServingBenchmark {
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             long sendAt = origin;
             for (DatasetRow row : rows) {
-                LockSupport.parkNanos(sendAt - System.nanoTime());
+                waitUntil(sendAt);
                 futures.add(threads.submit(() -> limited(slots, sender, row, origin, bar)));
                 sendAt += (long) (arrivals.nextGap() * 1e9);
             }
@@ -149,6 +149,17 @@ public final class ServingBenchmark {
             return outcome.withPromptLen(outcome.serverPromptTokens());
         }
         return outcome;
+    }
+
+    /** parkNanos may return early (spuriously or on interrupt), so park again until the deadline has passed. */
+    private static void waitUntil(long deadlineNanos) throws InterruptedException {
+        long remaining;
+        while ((remaining = deadlineNanos - System.nanoTime()) > 0) {
+            LockSupport.parkNanos(remaining);
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+        }
     }
 
     private static RequestOutcome resultOf(Future<RequestOutcome> future) throws InterruptedException {

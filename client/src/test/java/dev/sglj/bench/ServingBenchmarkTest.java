@@ -56,9 +56,10 @@ class ServingBenchmarkTest {
             double itl = sent.stream().flatMap(t -> t.gaps().stream()).mapToDouble(d -> d).average().orElseThrow()
                     * 1000;
             double tpot = sent.stream().mapToDouble(t -> (t.latency() - t.ttft()) / 4).average().orElseThrow() * 1000;
-            // the client's clock starts before the stub sees the request and stops after the flush arrives
-            assertThat(m.meanTtftMs()).isBetween(ttft - 1, ttft + 30);
-            assertThat(m.meanE2eLatencyMs()).isBetween(e2e - 1, e2e + 30);
+            // the client's clock starts before the stub sees the request (connection, request write: tens of ms
+            // on a busy 2-core CI machine) and stops after the flush arrives
+            assertThat(m.meanTtftMs()).isBetween(ttft - 1, ttft + 60);
+            assertThat(m.meanE2eLatencyMs()).isBetween(e2e - 1, e2e + 60);
             assertThat(m.meanItlMs()).isCloseTo(itl, within(10.0));
             assertThat(m.meanTpotMs()).isCloseTo(tpot, within(10.0));
 
