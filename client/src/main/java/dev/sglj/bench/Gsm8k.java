@@ -32,6 +32,9 @@ public final class Gsm8k {
     }
 
     public static List<Example> read(Path jsonl) {
+        if (!Files.isRegularFile(jsonl)) {
+            throw new IllegalArgumentException("no GSM8K JSONL file at " + jsonl);
+        }
         List<String> lines;
         try {
             lines = Files.readAllLines(jsonl, StandardCharsets.UTF_8);

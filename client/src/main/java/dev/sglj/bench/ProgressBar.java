@@ -12,6 +12,7 @@ final class ProgressBar {
     private final int total;
     private final long start = System.nanoTime();
     private int done;
+    private int drawn = -1;
     private long lastDraw;
 
     ProgressBar(PrintWriter out, int total) {
@@ -29,13 +30,16 @@ final class ProgressBar {
     }
 
     synchronized void finish() {
-        draw(System.nanoTime());
+        if (drawn != done) {
+            draw(System.nanoTime());
+        }
         out.println();
         out.flush();
     }
 
     private void draw(long now) {
         lastDraw = now;
+        drawn = done;
         double elapsed = (now - start) / 1e9;
         double fraction = total == 0 ? 1 : (double) done / total;
         double rate = elapsed > 0 ? done / elapsed : 0;
