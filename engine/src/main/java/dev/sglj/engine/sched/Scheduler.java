@@ -134,13 +134,16 @@ public final class Scheduler implements AutoCloseable {
 
     /** One scheduler iteration; false when there was nothing to run. Call from one thread only. */
     public boolean step() {
+        long start = System.nanoTime();
         drainInbox();
         StepBatch step = nextBatch();
         if (step == null) {
             stats.update(this);
             return false;
         }
+        long forwardStart = System.nanoTime();
         float[] logits = runner.forward(step.batch());
+        long forwardNanos = System.nanoTime() - forwardStart;
         List<Req> touched = new ArrayList<>();
         for (StepBatch.Entry e : step.entries()) {
             process(e, logits);
@@ -148,6 +151,7 @@ public final class Scheduler implements AutoCloseable {
         }
         touched.forEach(this::publishIfDue);
         stats.update(this);
+        stats.stepTimed(step.batch().mode(), System.nanoTime() - start - forwardNanos);
         return true;
     }
 
