@@ -38,11 +38,13 @@ public final class RequestSender {
                             continue;
                         }
                         JsonNode json = JSON.readTree(data);
+                        failOnError(json);
                         meter.onChunk(shape.parseEvent(json), System.nanoTime());
                     }
                 }
             } else {
                 JsonNode reply = client.postJson(shape.path(), shape.payload(request));
+                failOnError(reply);
                 meter.onReply(shape.parseReply(reply), System.nanoTime());
             }
             return meter.outcome(promptLen, sentAt);
@@ -52,6 +54,15 @@ public final class RequestSender {
         } catch (Exception e) {
             String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             return RequestOutcome.failed(message, promptLen, sentAt, (System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    /** A server that fails mid-stream sends an {@code error} object in place of a chunk. */
+    private static void failOnError(JsonNode json) throws java.io.IOException {
+        JsonNode error = json.path("error");
+        if (!error.isMissingNode() && !error.isNull()) {
+            String message = error.isObject() ? error.path("message").asText(error.toString()) : error.asText();
+            throw new java.io.IOException("server error: " + message);
         }
     }
 }

@@ -179,6 +179,42 @@ class ServingBenchmarkTest {
     }
 
     @Test
+    void anErrorEventOrStatusFailsTheRequest() throws Exception {
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/generate", ex -> {
+            ex.getRequestBody().readAllBytes();
+            byte[] body = "data: {\"text\":\"a\",\"meta_info\":{\"completion_tokens\":1}}\n\ndata: {\"error\":{\"message\":\"out of memory\"}}\n\n"
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        server.createContext("/v1/completions", ex -> {
+            ex.getRequestBody().readAllBytes();
+            byte[] body = "{\"error\":{\"message\":\"bad max_tokens\"}}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(400, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        server.start();
+        try {
+            LlmHttpClient client = new LlmHttpClient(java.net.URI.create("http://127.0.0.1:"
+                    + server.getAddress().getPort()), null);
+            GenerationRequest request = new GenerationRequest("x", 4, true, true, List.of(), "m", null);
+            RequestOutcome streamed = new RequestSender(client, new ApiShape.Native()).send(request, 1, System.nanoTime());
+            assertThat(streamed.success()).isFalse();
+            assertThat(streamed.error()).isEqualTo("server error: out of memory");
+            RequestOutcome refused = new RequestSender(client, new ApiShape.Completions()).send(request, 1,
+                    System.nanoTime());
+            assertThat(refused.success()).isFalse();
+            assertThat(refused.error()).startsWith("HTTP 400 from http://127.0.0.1:").endsWith("bad max_tokens\"}}");
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
     void warmupFailureIsReported() throws Exception {
         ServingBenchmark.Settings settings = new ServingBenchmark.Settings(Backend.SGLANG, null, 1, null, 1, true,
                 true, null, 1, Duration.ZERO);
