@@ -1,13 +1,14 @@
 package dev.sglj.cli;
 
 import dev.sglj.bench.EvalCommand;
+import dev.sglj.cli.bench.BenchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code sglj} command. */
 @Command(name = "sglj", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "SGL-J: an LLM serving engine for the JVM.",
-        subcommands = {GenerateCommand.class, EvalCommand.class})
+        subcommands = {GenerateCommand.class, BenchCommand.class, EvalCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

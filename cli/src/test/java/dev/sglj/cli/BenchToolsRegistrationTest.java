@@ -7,7 +7,19 @@ import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-class EvalCommandRegistrationTest {
+class BenchToolsRegistrationTest {
+    @Test
+    void benchServingIsASubcommandWithOneLineErrors() {
+        CommandLine cl = Main.commandLine();
+        assertThat(cl.getSubcommands().get("bench").getSubcommands()).containsKey("serving");
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute("bench", "serving", "--base-url", "http://127.0.0.1:1", "--model", "m",
+                "--request-rate", "0");
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString()).isEqualTo("error: --request-rate must be > 0, got 0" + System.lineSeparator());
+    }
+
     @Test
     void evalGsm8kIsASubcommandWithOneLineErrors() {
         CommandLine cl = Main.commandLine();
