@@ -72,6 +72,10 @@ public final class ServingBenchCommand implements Callable<Integer> {
     Integer maxConcurrency;
     @Option(names = "--output-file", description = "Append one JSON line with every metric to this file.")
     Path outputFile;
+    @Option(names = "--output-details", description = "Add per-request details to the --output-file record.")
+    boolean outputDetails;
+    @Option(names = "--flush-cache", description = "Flush the server's prefix cache before the measured run.")
+    boolean flushCache;
     @Option(names = "--disable-tqdm", description = "No progress bar.")
     boolean disableProgress;
     @Option(names = "--disable-stream", description = "Send non-streaming requests.")
@@ -122,13 +126,15 @@ public final class ServingBenchCommand implements Callable<Integer> {
             out.flush();
 
             ServingBenchmark.Settings settings = new ServingBenchmark.Settings(chosen, modelName, rate,
-                    maxConcurrency, warmupRequests, !disableStream, !disableIgnoreEos, extra, seed, pauseAfterWarmup);
+                    maxConcurrency, warmupRequests, !disableStream, !disableIgnoreEos, extra, seed, flushCache,
+                    pauseAfterWarmup);
             PrintWriter bar = disableProgress ? null : spec.commandLine().getErr();
-            ServingBenchmark.Run run = new ServingBenchmark(client, settings, tokenizer, out, bar).run(rows);
+            ServingBenchmark benchmark = new ServingBenchmark(client, settings, tokenizer, out, bar);
+            ServingBenchmark.Run run = benchmark.run(rows);
             out.print(ResultBlock.format(chosen.cliName(), rate, maxConcurrency, run.durationS(), run.metrics()));
             out.flush();
             if (outputFile != null) {
-                appendRecord(chosen, rate, run);
+                appendRecord(chosen, rate, run, benchmark);
             }
             if (plot != null) {
                 BenchPlot.write(plot, run);
@@ -217,7 +223,8 @@ public final class ServingBenchCommand implements Callable<Integer> {
         }
     }
 
-    private void appendRecord(Backend chosen, double rate, ServingBenchmark.Run run) throws IOException {
+    private void appendRecord(Backend chosen, double rate, ServingBenchmark.Run run, ServingBenchmark counter)
+            throws IOException {
         ServingMetrics m = run.metrics();
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("backend", chosen.cliName());
@@ -260,6 +267,17 @@ public final class ServingBenchCommand implements Callable<Integer> {
         record.put("p99_itl_ms", m.p99ItlMs());
         record.put("max_itl_ms", m.maxItlMs());
         record.put("concurrency", m.concurrency());
+        if (outputDetails) {
+            List<RequestOutcome> outcomes = run.outcomes();
+            record.put("input_lens", outcomes.stream().map(RequestOutcome::promptLen).toList());
+            record.put("output_lens", outcomes.stream().map(o -> o.success() ? o.outputLen() : 0).toList());
+            record.put("output_lens_retokenized", outcomes.stream()
+                    .map(o -> o.success() ? counter.retokenizedLength(o) : 0).toList());
+            record.put("ttfts", outcomes.stream().map(RequestOutcome::ttft).toList());
+            record.put("itls", outcomes.stream().map(RequestOutcome::itl).toList());
+            record.put("generated_texts", outcomes.stream().map(RequestOutcome::generatedText).toList());
+            record.put("errors", outcomes.stream().map(RequestOutcome::error).toList());
+        }
         Files.writeString(outputFile, JSON.writeValueAsString(record) + "\n", StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }

@@ -23,11 +23,12 @@ public final class ServingBenchmark {
      * @param model null to leave it out of requests
      * @param maxConcurrency null for no cap
      * @param extraBody null for none
+     * @param flushCache empty the server's prefix cache after warmup ({@code POST /flush_cache})
      * @param pauseAfterWarmup SGLang sleeps a second between warmup and the measured run
      */
     public record Settings(Backend backend, String model, double requestRate, Integer maxConcurrency,
                            int warmupRequests, boolean stream, boolean ignoreEos, ObjectNode extraBody, long seed,
-                           Duration pauseAfterWarmup) {
+                           boolean flushCache, Duration pauseAfterWarmup) {
         public Settings {
             if (maxConcurrency != null && maxConcurrency < 1) {
                 throw new IllegalArgumentException("--max-concurrency must be >= 1, got " + maxConcurrency);
@@ -67,6 +68,9 @@ public final class ServingBenchmark {
         }
         RequestSender sender = new RequestSender(client, settings.backend().shape());
         warmup(sender, rows.getFirst());
+        if (settings.flushCache()) {
+            flushCache();
+        }
         Thread.sleep(settings.pauseAfterWarmup());
 
         Semaphore slots = settings.maxConcurrency() == null ? null : new Semaphore(settings.maxConcurrency(), true);
@@ -119,6 +123,15 @@ public final class ServingBenchmark {
         }
         log.println("Warmup completed with " + n + " sequences. Starting main benchmark run...");
         log.flush();
+    }
+
+    private void flushCache() throws InterruptedException {
+        try {
+            client.postEmpty("/flush_cache");
+        } catch (java.io.IOException e) {
+            log.println("Warning: --flush-cache failed: " + e.getMessage());
+            log.flush();
+        }
     }
 
     private RequestOutcome limited(Semaphore slots, RequestSender sender, DatasetRow row, long origin,

@@ -46,6 +46,11 @@ public final class LlmHttpClient {
         return JSON.readTree(bodyOf(post(path, body)));
     }
 
+    /** Posts with no body (control endpoints such as {@code /flush_cache}); fails on a status other than 200. */
+    public void postEmpty(String path) throws IOException, InterruptedException {
+        bodyOf(builder(path).POST(HttpRequest.BodyPublishers.noBody()).build());
+    }
+
     /** Posts a JSON body and returns the reply's event stream; the caller closes it. */
     public SseEventReader postForEvents(String path, JsonNode body) throws IOException, InterruptedException {
         HttpRequest request = post(path, body);

@@ -44,7 +44,8 @@ class ServingBenchCommandTest {
                 int code = execute(out, err, "--backend", "sglang-oai", "--base-url", stub.baseUrl().toString(),
                         "--dataset-name", "random", "--random-input-len", "8", "--random-output-len", "4",
                         "--random-range-ratio", "1", "--num-prompts", "6", "--request-rate", "100",
-                        "--max-concurrency", "2", "--output-file", jsonl.toString(), "--plot", png.toString());
+                        "--max-concurrency", "2", "--output-file", jsonl.toString(), "--plot", png.toString(),
+                        "--output-details");
                 assertThat(code).as(err.toString()).isZero();
                 String text = out.toString();
                 assertThat(text).contains("============ Serving Benchmark Result ============\n")
@@ -72,6 +73,10 @@ class ServingBenchCommandTest {
                 "concurrency")) {
             assertThat(record.get(key).isNumber()).as(key).isTrue();
         }
+        assertThat(record.get("output_lens").toString()).isEqualTo("[4,4,4,4,4,4]");
+        assertThat(record.get("input_lens").toString()).isEqualTo("[8,8,8,8,8,8]");
+        assertThat(record.get("itls").get(0)).hasSize(3);
+        assertThat(record.get("generated_texts").get(0).asText()).isEqualTo("tok0 tok1 tok2 tok3 ");
         BufferedImage image = ImageIO.read(png.toFile());
         assertThat(image.getWidth()).isEqualTo(1000);
         assertThat(image.getHeight()).isEqualTo(900);

@@ -23,7 +23,7 @@ class ServingBenchmarkTest {
                                             double rate, Integer maxConcurrency, boolean stream, String extra,
                                             LocalTokenizer tokenizer) throws Exception {
         ServingBenchmark.Settings settings = new ServingBenchmark.Settings(backend, "stub-model", rate,
-                maxConcurrency, 1, stream, true, ServingBenchCommand.parseExtraBody(extra), 1, Duration.ZERO);
+                maxConcurrency, 1, stream, true, ServingBenchCommand.parseExtraBody(extra), 1, false, Duration.ZERO);
         return new ServingBenchmark(new LlmHttpClient(stub.baseUrl(), null), settings, tokenizer,
                 new PrintWriter(new StringWriter()), null).run(rows);
     }
@@ -215,9 +215,21 @@ class ServingBenchmarkTest {
     }
 
     @Test
+    void flushCacheIsPostedOnceBetweenWarmupAndRun() throws Exception {
+        try (StubLlmServer stub = new StubLlmServer(1, 0, 1, 1, null)) {
+            ServingBenchmark.Settings settings = new ServingBenchmark.Settings(Backend.SGLANG, null,
+                    Double.POSITIVE_INFINITY, null, 1, true, true, null, 1, true, Duration.ZERO);
+            new ServingBenchmark(new LlmHttpClient(stub.baseUrl(), null), settings, null,
+                    new PrintWriter(new StringWriter()), null).run(rows(2, 1));
+            assertThat(stub.flushes.get()).isEqualTo(1);
+            assertThat(stub.requests.get()).isEqualTo(3);
+        }
+    }
+
+    @Test
     void warmupFailureIsReported() throws Exception {
         ServingBenchmark.Settings settings = new ServingBenchmark.Settings(Backend.SGLANG, null, 1, null, 1, true,
-                true, null, 1, Duration.ZERO);
+                true, null, 1, false, Duration.ZERO);
         LlmHttpClient nowhere = new LlmHttpClient(java.net.URI.create("http://127.0.0.1:1"), null);
         List<DatasetRow> data = new ArrayList<>(rows(1, 1));
         assertThatThrownBy(() -> new ServingBenchmark(nowhere, settings, null, new PrintWriter(new StringWriter()),

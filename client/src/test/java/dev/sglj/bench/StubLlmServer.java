@@ -34,6 +34,7 @@ final class StubLlmServer implements AutoCloseable {
     final AtomicInteger inFlight = new AtomicInteger();
     final AtomicInteger maxInFlight = new AtomicInteger();
     final AtomicInteger requests = new AtomicInteger();
+    final AtomicInteger flushes = new AtomicInteger();
     final ConcurrentLinkedQueue<JsonNode> bodies = new ConcurrentLinkedQueue<>();
     final ConcurrentLinkedQueue<Timeline> timelines = new ConcurrentLinkedQueue<>();
 
@@ -72,6 +73,10 @@ final class StubLlmServer implements AutoCloseable {
         server.createContext("/generate", ex -> serve(ex, Shape.NATIVE));
         server.createContext("/v1/completions", ex -> serve(ex, Shape.COMPLETIONS));
         server.createContext("/v1/chat/completions", ex -> serve(ex, Shape.CHAT));
+        server.createContext("/flush_cache", ex -> {
+            flushes.incrementAndGet();
+            reply(ex, "{}");
+        });
         server.createContext("/v1/models", ex -> reply(ex, "{\"object\":\"list\",\"data\":[{\"id\":\"stub-model\"}]}"));
         server.start();
     }
