@@ -1,5 +1,6 @@
 package dev.sglj.cli;
 
+import dev.sglj.bench.EvalCommand;
 import dev.sglj.cli.bench.BenchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -7,7 +8,7 @@ import picocli.CommandLine.Command;
 /** The {@code sglj} command. */
 @Command(name = "sglj", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "SGL-J: an LLM serving engine for the JVM.",
-        subcommands = {GenerateCommand.class, BenchCommand.class})
+        subcommands = {GenerateCommand.class, BenchCommand.class, EvalCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
