@@ -1,0 +1,266 @@
+// Causal attention over KV slots read through the request-to-token table (page size 1), BF16 in and
+// out, F32 scores and accumulators, online (flash) softmax. Grouped-query: q head h reads kv head
+// h / (numHeads / numKvHeads). Head dimension D <= 32 * NI: lane l of a warp owns dims l + 32 i.
+
+#define EXT_ROWS_PER_WARP 4
+#define EXT_WARPS 4
+#define EXT_BM (EXT_ROWS_PER_WARP * EXT_WARPS)
+#define EXT_BN 32
+#define NEG_INF (-__int_as_float(0x7f800000))
+
+// EXTEND: block (query tile of EXT_BM new tokens, q head, request). K/V tiles of EXT_BN keys are
+// staged in shared memory; lane j scores key j of the tile for each of its warp's rows.
+template <int NI>
+__device__ void extend_attention(const bf16* q, const bf16* kCache, const bf16* vCache, const int* reqToToken,
+                                 int stride, const int* reqPool, const int* seqLens, const int* extendLens,
+                                 const int* extendStarts, bf16* out, int numHeads, int numKvHeads, int D,
+                                 float scale) {
+    int r = blockIdx.z, head = blockIdx.y;
+    int ext = extendLens[r];
+    int j0 = blockIdx.x * EXT_BM;
+    if (j0 >= ext) return;
+    int prefix = seqLens[r] - ext;
+    i64 firstRow = extendStarts[r] + j0;
+    int rows = min(EXT_BM, ext - j0);
+    int kvHead = head / (numHeads / numKvHeads);
+    int kStride = D + 2;  // odd word stride: lanes reading key j, word d/2 hit distinct banks
+
+    extern __shared__ float smem[];
+    float* qs = smem;
+    bf16* ks = (bf16*) (qs + EXT_BM * D);
+    bf16* vs = ks + EXT_BN * kStride;
+    int* slots = (int*) (vs + EXT_BN * kStride);
+
+    int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+    i64 qStride = (i64) numHeads * D;
+    for (int i = threadIdx.x; i < EXT_BM * D; i += blockDim.x) {
+        int t = i / D, d = i - t * D;
+        qs[i] = t < rows ? bf2f(q[(firstRow + t) * qStride + head * D + d]) * scale : 0.0f;
+    }
+    float m[EXT_ROWS_PER_WARP], l[EXT_ROWS_PER_WARP], acc[EXT_ROWS_PER_WARP][NI];
+    #pragma unroll
+    for (int rr = 0; rr < EXT_ROWS_PER_WARP; rr++) {
+        m[rr] = NEG_INF;
+        l[rr] = 0.0f;
+        #pragma unroll
+        for (int i = 0; i < NI; i++) acc[rr][i] = 0.0f;
+    }
+    int lastKey = prefix + j0 + rows - 1;
+    const int* table = reqToToken + (i64) reqPool[r] * stride;
+    i64 kvStride = (i64) numKvHeads * D;
+
+    for (int kt = 0; kt <= lastKey; kt += EXT_BN) {
+        __syncthreads();
+        if (threadIdx.x < EXT_BN) slots[threadIdx.x] = kt + threadIdx.x <= lastKey ? table[kt + threadIdx.x] : -1;
+        __syncthreads();
+        for (int i = threadIdx.x; i < EXT_BN * D; i += blockDim.x) {
+            int j = i / D, d = i - j * D;
+            int s = slots[j];
+            bf16 kv = 0, vv = 0;
+            if (s >= 0) {
+                kv = kCache[(i64) s * kvStride + kvHead * D + d];
+                vv = vCache[(i64) s * kvStride + kvHead * D + d];
+            }
+            ks[j * kStride + d] = kv;
+            vs[j * kStride + d] = vv;
+        }
+        __syncthreads();
+        #pragma unroll
+        for (int rr = 0; rr < EXT_ROWS_PER_WARP; rr++) {
+            int t = warp * EXT_ROWS_PER_WARP + rr;
+            if (t < rows) {
+                int qpos = prefix + j0 + t;
+                int key = kt + lane;
+                float s = NEG_INF;
+                if (key <= qpos) {
+                    const float* qr = qs + t * D;
+                    const unsigned int* kr = (const unsigned int*) (ks + lane * kStride);
+                    float dot = 0.0f;
+                    for (int d = 0; d < D; d += 2) {
+                        unsigned int pair = kr[d >> 1];
+                        dot += qr[d] * bf2f((bf16) (pair & 0xffffu)) + qr[d + 1] * bf2f((bf16) (pair >> 16));
+                    }
+                    s = dot;
+                }
+                float tileMax = warp_max(s);
+                if (tileMax != NEG_INF) {
+                    float mNew = fmaxf(m[rr], tileMax);
+                    float corr = __expf(m[rr] - mNew);
+                    float p = key <= qpos ? __expf(s - mNew) : 0.0f;
+                    l[rr] = l[rr] * corr + warp_sum(p);
+                    #pragma unroll
+                    for (int i = 0; i < NI; i++) acc[rr][i] *= corr;
+                    int keys = min(EXT_BN, qpos - kt + 1);
+                    for (int j = 0; j < keys; j++) {
+                        float pj = __shfl_sync(0xffffffffu, p, j);
+                        const bf16* vr = vs + j * kStride;
+                        #pragma unroll
+                        for (int i = 0; i < NI; i++) {
+                            int d = lane + 32 * i;
+                            if (d < D) acc[rr][i] += pj * bf2f(vr[d]);
+                        }
+                    }
+                    m[rr] = mNew;
+                }
+            }
+        }
+    }
+    #pragma unroll
+    for (int rr = 0; rr < EXT_ROWS_PER_WARP; rr++) {
+        int t = warp * EXT_ROWS_PER_WARP + rr;
+        if (t < rows) {
+            float inv = 1.0f / l[rr];
+            bf16* o = out + (firstRow + t) * qStride + head * D;
+            #pragma unroll
+            for (int i = 0; i < NI; i++) {
+                int d = lane + 32 * i;
+                if (d < D) o[d] = f2bf(acc[rr][i] * inv);
+            }
+        }
+    }
+}
+
+#define DEC_WARPS 4
+#define DEC_UNROLL 4
+
+// DECODE (one new token per request): block (request, q head, split). Split s covers keys
+// [s * chunk, min(seqLen, (s + 1) * chunk)) with chunk = ceil(seqLen / splits); each warp walks every
+// DEC_WARPS-th key. A block writes its softmax state (max, sum, unnormalised output) for the merge,
+// or, with one split, the output itself.
+template <int NI>
+__device__ void decode_attention(const bf16* q, const bf16* kCache, const bf16* vCache, const int* reqToToken,
+                                 int stride, const int* reqPool, const int* seqLens, const int* extendStarts,
+                                 bf16* out, float* partial, int numHeads, int numKvHeads, int D, float scale) {
+    int r = blockIdx.x, head = blockIdx.y, split = blockIdx.z, splits = gridDim.z;
+    int seq = seqLens[r];
+    int chunk = (seq + splits - 1) / splits;
+    int begin = split * chunk, end = min(seq, begin + chunk);
+    int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+    int kvHead = head / (numHeads / numKvHeads);
+    i64 row = extendStarts[r];
+    i64 qStride = (i64) numHeads * D;
+    i64 kvStride = (i64) numKvHeads * D;
+    const int* table = reqToToken + (i64) reqPool[r] * stride;
+
+    float qv[NI], acc[NI];
+    #pragma unroll
+    for (int i = 0; i < NI; i++) {
+        int d = lane + 32 * i;
+        qv[i] = d < D ? bf2f(q[row * qStride + head * D + d]) * scale : 0.0f;
+        acc[i] = 0.0f;
+    }
+    float m = NEG_INF, l = 0.0f;
+    for (int k0 = begin + warp * DEC_UNROLL; k0 < end; k0 += DEC_WARPS * DEC_UNROLL) {
+        float s[DEC_UNROLL];
+        float vv[DEC_UNROLL][NI];
+        #pragma unroll
+        for (int u = 0; u < DEC_UNROLL; u++) {
+            int key = k0 + u;
+            float dot = 0.0f;
+            if (key < end) {
+                i64 base = (i64) table[key] * kvStride + kvHead * D;
+                #pragma unroll
+                for (int i = 0; i < NI; i++) {
+                    int d = lane + 32 * i;
+                    float kx = d < D ? bf2f(kCache[base + d]) : 0.0f;
+                    vv[u][i] = d < D ? bf2f(vCache[base + d]) : 0.0f;
+                    dot += qv[i] * kx;
+                }
+            } else {
+                #pragma unroll
+                for (int i = 0; i < NI; i++) vv[u][i] = 0.0f;
+            }
+            s[u] = dot;
+        }
+        #pragma unroll
+        for (int u = 0; u < DEC_UNROLL; u++) s[u] = k0 + u < end ? warp_sum(s[u]) : NEG_INF;
+        float mNew = m;
+        #pragma unroll
+        for (int u = 0; u < DEC_UNROLL; u++) mNew = fmaxf(mNew, s[u]);
+        float corr = __expf(m - mNew);
+        l *= corr;
+        #pragma unroll
+        for (int i = 0; i < NI; i++) acc[i] *= corr;
+        #pragma unroll
+        for (int u = 0; u < DEC_UNROLL; u++) {
+            float p = __expf(s[u] - mNew);
+            l += p;
+            #pragma unroll
+            for (int i = 0; i < NI; i++) acc[i] += p * vv[u][i];
+        }
+        m = mNew;
+    }
+
+    __shared__ float wm[DEC_WARPS], wl[DEC_WARPS];
+    __shared__ float wacc[DEC_WARPS][32 * NI];
+    if (lane == 0) {
+        wm[warp] = m;
+        wl[warp] = l;
+    }
+    #pragma unroll
+    for (int i = 0; i < NI; i++) wacc[warp][lane + 32 * i] = acc[i];
+    __syncthreads();
+    float bm = NEG_INF;
+    #pragma unroll
+    for (int w = 0; w < DEC_WARPS; w++) bm = fmaxf(bm, wm[w]);
+    i64 cell = ((i64) r * numHeads + head) * splits + split;
+    for (int d = threadIdx.x; d < D; d += blockDim.x) {
+        float sum = 0.0f, o = 0.0f;
+        #pragma unroll
+        for (int w = 0; w < DEC_WARPS; w++) {
+            float f = wm[w] == NEG_INF ? 0.0f : __expf(wm[w] - bm);
+            sum += wl[w] * f;
+            o += wacc[w][d] * f;
+        }
+        if (splits == 1) {
+            out[row * qStride + head * D + d] = f2bf(o / sum);
+        } else {
+            partial[cell * (D + 2) + 2 + d] = o;
+            if (d == 0) {
+                partial[cell * (D + 2)] = bm;
+                partial[cell * (D + 2) + 1] = sum;
+            }
+        }
+    }
+}
+
+// Merges the splits' softmax states: block (request, q head), threads over D.
+extern "C" __global__ void decode_merge(const float* partial, const int* extendStarts, bf16* out, int numHeads,
+                                        int D, int splits) {
+    int r = blockIdx.x, head = blockIdx.y;
+    i64 base = ((i64) r * numHeads + head) * splits;
+    float bm = NEG_INF;
+    for (int s = 0; s < splits; s++) bm = fmaxf(bm, partial[(base + s) * (D + 2)]);
+    i64 row = extendStarts[r];
+    for (int d = threadIdx.x; d < D; d += blockDim.x) {
+        float sum = 0.0f, o = 0.0f;
+        for (int s = 0; s < splits; s++) {
+            const float* cell = partial + (base + s) * (D + 2);
+            float f = cell[0] == NEG_INF ? 0.0f : __expf(cell[0] - bm);
+            sum += cell[1] * f;
+            o += cell[2 + d] * f;
+        }
+        out[row * (i64) numHeads * D + head * D + d] = f2bf(o / sum);
+    }
+}
+
+#define ATTENTION_KERNELS(NI)                                                                                  \
+extern "C" __global__ void __launch_bounds__(EXT_WARPS * 32) extend_attention_##NI(                           \
+        const bf16* q, const bf16* kCache, const bf16* vCache, const int* reqToToken, int stride,              \
+        const int* reqPool, const int* seqLens, const int* extendLens, const int* extendStarts, bf16* out,     \
+        int numHeads, int numKvHeads, int D, float scale) {                                                    \
+    extend_attention<NI>(q, kCache, vCache, reqToToken, stride, reqPool, seqLens, extendLens, extendStarts,   \
+                         out, numHeads, numKvHeads, D, scale);                                                 \
+}                                                                                                              \
+extern "C" __global__ void __launch_bounds__(DEC_WARPS * 32) decode_attention_##NI(                           \
+        const bf16* q, const bf16* kCache, const bf16* vCache, const int* reqToToken, int stride,              \
+        const int* reqPool, const int* seqLens, const int* extendStarts, bf16* out, float* partial,            \
+        int numHeads, int numKvHeads, int D, float scale) {                                                    \
+    decode_attention<NI>(q, kCache, vCache, reqToToken, stride, reqPool, seqLens, extendStarts, out, partial, \
+                         numHeads, numKvHeads, D, scale);                                                      \
+}
+
+ATTENTION_KERNELS(1)
+ATTENTION_KERNELS(2)
+ATTENTION_KERNELS(4)
+ATTENTION_KERNELS(8)
