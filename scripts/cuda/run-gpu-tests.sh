@@ -24,7 +24,7 @@ fi
 if [ "$what" = bench ] || [ "$what" = all ]; then
   # shellcheck disable=SC2086
   $java $flags -Xmx8g -XX:MaxDirectMemorySize=100g -cp "$cp" dev.sglj.engine.compute.cuda.DecodeBench \
-    "${BENCH_PROMPT:-512}" "${BENCH_STEPS:-30}" "${BENCH_BATCHES:-1,32}" 2>&1 | tee "$out/bench.log"
+    "${BENCH_PROMPT:-512}" "${BENCH_STEPS:-30}" "${BENCH_BATCHES:-1,8,32}" 2>&1 | tee "$out/bench.log"
   [ "${PIPESTATUS[0]}" = 0 ] || rc=1
 fi
 exit $rc

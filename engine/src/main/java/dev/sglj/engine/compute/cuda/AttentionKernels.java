@@ -4,7 +4,8 @@ import dev.sglj.engine.compute.AttentionBatch;
 
 /**
  * Chooses and launches the attention kernels of {@code attention.cu}: a split-K decode kernel (plus
- * a merge of the splits) when every request brings one new token, else the tiled extend kernel,
+ * a merge of the splits; one block per group of q heads sharing a kv head) when every request
+ * brings one new token, else the tiled extend kernel,
  * which handles prefill, chunked prefill on a cached prefix and mixed batches alike.
  */
 final class AttentionKernels {
@@ -73,6 +74,16 @@ final class AttentionKernels {
         return ni <= 1 ? 1 : ni <= 2 ? 2 : ni <= 4 ? 4 : 8;
     }
 
+    /** Q heads one decode block serves (sharing one kv head's K/V reads): 8, 4, 2 or 1, with G * NI <= 32. */
+    static int decodeGroup(int numHeads, int numKvHeads, int headDim) {
+        int group = numHeads / numKvHeads;
+        int ni = lanesPerDim(headDim);
+        for (int g = 8; g > 1; g /= 2) {
+            if (group % g == 0 && g * ni <= 32) return g;
+        }
+        return 1;
+    }
+
     static int extendSharedBytes(int headDim) {
         return EXTEND_ROWS * headDim * 4 + 2 * EXTEND_KEYS * (headDim + 2) * 2 + EXTEND_KEYS * 4;
     }
@@ -104,13 +115,14 @@ final class AttentionKernels {
         long seqLens = ((CudaTensor) batch.seqLens()).ptr();
         long starts = ((CudaTensor) batch.extendStarts()).ptr();
         if (decode) {
-            int splits = decodeSplits(requests, s.numHeads(), maxSeq, backend.deviceInfo().multiprocessors());
+            int g = decodeGroup(s.numHeads(), s.numKvHeads(), s.headDim());
+            int splits = decodeSplits(requests, s.numHeads() / g, maxSeq, backend.deviceInfo().multiprocessors());
             long partialBytes = splits == 1 ? 0 : (long) requests * s.numHeads() * splits * (s.headDim() + 2) * 4;
             long partial = splits == 1 ? 0 : backend.scratch(partialBytes, "decode attention partials");
             k.args().ptr(q.ptr()).ptr(kCache.ptr()).ptr(vCache.ptr()).ptr(table.ptr()).i32(batch.reqToTokenStride())
                     .ptr(reqPool).ptr(seqLens).ptr(starts).ptr(out.ptr()).ptr(partial)
                     .i32(s.numHeads()).i32(s.numKvHeads()).i32(s.headDim()).f32(s.scale());
-            k.launch("decode_attention_" + ni, requests, s.numHeads(), splits, THREADS, 0);
+            k.launch("decode_attention_" + ni + "_" + g, requests, s.numHeads() / g, splits, THREADS, 0);
             if (splits > 1) {
                 k.args().ptr(partial).ptr(starts).ptr(out.ptr()).i32(s.numHeads()).i32(s.headDim()).i32(splits);
                 k.launch("decode_merge", requests, s.numHeads(), 1, CudaBackend.threadsFor(s.headDim()), 0);

@@ -19,13 +19,17 @@ import java.util.Set;
 
 /**
  * The {@link Backend} on one NVIDIA GPU: BF16 activations and KV cache, weights uploaded once as
- * BF16 (F32/F16 checkpoints converted on the device), GEMMs by cuBLAS with F32 accumulation, the
- * other ops as NVRTC-compiled kernels. Work is queued on one stream; {@link #toHost} waits for it.
+ * BF16 (F32/F16 checkpoints converted on the device), GEMMs by cuBLAS with F32 accumulation (a
+ * streaming GEMV kernel for up to {@value #GEMV_MAX_ROWS} rows), the other ops as NVRTC-compiled
+ * kernels. Work is queued on one stream; {@link #toHost} waits for it.
  * Use it from one thread at a time (the scheduler's); the CUDA context is made current on whichever
  * thread calls.
  */
 public final class CudaBackend implements Backend {
     private static final long CUBLAS_WORKSPACE = 32L << 20;
+    /** Up to this many rows (decode batches), linear runs the streaming GEMV kernel instead of cuBLAS. */
+    static final int GEMV_MAX_ROWS = 8;
+    private static final int GEMV_ROWS_PER_BLOCK = 8;
 
     private final int device;
     private final long context;
@@ -342,13 +346,25 @@ public final class CudaBackend implements Backend {
         }
         requireRows("linear", os, xs.rows(), ws.rows());
         if (xs.rows() == 0) return;
-        cublas.linear(xs.ptr(), ws.ptr(), os.ptr(), os.dtype() == DType.F32 ? Cublas.CUDA_R_32F : Cublas.CUDA_R_16BF,
-                Math.toIntExact(xs.rows()), Math.toIntExact(ws.rows()), Math.toIntExact(xs.cols()));
+        CudaTensor bs = null;
         if (bias != null) {
-            CudaTensor bs = check("linear", "bias", bias, DType.BF16);
+            bs = check("linear", "bias", bias, DType.BF16);
             if (bs.numel() != ws.rows()) {
                 throw new IllegalArgumentException("linear: bias " + bs + " must have " + ws.rows() + " elements");
             }
+        }
+        if (xs.rows() <= GEMV_MAX_ROWS && xs.cols() % 8 == 0) {
+            int outRows = Math.toIntExact(ws.rows());
+            kernels.args().ptr(xs.ptr()).ptr(ws.ptr()).ptr(bs == null ? 0 : bs.ptr()).ptr(os.ptr())
+                    .i32(Math.toIntExact(xs.cols())).i32(outRows);
+            String name = (os.dtype() == DType.F32 ? "gemv_f32_" : "gemv_bf16_") + xs.rows();
+            kernels.launch(name, (outRows + GEMV_ROWS_PER_BLOCK - 1) / GEMV_ROWS_PER_BLOCK, 1, 1,
+                    32 * GEMV_ROWS_PER_BLOCK, 0);
+            return;
+        }
+        cublas.linear(xs.ptr(), ws.ptr(), os.ptr(), os.dtype() == DType.F32 ? Cublas.CUDA_R_32F : Cublas.CUDA_R_16BF,
+                Math.toIntExact(xs.rows()), Math.toIntExact(ws.rows()), Math.toIntExact(xs.cols()));
+        if (bs != null) {
             long n = os.numel();
             kernels.args().ptr(os.ptr()).ptr(bs.ptr()).i64(n).i32((int) ws.rows());
             kernels.launchElements(os.dtype() == DType.F32 ? "add_bias_f32" : "add_bias_bf16", n);

@@ -123,98 +123,111 @@ __device__ void extend_attention(const bf16* q, const bf16* kCache, const bf16* 
 #define DEC_WARPS 4
 #define DEC_UNROLL 4
 
-// DECODE (one new token per request): block (request, q head, split). Split s covers keys
-// [s * chunk, min(seqLen, (s + 1) * chunk)) with chunk = ceil(seqLen / splits); each warp walks every
-// DEC_WARPS-th key. A block writes its softmax state (max, sum, unnormalised output) for the merge,
-// or, with one split, the output itself.
-template <int NI>
+// DECODE (one new token per request): block (request, group of G q heads sharing one kv head, split),
+// so each K/V row is read once for the G heads. Split s covers keys [s * chunk, min(seqLen, (s + 1) *
+// chunk)) with chunk = ceil(seqLen / splits); each warp walks every DEC_WARPS-th batch of DEC_UNROLL
+// keys. A block writes its softmax state (max, sum, unnormalised output) per head for the merge, or,
+// with one split, the output itself.
+template <int NI, int G>
 __device__ void decode_attention(const bf16* q, const bf16* kCache, const bf16* vCache, const int* reqToToken,
                                  int stride, const int* reqPool, const int* seqLens, const int* extendStarts,
                                  bf16* out, float* partial, int numHeads, int numKvHeads, int D, float scale) {
-    int r = blockIdx.x, head = blockIdx.y, split = blockIdx.z, splits = gridDim.z;
+    int r = blockIdx.x, head0 = blockIdx.y * G, split = blockIdx.z, splits = gridDim.z;
     int seq = seqLens[r];
     int chunk = (seq + splits - 1) / splits;
     int begin = split * chunk, end = min(seq, begin + chunk);
     int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
-    int kvHead = head / (numHeads / numKvHeads);
+    int kvHead = head0 / (numHeads / numKvHeads);
     i64 row = extendStarts[r];
     i64 qStride = (i64) numHeads * D;
     i64 kvStride = (i64) numKvHeads * D;
     const int* table = reqToToken + (i64) reqPool[r] * stride;
 
-    float qv[NI], acc[NI];
+    float qv[G][NI], acc[G][NI], m[G], l[G];
     #pragma unroll
-    for (int i = 0; i < NI; i++) {
-        int d = lane + 32 * i;
-        qv[i] = d < D ? bf2f(q[row * qStride + head * D + d]) * scale : 0.0f;
-        acc[i] = 0.0f;
+    for (int g = 0; g < G; g++) {
+        m[g] = NEG_INF;
+        l[g] = 0.0f;
+        #pragma unroll
+        for (int i = 0; i < NI; i++) {
+            int d = lane + 32 * i;
+            qv[g][i] = d < D ? bf2f(q[row * qStride + (head0 + g) * D + d]) * scale : 0.0f;
+            acc[g][i] = 0.0f;
+        }
     }
-    float m = NEG_INF, l = 0.0f;
     for (int k0 = begin + warp * DEC_UNROLL; k0 < end; k0 += DEC_WARPS * DEC_UNROLL) {
-        float s[DEC_UNROLL];
-        float vv[DEC_UNROLL][NI];
+        float kk[DEC_UNROLL][NI], vv[DEC_UNROLL][NI];
         #pragma unroll
         for (int u = 0; u < DEC_UNROLL; u++) {
             int key = k0 + u;
-            float dot = 0.0f;
-            if (key < end) {
-                i64 base = (i64) table[key] * kvStride + kvHead * D;
-                #pragma unroll
-                for (int i = 0; i < NI; i++) {
-                    int d = lane + 32 * i;
-                    float kx = d < D ? bf2f(kCache[base + d]) : 0.0f;
-                    vv[u][i] = d < D ? bf2f(vCache[base + d]) : 0.0f;
-                    dot += qv[i] * kx;
-                }
-            } else {
-                #pragma unroll
-                for (int i = 0; i < NI; i++) vv[u][i] = 0.0f;
-            }
-            s[u] = dot;
-        }
-        #pragma unroll
-        for (int u = 0; u < DEC_UNROLL; u++) s[u] = k0 + u < end ? warp_sum(s[u]) : NEG_INF;
-        float mNew = m;
-        #pragma unroll
-        for (int u = 0; u < DEC_UNROLL; u++) mNew = fmaxf(mNew, s[u]);
-        float corr = __expf(m - mNew);
-        l *= corr;
-        #pragma unroll
-        for (int i = 0; i < NI; i++) acc[i] *= corr;
-        #pragma unroll
-        for (int u = 0; u < DEC_UNROLL; u++) {
-            float p = __expf(s[u] - mNew);
-            l += p;
+            i64 base = key < end ? (i64) table[key] * kvStride + kvHead * D : -1;
             #pragma unroll
-            for (int i = 0; i < NI; i++) acc[i] += p * vv[u][i];
+            for (int i = 0; i < NI; i++) {
+                int d = lane + 32 * i;
+                bool ok = base >= 0 && d < D;
+                kk[u][i] = ok ? bf2f(kCache[base + d]) : 0.0f;
+                vv[u][i] = ok ? bf2f(vCache[base + d]) : 0.0f;
+            }
         }
-        m = mNew;
+        #pragma unroll
+        for (int g = 0; g < G; g++) {
+            float s[DEC_UNROLL];
+            #pragma unroll
+            for (int u = 0; u < DEC_UNROLL; u++) {
+                float dot = 0.0f;
+                #pragma unroll
+                for (int i = 0; i < NI; i++) dot += qv[g][i] * kk[u][i];
+                s[u] = dot;
+            }
+            #pragma unroll
+            for (int u = 0; u < DEC_UNROLL; u++) s[u] = k0 + u < end ? warp_sum(s[u]) : NEG_INF;
+            float mNew = m[g];
+            #pragma unroll
+            for (int u = 0; u < DEC_UNROLL; u++) mNew = fmaxf(mNew, s[u]);
+            float corr = __expf(m[g] - mNew);
+            l[g] *= corr;
+            #pragma unroll
+            for (int i = 0; i < NI; i++) acc[g][i] *= corr;
+            #pragma unroll
+            for (int u = 0; u < DEC_UNROLL; u++) {
+                float p = __expf(s[u] - mNew);
+                l[g] += p;
+                #pragma unroll
+                for (int i = 0; i < NI; i++) acc[g][i] += p * vv[u][i];
+            }
+            m[g] = mNew;
+        }
     }
 
-    __shared__ float wm[DEC_WARPS], wl[DEC_WARPS];
-    __shared__ float wacc[DEC_WARPS][32 * NI];
-    if (lane == 0) {
-        wm[warp] = m;
-        wl[warp] = l;
+    __shared__ float wm[DEC_WARPS][G], wl[DEC_WARPS][G];
+    __shared__ float wacc[DEC_WARPS][G][32 * NI];
+    #pragma unroll
+    for (int g = 0; g < G; g++) {
+        if (lane == 0) {
+            wm[warp][g] = m[g];
+            wl[warp][g] = l[g];
+        }
+        #pragma unroll
+        for (int i = 0; i < NI; i++) wacc[warp][g][lane + 32 * i] = acc[g][i];
     }
-    #pragma unroll
-    for (int i = 0; i < NI; i++) wacc[warp][lane + 32 * i] = acc[i];
     __syncthreads();
-    float bm = NEG_INF;
-    #pragma unroll
-    for (int w = 0; w < DEC_WARPS; w++) bm = fmaxf(bm, wm[w]);
-    i64 cell = ((i64) r * numHeads + head) * splits + split;
-    for (int d = threadIdx.x; d < D; d += blockDim.x) {
+    for (int e = threadIdx.x; e < G * D; e += blockDim.x) {
+        int g = e / D, d = e - g * D;
+        float bm = NEG_INF;
+        #pragma unroll
+        for (int w = 0; w < DEC_WARPS; w++) bm = fmaxf(bm, wm[w][g]);
         float sum = 0.0f, o = 0.0f;
         #pragma unroll
         for (int w = 0; w < DEC_WARPS; w++) {
-            float f = wm[w] == NEG_INF ? 0.0f : __expf(wm[w] - bm);
-            sum += wl[w] * f;
-            o += wacc[w][d] * f;
+            float f = wm[w][g] == NEG_INF ? 0.0f : __expf(wm[w][g] - bm);
+            sum += wl[w][g] * f;
+            o += wacc[w][g][d] * f;
         }
+        int head = head0 + g;
         if (splits == 1) {
             out[row * qStride + head * D + d] = f2bf(o / sum);
         } else {
+            i64 cell = ((i64) r * numHeads + head) * splits + split;
             partial[cell * (D + 2) + 2 + d] = o;
             if (d == 0) {
                 partial[cell * (D + 2)] = bm;
@@ -244,23 +257,30 @@ extern "C" __global__ void decode_merge(const float* partial, const int* extendS
     }
 }
 
-#define ATTENTION_KERNELS(NI)                                                                                  \
+#define EXTEND_KERNEL(NI)                                                                                      \
 extern "C" __global__ void __launch_bounds__(EXT_WARPS * 32) extend_attention_##NI(                           \
         const bf16* q, const bf16* kCache, const bf16* vCache, const int* reqToToken, int stride,              \
         const int* reqPool, const int* seqLens, const int* extendLens, const int* extendStarts, bf16* out,     \
         int numHeads, int numKvHeads, int D, float scale) {                                                    \
     extend_attention<NI>(q, kCache, vCache, reqToToken, stride, reqPool, seqLens, extendLens, extendStarts,   \
                          out, numHeads, numKvHeads, D, scale);                                                 \
-}                                                                                                              \
-extern "C" __global__ void __launch_bounds__(DEC_WARPS * 32) decode_attention_##NI(                           \
+}
+
+#define DECODE_KERNEL(NI, G)                                                                                   \
+extern "C" __global__ void __launch_bounds__(DEC_WARPS * 32) decode_attention_##NI##_##G(                     \
         const bf16* q, const bf16* kCache, const bf16* vCache, const int* reqToToken, int stride,              \
         const int* reqPool, const int* seqLens, const int* extendStarts, bf16* out, float* partial,            \
         int numHeads, int numKvHeads, int D, float scale) {                                                    \
-    decode_attention<NI>(q, kCache, vCache, reqToToken, stride, reqPool, seqLens, extendStarts, out, partial, \
-                         numHeads, numKvHeads, D, scale);                                                      \
+    decode_attention<NI, G>(q, kCache, vCache, reqToToken, stride, reqPool, seqLens, extendStarts, out,       \
+                            partial, numHeads, numKvHeads, D, scale);                                          \
 }
 
-ATTENTION_KERNELS(1)
-ATTENTION_KERNELS(2)
-ATTENTION_KERNELS(4)
-ATTENTION_KERNELS(8)
+EXTEND_KERNEL(1)
+EXTEND_KERNEL(2)
+EXTEND_KERNEL(4)
+EXTEND_KERNEL(8)
+// Instances with G * NI <= 32 (the per-thread state); AttentionKernels.decodeGroup picks among them.
+DECODE_KERNEL(1, 1) DECODE_KERNEL(1, 2) DECODE_KERNEL(1, 4) DECODE_KERNEL(1, 8)
+DECODE_KERNEL(2, 1) DECODE_KERNEL(2, 2) DECODE_KERNEL(2, 4) DECODE_KERNEL(2, 8)
+DECODE_KERNEL(4, 1) DECODE_KERNEL(4, 2) DECODE_KERNEL(4, 4) DECODE_KERNEL(4, 8)
+DECODE_KERNEL(8, 1) DECODE_KERNEL(8, 2) DECODE_KERNEL(8, 4)

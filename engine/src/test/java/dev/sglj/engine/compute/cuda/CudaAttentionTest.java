@@ -51,7 +51,7 @@ class CudaAttentionTest {
     }
 
     @ParameterizedTest(name = "decode dim {0} heads {1}/{2}")
-    @CsvSource({"16, 4, 2", "64, 8, 1", "128, 32, 8", "256, 16, 4"})
+    @CsvSource({"16, 4, 2", "64, 8, 1", "128, 32, 8", "128, 32, 4", "128, 12, 4", "256, 16, 4"})
     void decodeSplitsLongContexts(int dim, int heads, int kvHeads) {
         compare(new Case(new int[] {0, 15, 200, 3000, 64, 1023}, new int[] {1, 1, 1, 1, 1, 1}, heads, kvHeads, dim),
                 "decode");

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -51,7 +52,7 @@ class CudaKernelsTest {
         int hidden = 96;
         float[] table = bf16Uniform(random, vocab * hidden, 1f);
         int[] ids = {3, 0, 99, 3, 57};
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofShared()) {
             Tensor gt = gpu.weight(GpuData.hostF32(arena, "embed", table, vocab, hidden));
             Tensor ct = cpu.weight(GpuData.hostF32(arena, "embed", table, vocab, hidden));
             Tensor go = gpu.allocate(DType.BF16, ids.length, hidden);
@@ -71,7 +72,7 @@ class CudaKernelsTest {
         int cols = 4096;
         float[] x = bf16Uniform(random, rows * cols, 3f);
         float[] w = bf16Uniform(random, group, 2f);
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofShared()) {
             Tensor go = gpu.allocate(DType.BF16, rows, cols);
             gpu.rmsNorm(gpuBf16(x, rows, cols), gpu.weight(GpuData.hostF32(arena, "w", w, group)), 1e-6f, go);
             Tensor co = cpu.allocate(DType.F32, rows, cols);
@@ -97,15 +98,14 @@ class CudaKernelsTest {
         assertClose("addRmsNorm out", gpu.toHost(go), cpu.toHost(co), BF16_TOLERANCE);
     }
 
-    @ParameterizedTest(name = "{0} rows")
-    @ValueSource(ints = {1, 3, 64, 257})
-    void linearThroughCublasWithBiasAndF32Out(int rows) {
-        int in = 384;
+    @ParameterizedTest(name = "{0} rows of {1}")
+    @CsvSource({"1, 384", "3, 384", "8, 384", "9, 384", "64, 384", "257, 384", "2, 100"})
+    void linearByGemvOrCublasWithBiasAndF32Out(int rows, int in) {
         int out = 200;
         float[] x = bf16Uniform(random, rows * in, 1f);
         float[] w = bf16Uniform(random, out * in, 0.1f);
         float[] b = bf16Uniform(random, out, 1f);
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofShared()) {
             Tensor gw = gpu.weight(GpuData.hostF32(arena, "w", w, out, in));
             Tensor gb = gpu.weight(GpuData.hostF32(arena, "b", b, out));
             Tensor gx = gpuBf16(x, rows, in);
@@ -117,11 +117,11 @@ class CudaKernelsTest {
             float[] expected = cpu.toHost(co);
             Tensor bf = gpu.allocate(DType.BF16, rows, out);
             gpu.linear(gx, gw, gb, bf);
-            assertClose("linear bf16 out, bias, " + rows + " rows", gpu.toHost(bf), expected, BF16_TOLERANCE);
+            assertClose("linear bf16 out, bias, " + rows + "x" + in, gpu.toHost(bf), expected, BF16_TOLERANCE);
             Tensor f = gpu.allocate(DType.F32, rows, out);
             gpu.linear(gx, gw, null, f);
             cpu.linear(cx, cw, null, co);
-            assertClose("linear f32 out, " + rows + " rows", gpu.toHost(f), cpu.toHost(co), 1e-4);
+            assertClose("linear f32 out, " + rows + "x" + in, gpu.toHost(f), cpu.toHost(co), 1e-4);
         }
     }
 

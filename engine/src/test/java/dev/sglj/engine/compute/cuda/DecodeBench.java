@@ -34,6 +34,8 @@ public final class DecodeBench {
         int[] batches = args.length > 2 ? Arrays.stream(args[2].split(",")).mapToInt(Integer::parseInt).toArray()
                 : new int[] {1, 32};
         ModelConfig config = llama31_8b();
+        System.out.println("Llama-3.1-8B shape, --load-format dummy weights, prompt " + promptLen + ", " + steps
+                + " decode steps (median of the last " + (steps - 3) + ")");
         long weightBytes = LlamaWeightNames.required(config).stream()
                 .mapToLong(s -> Arrays.stream(s.shape()).reduce(1, Math::multiplyExact) * 2).sum();
         try (CudaBackend gpu = new CudaBackend()) {
@@ -50,7 +52,9 @@ public final class DecodeBench {
             long perSlot = KvPool.bytesPerSlot(config.numLayers(), config.numKvHeads(), config.headDim(), DType.BF16);
             int poolTokens = KvPoolSizing.tokens(mem[0] - weightBytes, mem[1], mfs, perSlot);
             int maxBatch = Arrays.stream(batches).max().orElse(1);
-            try (ModelRunner runner = new ModelRunner(config, weights, gpu, poolTokens, maxBatch, promptLen + steps + 8)) {
+            OpProfile profile = new OpProfile(gpu);
+            try (ModelRunner runner = new ModelRunner(config, weights, profile, poolTokens, maxBatch,
+                    promptLen + steps + 8)) {
                 gpu.synchronize();
                 long t2 = System.nanoTime();
                 weights.close();
@@ -58,14 +62,15 @@ public final class DecodeBench {
                                 + "mem-fraction-static %.3f -> KV pool %d tokens (%.1f GiB)%n",
                         weightBytes / 1e9, (t1 - t0) / 1e9, (t2 - t1) / 1e9, mfs, poolTokens,
                         (double) poolTokens * perSlot / (1L << 30));
-                double floorMs = weightBytes / 3.06e12 * 1e3;
-                System.out.printf("bandwidth floor per decode step: %.2f ms (%.2f GB at the card's measured 3.06 TB/s read)%n",
-                        floorMs, weightBytes / 1e9);
+                System.out.printf("bandwidth floor per decode step: (%.2f GB weights + batch * context * %d B of KV)"
+                        + " / 3.06 TB/s (the card's measured read bandwidth)%n", weightBytes / 1e9, perSlot);
                 System.out.println("| batch | prefill tokens | prefill ms | decode step median ms | p10 | p90 | floor ms | floor/median | tokens/s |");
                 System.out.println("|---|---|---|---|---|---|---|---|---|");
+                StringBuilder profiles = new StringBuilder();
                 for (int batch : batches) {
-                    bench(runner, config, batch, promptLen, steps, floorMs);
+                    profiles.append(bench(runner, profile, config, batch, promptLen, steps, weightBytes, perSlot));
                 }
+                System.out.print(profiles);
             }
         }
     }
@@ -85,8 +90,9 @@ public final class DecodeBench {
         return 2.0 * bytes * 10 / (ms / 1e3);
     }
 
-    private static void bench(ModelRunner runner, ModelConfig config, int batch, int promptLen, int steps,
-                              double floorMs) {
+    /** Prints the table row; returns the per-op device-time breakdown of one extra decode step. */
+    private static String bench(ModelRunner runner, OpProfile profile, ModelConfig config, int batch, int promptLen,
+                                int steps, long weightBytes, long perSlot) {
         Random random = new Random(batch);
         int[] rows = new int[batch];
         int[][] slots = new int[batch][];
@@ -95,7 +101,7 @@ public final class DecodeBench {
         int[] outCacheLoc = new int[batch * promptLen];
         for (int r = 0; r < batch; r++) {
             rows[r] = runner.reqToToken().allocRow();
-            slots[r] = runner.slots().alloc(promptLen + steps);
+            slots[r] = runner.slots().alloc(promptLen + steps + 1);
             runner.reqToToken().write(rows[r], 0, slots[r]);
             for (int j = 0; j < promptLen; j++) {
                 inputIds[r * promptLen + j] = random.nextInt(config.vocabSize());
@@ -112,10 +118,11 @@ public final class DecodeBench {
         runner.forward(prefill);
         double prefillMs = (System.nanoTime() - p0) / 1e6;
 
-        double[] times = new double[steps];
+        double[] times = new double[steps + 1];
         int[] ones = new int[batch];
         Arrays.fill(ones, 1);
-        for (int step = 0; step < steps; step++) {
+        StringBuilder breakdown = new StringBuilder();
+        for (int step = 0; step <= steps; step++) {
             int[] ids = new int[batch];
             int[] pos = new int[batch];
             int[] loc = new int[batch];
@@ -130,11 +137,26 @@ public final class DecodeBench {
             }
             ForwardBatch decode = new ForwardBatch(ForwardMode.DECODE, ids, pos, rows, seq, prefix, ones, loc,
                     ForwardBatch.lastRows(ones), seq);
+            if (step == steps) {
+                profile.start();
+                long t = System.nanoTime();
+                runner.forward(decode);
+                double wall = (System.nanoTime() - t) / 1e6;
+                var ops = profile.stop();
+                double sum = ops.values().stream().mapToDouble(Double::doubleValue).sum();
+                breakdown.append(String.format("%nbatch %d, one profiled decode step: %.2f ms wall, %.2f ms in ops:%n",
+                        batch, wall, sum));
+                ops.entrySet().stream().sorted((a, b) -> Double.compare(b.getValue(), a.getValue()))
+                        .forEach(e -> breakdown.append(String.format("  %-28s %7.3f ms%n", e.getKey(), e.getValue())));
+                break;
+            }
             long t = System.nanoTime();
             runner.forward(decode);
             times[step] = (System.nanoTime() - t) / 1e6;
         }
         double[] measured = Arrays.copyOfRange(times, Math.min(3, steps - 1), steps);
+        double kvBytes = (double) batch * (promptLen + steps / 2.0) * perSlot;
+        double floorMs = (weightBytes + kvBytes) / 3.06e12 * 1e3;
         Arrays.sort(measured);
         double median = measured[measured.length / 2];
         System.out.printf("| %d | %d | %.1f | %.2f | %.2f | %.2f | %.2f | %.0f%% | %.0f |%n", batch, batch * promptLen,
@@ -144,5 +166,6 @@ public final class DecodeBench {
             runner.slots().free(slots[r]);
             runner.reqToToken().freeRow(rows[r]);
         }
+        return breakdown.toString();
     }
 }
