@@ -29,7 +29,7 @@ public final class CudaBackend implements Backend {
     private static final long CUBLAS_WORKSPACE = 32L << 20;
     /** Up to this many rows (decode batches), linear runs the streaming GEMV kernel instead of cuBLAS. */
     static final int GEMV_MAX_ROWS = 8;
-    private static final int GEMV_ROWS_PER_BLOCK = 8;
+    private static final int GEMV_WARPS = 8;
 
     private final int device;
     private final long context;
@@ -43,6 +43,8 @@ public final class CudaBackend implements Backend {
     private final Set<CudaTensor> live = Collections.newSetFromMap(new IdentityHashMap<>());
     private final ThreadLocal<Boolean> current = ThreadLocal.withInitial(() -> false);
     private boolean closed;
+    /** Page-locked buffer for {@link #toHost}: logits come back at PCIe speed, not through a pageable bounce. */
+    private MemorySegment pinned;
 
     /** What the backend found on its device. */
     public record DeviceInfo(int ordinal, String name, int ccMajor, int ccMinor, int multiprocessors,
@@ -262,15 +264,11 @@ public final class CudaBackend implements Backend {
         CudaTensor c = check("toHost", "t", t, DType.F32, DType.BF16);
         int n = Math.toIntExact(c.numel());
         float[] out = new float[n];
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment host = a.allocate(Math.max(1, c.bytes()), 16);
-            CudaDriver.copyToHost(host, c.ptr(), c.bytes(), stream);
-            CudaDriver.synchronize(stream);
-            if (c.dtype() == DType.F32) {
-                MemorySegment.copy(host, JAVA_FLOAT, 0, out, 0, n);
-            } else {
-                for (int i = 0; i < n; i++) out[i] = Bf16.toFloat(host.getAtIndex(JAVA_SHORT, i));
-            }
+        MemorySegment host = readBack(c);
+        if (c.dtype() == DType.F32) {
+            MemorySegment.copy(host, JAVA_FLOAT, 0, out, 0, n);
+        } else {
+            for (int i = 0; i < n; i++) out[i] = Bf16.toFloat(host.getAtIndex(JAVA_SHORT, i));
         }
         return out;
     }
@@ -279,15 +277,21 @@ public final class CudaBackend implements Backend {
     public int[] intsToHost(Tensor t) {
         ensureCurrent();
         CudaTensor c = check("intsToHost", "t", t, DType.I32);
-        int n = Math.toIntExact(c.numel());
-        int[] out = new int[n];
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment host = a.allocate(Math.max(1, c.bytes()), 16);
-            CudaDriver.copyToHost(host, c.ptr(), c.bytes(), stream);
-            CudaDriver.synchronize(stream);
-            MemorySegment.copy(host, JAVA_INT, 0, out, 0, n);
-        }
+        int[] out = new int[Math.toIntExact(c.numel())];
+        MemorySegment.copy(readBack(c), JAVA_INT, 0, out, 0, out.length);
         return out;
+    }
+
+    /** The tensor's bytes in the pinned read-back buffer (valid until the next read-back). */
+    private MemorySegment readBack(CudaTensor c) {
+        if (pinned == null || pinned.byteSize() < c.bytes()) {
+            if (pinned != null) CudaDriver.freeHost(pinned);
+            pinned = null;
+            pinned = CudaDriver.mallocHost(Math.max(1 << 20, Long.highestOneBit(Math.max(1, c.bytes())) * 2));
+        }
+        CudaDriver.copyToHost(pinned, c.ptr(), c.bytes(), stream);
+        CudaDriver.synchronize(stream);
+        return pinned.asSlice(0, c.bytes());
     }
 
     @Override
@@ -345,7 +349,6 @@ public final class CudaBackend implements Backend {
             throw new IllegalArgumentException("linear: weight " + ws + " must be [out, " + xs.cols() + "] for x " + xs);
         }
         requireRows("linear", os, xs.rows(), ws.rows());
-        if (xs.rows() == 0) return;
         CudaTensor bs = null;
         if (bias != null) {
             bs = check("linear", "bias", bias, DType.BF16);
@@ -353,15 +356,36 @@ public final class CudaBackend implements Backend {
                 throw new IllegalArgumentException("linear: bias " + bs + " must have " + ws.rows() + " elements");
             }
         }
+        if (xs.rows() == 0) return;
         if (xs.rows() <= GEMV_MAX_ROWS && xs.cols() % 8 == 0) {
-            int outRows = Math.toIntExact(ws.rows());
-            kernels.args().ptr(xs.ptr()).ptr(ws.ptr()).ptr(bs == null ? 0 : bs.ptr()).ptr(os.ptr())
-                    .i32(Math.toIntExact(xs.cols())).i32(outRows);
-            String name = (os.dtype() == DType.F32 ? "gemv_f32_" : "gemv_bf16_") + xs.rows();
-            kernels.launch(name, (outRows + GEMV_ROWS_PER_BLOCK - 1) / GEMV_ROWS_PER_BLOCK, 1, 1,
-                    32 * GEMV_ROWS_PER_BLOCK, 0);
-            return;
+            linearGemv(xs, ws, bs, os);
+        } else {
+            linearCublas(xs, ws, bs, os);
         }
+    }
+
+    /** Output rows per warp of the GEMV kernel for {@code m} rows of x (as instantiated in gemv.cu). */
+    static int gemvRowsPerWarp(int m) {
+        return m == 1 ? 1 : m <= 4 ? 2 : 4;
+    }
+
+    /** The streaming GEMV kernel (rows of x <= 8, K % 8 == 0); split K when the output is too narrow. */
+    void linearGemv(CudaTensor xs, CudaTensor ws, CudaTensor bs, CudaTensor os) {
+        int m = Math.toIntExact(xs.rows());
+        int outRows = Math.toIntExact(ws.rows());
+        int groups = (outRows + gemvRowsPerWarp(m) - 1) / gemvRowsPerWarp(m);
+        int split = 1;
+        while (split < GEMV_WARPS && (groups + GEMV_WARPS / split - 1) / (GEMV_WARPS / split) < 2 * info.multiprocessors()) {
+            split *= 2;
+        }
+        int blocks = (groups + GEMV_WARPS / split - 1) / (GEMV_WARPS / split);
+        kernels.args().ptr(xs.ptr()).ptr(ws.ptr()).ptr(bs == null ? 0 : bs.ptr()).ptr(os.ptr())
+                .i32(Math.toIntExact(xs.cols())).i32(outRows).i32(split);
+        kernels.launch((os.dtype() == DType.F32 ? "gemv_f32_" : "gemv_bf16_") + m, blocks, 1, 1, 32 * GEMV_WARPS, 0);
+    }
+
+    /** cuBLAS GEMM (BF16 in, F32 accumulate) plus a bias kernel. */
+    void linearCublas(CudaTensor xs, CudaTensor ws, CudaTensor bs, CudaTensor os) {
         cublas.linear(xs.ptr(), ws.ptr(), os.ptr(), os.dtype() == DType.F32 ? Cublas.CUDA_R_32F : Cublas.CUDA_R_16BF,
                 Math.toIntExact(xs.rows()), Math.toIntExact(ws.rows()), Math.toIntExact(xs.cols()));
         if (bs != null) {
@@ -517,6 +541,7 @@ public final class CudaBackend implements Backend {
         memory.release(cublasWorkspace, CUBLAS_WORKSPACE);
         memory.emptyCache();
         kernels.close();
+        if (pinned != null) CudaDriver.freeHost(pinned);
         CudaDriver.destroyStream(stream);
         CudaDriver.releasePrimaryContext(device);
         closed = true;

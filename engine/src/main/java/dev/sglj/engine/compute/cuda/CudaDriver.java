@@ -45,6 +45,8 @@ final class CudaDriver {
     private static final MethodHandle MEM_GET_INFO = fn("cuMemGetInfo_v2", ADDRESS, ADDRESS);
     private static final MethodHandle MEM_ALLOC = fn("cuMemAlloc_v2", ADDRESS, JAVA_LONG);
     private static final MethodHandle MEM_FREE = fn("cuMemFree_v2", JAVA_LONG);
+    private static final MethodHandle MEM_ALLOC_HOST = fn("cuMemAllocHost_v2", ADDRESS, JAVA_LONG);
+    private static final MethodHandle MEM_FREE_HOST = fn("cuMemFreeHost", ADDRESS);
     private static final MethodHandle MEMCPY_HTOD_ASYNC = fn("cuMemcpyHtoDAsync_v2", JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG);
     private static final MethodHandle MEMCPY_DTOH_ASYNC = fn("cuMemcpyDtoHAsync_v2", ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG);
     private static final MethodHandle MEMCPY_DTOD_ASYNC = fn("cuMemcpyDtoDAsync_v2", JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
@@ -195,6 +197,25 @@ final class CudaDriver {
     static void free(long ptr) {
         try {
             check("cuMemFree_v2", (int) MEM_FREE.invokeExact(ptr));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Page-locked host memory of {@code bytes} (device copies from and to it run at full PCIe speed). */
+    static MemorySegment mallocHost(long bytes) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment out = a.allocate(ADDRESS);
+            check("cuMemAllocHost_v2", (int) MEM_ALLOC_HOST.invokeExact(out, bytes));
+            return out.get(ADDRESS, 0).reinterpret(bytes);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static void freeHost(MemorySegment p) {
+        try {
+            check("cuMemFreeHost", (int) MEM_FREE_HOST.invokeExact(p));
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -1,6 +1,7 @@
 // Causal attention over KV slots read through the request-to-token table (page size 1), BF16 in and
 // out, F32 scores and accumulators, online (flash) softmax. Grouped-query: q head h reads kv head
-// h / (numHeads / numKvHeads). Head dimension D <= 32 * NI: lane l of a warp owns dims l + 32 i.
+// h / (numHeads / numKvHeads). Head dimension D <= 32 * NI: in extend, lane l owns dims l + 32 i; in
+// decode, dims l * NI + i (one vector load per row).
 
 #define EXT_ROWS_PER_WARP 4
 #define EXT_WARPS 4
@@ -120,6 +121,26 @@ __device__ void extend_attention(const bf16* q, const bf16* kCache, const bf16* 
     }
 }
 
+// NI consecutive BF16 values to floats in one load (p aligned to 2 * NI bytes).
+template <int NI> __device__ __forceinline__ void load_bf16(const bf16* p, float* f);
+template <> __device__ __forceinline__ void load_bf16<1>(const bf16* p, float* f) { f[0] = bf2f(*p); }
+template <> __device__ __forceinline__ void load_bf16<2>(const bf16* p, float* f) {
+    unsigned int v = *(const unsigned int*) p;
+    f[0] = bf2f((bf16) (v & 0xffffu)); f[1] = bf2f((bf16) (v >> 16));
+}
+template <> __device__ __forceinline__ void load_bf16<4>(const bf16* p, float* f) {
+    uint2 v = *(const uint2*) p;
+    f[0] = bf2f((bf16) (v.x & 0xffffu)); f[1] = bf2f((bf16) (v.x >> 16));
+    f[2] = bf2f((bf16) (v.y & 0xffffu)); f[3] = bf2f((bf16) (v.y >> 16));
+}
+template <> __device__ __forceinline__ void load_bf16<8>(const bf16* p, float* f) {
+    uint4 v = *(const uint4*) p;
+    f[0] = bf2f((bf16) (v.x & 0xffffu)); f[1] = bf2f((bf16) (v.x >> 16));
+    f[2] = bf2f((bf16) (v.y & 0xffffu)); f[3] = bf2f((bf16) (v.y >> 16));
+    f[4] = bf2f((bf16) (v.z & 0xffffu)); f[5] = bf2f((bf16) (v.z >> 16));
+    f[6] = bf2f((bf16) (v.w & 0xffffu)); f[7] = bf2f((bf16) (v.w >> 16));
+}
+
 #define DEC_WARPS 4
 #define DEC_UNROLL 4
 
@@ -143,6 +164,8 @@ __device__ void decode_attention(const bf16* q, const bf16* kCache, const bf16* 
     i64 kvStride = (i64) numKvHeads * D;
     const int* table = reqToToken + (i64) reqPool[r] * stride;
 
+    // Lane owns dims [lane * NI, lane * NI + NI): one NI-wide load per row when D % NI == 0.
+    bool vec = D % NI == 0;
     float qv[G][NI], acc[G][NI], m[G], l[G];
     #pragma unroll
     for (int g = 0; g < G; g++) {
@@ -150,23 +173,33 @@ __device__ void decode_attention(const bf16* q, const bf16* kCache, const bf16* 
         l[g] = 0.0f;
         #pragma unroll
         for (int i = 0; i < NI; i++) {
-            int d = lane + 32 * i;
+            int d = lane * NI + i;
             qv[g][i] = d < D ? bf2f(q[row * qStride + (head0 + g) * D + d]) * scale : 0.0f;
             acc[g][i] = 0.0f;
         }
     }
-    for (int k0 = begin + warp * DEC_UNROLL; k0 < end; k0 += DEC_WARPS * DEC_UNROLL) {
+    // Lane u < DEC_UNROLL holds the KV slot of key k0 + u; the next batch's slots load a step ahead.
+    int k0 = begin + warp * DEC_UNROLL;
+    int slot = lane < DEC_UNROLL && k0 + lane < end ? table[k0 + lane] : -1;
+    for (; k0 < end; k0 += DEC_WARPS * DEC_UNROLL) {
+        int kn = k0 + DEC_WARPS * DEC_UNROLL;
+        int nextSlot = lane < DEC_UNROLL && kn + lane < end ? table[kn + lane] : -1;
         float kk[DEC_UNROLL][NI], vv[DEC_UNROLL][NI];
         #pragma unroll
         for (int u = 0; u < DEC_UNROLL; u++) {
-            int key = k0 + u;
-            i64 base = key < end ? (i64) table[key] * kvStride + kvHead * D : -1;
-            #pragma unroll
-            for (int i = 0; i < NI; i++) {
-                int d = lane + 32 * i;
-                bool ok = base >= 0 && d < D;
-                kk[u][i] = ok ? bf2f(kCache[base + d]) : 0.0f;
-                vv[u][i] = ok ? bf2f(vCache[base + d]) : 0.0f;
+            int su = __shfl_sync(0xffffffffu, slot, u);
+            i64 base = (i64) su * kvStride + kvHead * D + lane * NI;
+            bool live = su >= 0 && lane * NI < D;
+            if (live && vec) {
+                load_bf16<NI>(kCache + base, kk[u]);
+                load_bf16<NI>(vCache + base, vv[u]);
+            } else {
+                #pragma unroll
+                for (int i = 0; i < NI; i++) {
+                    bool ok = live && lane * NI + i < D;
+                    kk[u][i] = ok ? bf2f(kCache[base + i]) : 0.0f;
+                    vv[u][i] = ok ? bf2f(vCache[base + i]) : 0.0f;
+                }
             }
         }
         #pragma unroll
@@ -197,6 +230,7 @@ __device__ void decode_attention(const bf16* q, const bf16* kCache, const bf16* 
             }
             m[g] = mNew;
         }
+        slot = nextSlot;
     }
 
     __shared__ float wm[DEC_WARPS][G], wl[DEC_WARPS][G];
@@ -208,7 +242,7 @@ __device__ void decode_attention(const bf16* q, const bf16* kCache, const bf16* 
             wl[warp][g] = l[g];
         }
         #pragma unroll
-        for (int i = 0; i < NI; i++) wacc[warp][g][lane + 32 * i] = acc[g][i];
+        for (int i = 0; i < NI; i++) wacc[warp][g][lane * NI + i] = acc[g][i];
     }
     __syncthreads();
     for (int e = threadIdx.x; e < G * D; e += blockDim.x) {

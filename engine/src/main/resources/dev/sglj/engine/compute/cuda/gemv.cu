@@ -1,5 +1,5 @@
 // Skinny GEMM for decode: out[n, o] = sum_k x[n, k] * w[o, k] (+ bias[o]) for M <= 8 rows of x,
-// one warp per output row o, 16-byte loads of w streamed once (cuBLAS reaches ~1.6 TB/s on such
+// 16-byte loads of w streamed once (cuBLAS reaches ~1.6 TB/s on such
 // shapes; this is the batch-1 decode path). Needs K % 8 == 0 and 16-byte aligned rows.
 
 __device__ __forceinline__ void unpack8(uint4 v, float* f) {
@@ -12,53 +12,101 @@ __device__ __forceinline__ void unpack8(uint4 v, float* f) {
 __device__ __forceinline__ void store_out(bf16* out, i64 i, float v) { out[i] = f2bf(v); }
 __device__ __forceinline__ void store_out(float* out, i64 i, float v) { out[i] = v; }
 
-template <int M, typename OUT>
+#define GEMV_WARPS 8
+
+// A block of GEMV_WARPS warps serves GEMV_WARPS / S groups of R output rows; the S warps of a group
+// split K (S > 1 when O is too small to fill the GPU otherwise) and add up through shared memory.
+// Each 16-byte chunk of x, read from L1/L2, serves R weight rows, so x traffic stays M / R times the
+// weight traffic.
+template <int M, int R, typename OUT>
 __device__ void gemv(const bf16* __restrict__ x, const bf16* __restrict__ w, const bf16* __restrict__ bias,
-                     OUT* __restrict__ out, int K, int O) {
-    int o = (blockIdx.x * blockDim.x + threadIdx.x) >> 5;
-    int lane = threadIdx.x & 31;
-    if (o >= O) return;
-    const uint4* wr = (const uint4*) (w + (i64) o * K);
-    float acc[M];
+                     OUT* __restrict__ out, int K, int O, int S) {
+    __shared__ float partial[GEMV_WARPS][R * M];
+    int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+    int part = warp % S;
+    int o0 = (blockIdx.x * (GEMV_WARPS / S) + warp / S) * R;
+    bool active = o0 < O;
+    float acc[R][M];
     #pragma unroll
-    for (int n = 0; n < M; n++) acc[n] = 0.0f;
-    int chunks = K >> 3;
-    #pragma unroll 4
-    for (int c = lane; c < chunks; c += 32) {
-        float wf[8];
-        unpack8(__ldg(wr + c), wf);
+    for (int r = 0; r < R; r++) {
         #pragma unroll
-        for (int n = 0; n < M; n++) {
-            float xf[8];
-            unpack8(__ldg((const uint4*) (x + (i64) n * K) + c), xf);
+        for (int n = 0; n < M; n++) acc[r][n] = 0.0f;
+    }
+    int chunks = K >> 3;
+    if (active) {
+        #pragma unroll (4 / R)
+        for (int c = part * 32 + lane; c < chunks; c += 32 * S) {
+            float wf[R][8];
             #pragma unroll
-            for (int j = 0; j < 8; j++) acc[n] += wf[j] * xf[j];
+            for (int r = 0; r < R; r++) {
+                int o = min(o0 + r, O - 1);
+                unpack8(__ldg((const uint4*) (w + (i64) o * K) + c), wf[r]);
+            }
+            #pragma unroll
+            for (int n = 0; n < M; n++) {
+                float xf[8];
+                unpack8(__ldg((const uint4*) (x + (i64) n * K) + c), xf);
+                #pragma unroll
+                for (int r = 0; r < R; r++) {
+                    #pragma unroll
+                    for (int j = 0; j < 8; j++) acc[r][n] += wf[r][j] * xf[j];
+                }
+            }
         }
     }
     #pragma unroll
-    for (int n = 0; n < M; n++) acc[n] = warp_sum(acc[n]);
-    if (lane == 0) {
-        float b = bias != 0 ? bf2f(bias[o]) : 0.0f;
+    for (int r = 0; r < R; r++) {
         #pragma unroll
-        for (int n = 0; n < M; n++) store_out(out, (i64) n * O + o, acc[n] + b);
+        for (int n = 0; n < M; n++) acc[r][n] = warp_sum(acc[r][n]);
+    }
+    if (S > 1) {
+        if (lane == 0) {
+            #pragma unroll
+            for (int r = 0; r < R; r++) {
+                #pragma unroll
+                for (int n = 0; n < M; n++) partial[warp][r * M + n] = acc[r][n];
+            }
+        }
+        __syncthreads();
+        if (part == 0 && lane == 0) {
+            for (int p = 1; p < S; p++) {
+                #pragma unroll
+                for (int r = 0; r < R; r++) {
+                    #pragma unroll
+                    for (int n = 0; n < M; n++) acc[r][n] += partial[warp + p][r * M + n];
+                }
+            }
+        }
+    }
+    if (active && part == 0 && lane == 0) {
+        #pragma unroll
+        for (int r = 0; r < R; r++) {
+            int o = o0 + r;
+            if (o < O) {
+                float b = bias != 0 ? bf2f(bias[o]) : 0.0f;
+                #pragma unroll
+                for (int n = 0; n < M; n++) store_out(out, (i64) n * O + o, acc[r][n] + b);
+            }
+        }
     }
 }
 
-#define GEMV_KERNELS(M)                                                                                       \
+// R (output rows per warp) for M rows of x: GEMV_ROWS_PER_WARP in CudaBackend must agree.
+#define GEMV_KERNELS(M, R)                                                                                    \
 extern "C" __global__ void gemv_bf16_##M(const bf16* x, const bf16* w, const bf16* bias, bf16* out, int K,    \
-                                         int O) {                                                             \
-    gemv<M, bf16>(x, w, bias, out, K, O);                                                                     \
+                                         int O, int S) {                                                      \
+    gemv<M, R, bf16>(x, w, bias, out, K, O, S);                                                                  \
 }                                                                                                             \
 extern "C" __global__ void gemv_f32_##M(const bf16* x, const bf16* w, const bf16* bias, float* out, int K,    \
-                                        int O) {                                                              \
-    gemv<M, float>(x, w, bias, out, K, O);                                                                    \
+                                        int O, int S) {                                                       \
+    gemv<M, R, float>(x, w, bias, out, K, O, S);                                                                 \
 }
 
-GEMV_KERNELS(1)
-GEMV_KERNELS(2)
-GEMV_KERNELS(3)
-GEMV_KERNELS(4)
-GEMV_KERNELS(5)
-GEMV_KERNELS(6)
-GEMV_KERNELS(7)
-GEMV_KERNELS(8)
+GEMV_KERNELS(1, 1)
+GEMV_KERNELS(2, 2)
+GEMV_KERNELS(3, 2)
+GEMV_KERNELS(4, 2)
+GEMV_KERNELS(5, 4)
+GEMV_KERNELS(6, 4)
+GEMV_KERNELS(7, 4)
+GEMV_KERNELS(8, 4)

@@ -98,10 +98,10 @@ class CudaKernelsTest {
         assertClose("addRmsNorm out", gpu.toHost(go), cpu.toHost(co), BF16_TOLERANCE);
     }
 
-    @ParameterizedTest(name = "{0} rows of {1}")
-    @CsvSource({"1, 384", "3, 384", "8, 384", "9, 384", "64, 384", "257, 384", "2, 100"})
-    void linearByGemvOrCublasWithBiasAndF32Out(int rows, int in) {
-        int out = 200;
+    @ParameterizedTest(name = "{0} rows of {1} to {2}")
+    @CsvSource({"1, 384, 200", "3, 384, 200", "8, 384, 200", "1, 1024, 5000", "2, 1024, 5000", "5, 1024, 5000",
+            "9, 384, 200", "64, 384, 200", "257, 384, 200", "2, 100, 200"})
+    void linearByGemvOrCublasWithBiasAndF32Out(int rows, int in, int out) {
         float[] x = bf16Uniform(random, rows * in, 1f);
         float[] w = bf16Uniform(random, out * in, 0.1f);
         float[] b = bf16Uniform(random, out, 1f);
@@ -117,11 +117,12 @@ class CudaKernelsTest {
             float[] expected = cpu.toHost(co);
             Tensor bf = gpu.allocate(DType.BF16, rows, out);
             gpu.linear(gx, gw, gb, bf);
-            assertClose("linear bf16 out, bias, " + rows + "x" + in, gpu.toHost(bf), expected, BF16_TOLERANCE);
+            assertClose("linear bf16 out, bias, " + rows + "x" + in + " to " + out, gpu.toHost(bf), expected,
+                    BF16_TOLERANCE);
             Tensor f = gpu.allocate(DType.F32, rows, out);
             gpu.linear(gx, gw, null, f);
             cpu.linear(cx, cw, null, co);
-            assertClose("linear f32 out, " + rows + "x" + in, gpu.toHost(f), cpu.toHost(co), 1e-4);
+            assertClose("linear f32 out, " + rows + "x" + in + " to " + out, gpu.toHost(f), cpu.toHost(co), 1e-4);
         }
     }
 

@@ -44,6 +44,8 @@ public final class DecodeBench {
             double copyBandwidth = copyBandwidth(gpu);
             System.out.printf("device-to-device copy: %.2f TB/s (read + write)%n", copyBandwidth / 1e12);
 
+            if (!"0".equals(System.getenv("BENCH_GEMV"))) linearTable(gpu);
+
             long t0 = System.nanoTime();
             DummyWeights weights = DummyWeights.create(config, 0);
             long t1 = System.nanoTime();
@@ -72,6 +74,52 @@ public final class DecodeBench {
                 }
                 System.out.print(profiles);
             }
+        }
+    }
+
+    /** Streaming GEMV vs cuBLAS on the 8B model's projection shapes, in TB/s of weight bytes. */
+    private static void linearTable(CudaBackend gpu) {
+        int[][] shapes = {{4096, 4096}, {1024, 4096}, {14336, 4096}, {4096, 14336}, {128256, 4096}};
+        int[] ms = {1, 2, 4, 8, 16};
+        System.out.println("linear weight-read bandwidth, TB/s (GEMV kernel / cuBLAS), weights rotated past L2:");
+        StringBuilder head = new StringBuilder("| out x in |");
+        for (int m : ms) head.append(" M=").append(m).append(" |");
+        System.out.println(head);
+        System.out.println("|---|" + "---|".repeat(ms.length));
+        for (int[] shape : shapes) {
+            long bytes = 2L * shape[0] * shape[1];
+            int copies = (int) Math.max(1, Math.min(8, (256L << 20) / bytes));
+            CudaTensor[] w = new CudaTensor[copies];
+            for (int i = 0; i < copies; i++) {
+                w[i] = (CudaTensor) gpu.dummyWeight("w", new long[] {shape[0], shape[1]}, i, 1e-2f, 0f);
+            }
+            StringBuilder row = new StringBuilder("| " + shape[0] + " x " + shape[1] + " |");
+            for (int m : ms) {
+                CudaTensor x = (CudaTensor) gpu.dummyWeight("x", new long[] {m, shape[1]}, 99, 1f, 0f);
+                CudaTensor out = (CudaTensor) gpu.allocate(DType.BF16, m, shape[0]);
+                String cell = "";
+                for (boolean gemv : new boolean[] {true, false}) {
+                    if (gemv && m > CudaBackend.GEMV_MAX_ROWS) {
+                        cell = "- / ";
+                        continue;
+                    }
+                    Runnable op = () -> {
+                        for (int rep = 0; rep < 40; rep++) {
+                            if (gemv) gpu.linearGemv(x, w[rep % copies], null, out);
+                            else gpu.linearCublas(x, w[rep % copies], null, out);
+                        }
+                    };
+                    op.run();
+                    float ms1 = gpu.time(op);
+                    double tbs = bytes * 40 / (ms1 / 1e3) / 1e12;
+                    cell += String.format(gemv ? "%.2f / " : "%.2f", tbs);
+                }
+                row.append(" ").append(cell).append(" |");
+                gpu.free(x);
+                gpu.free(out);
+            }
+            System.out.println(row);
+            for (CudaTensor t : w) gpu.free(t);
         }
     }
 
