@@ -2,6 +2,7 @@ package dev.sglj.cli;
 
 import dev.sglj.engine.config.ServerArgs;
 import dev.sglj.engine.model.LoadFormat;
+import dev.sglj.engine.sched.SchedulePolicy;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -14,7 +15,8 @@ public final class ServerOptions {
     @Option(names = "--tokenizer-path", paramLabel = "DIR", description = "Tokenizer directory. Default: the model directory.")
     Path tokenizerPath;
 
-    @Option(names = "--load-format", defaultValue = "auto", description = "auto, safetensors or dummy (random weights for the model's config). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--load-format", defaultValue = "auto",
+            description = "auto, safetensors or dummy (random weights for the model's config). Default: ${DEFAULT-VALUE}.")
     String loadFormat;
 
     @Option(names = "--device", defaultValue = "cpu", description = "Device to run on. Default: ${DEFAULT-VALUE}.")
@@ -37,11 +39,37 @@ public final class ServerOptions {
             description = "Token budget of one prefill batch. Default: ${DEFAULT-VALUE}.")
     int maxPrefillTokens;
 
+    @Option(names = "--schedule-policy", defaultValue = "fcfs",
+            description = "fcfs, lpm, dfs-weight or random. Default: ${DEFAULT-VALUE}.")
+    String schedulePolicy;
+
+    @Option(names = "--schedule-conservativeness", defaultValue = "1.0",
+            description = "Scales the KV reserved for running requests' future tokens. Default: ${DEFAULT-VALUE}.")
+    double scheduleConservativeness;
+
+    @Option(names = "--disable-radix-cache", description = "Do not keep KV of finished requests for prefix reuse.")
+    boolean disableRadixCache;
+
+    @Option(names = "--enable-mixed-chunk", description = "Let decode tokens ride with a prefill chunk.")
+    boolean enableMixedChunk;
+
+    @Option(names = "--stream-interval", defaultValue = "1", description = "Stream every this many tokens. Default: ${DEFAULT-VALUE}.")
+    int streamInterval;
+
+    @Option(names = "--decode-log-interval", defaultValue = "" + ServerArgs.DEFAULT_DECODE_LOG_INTERVAL,
+            description = "Log a decode batch line every this many steps. Default: ${DEFAULT-VALUE}.")
+    int decodeLogInterval;
+
     @Option(names = "--random-seed", defaultValue = "0", description = "Seed for dummy weights and unseeded sampling. Default: ${DEFAULT-VALUE}.")
     long randomSeed;
 
     public ServerArgs toServerArgs() {
-        return new ServerArgs(modelPath, tokenizerPath, LoadFormat.parse(loadFormat), device, contextLength,
-                maxTotalTokens, maxRunningRequests, chunkedPrefillSize, maxPrefillTokens, randomSeed).validate();
+        return ServerArgs.builder().modelPath(modelPath).tokenizerPath(tokenizerPath)
+                .loadFormat(LoadFormat.parse(loadFormat)).device(device).contextLength(contextLength)
+                .maxTotalTokens(maxTotalTokens).maxRunningRequests(maxRunningRequests)
+                .chunkedPrefillSize(chunkedPrefillSize).maxPrefillTokens(maxPrefillTokens)
+                .schedulePolicy(SchedulePolicy.parse(schedulePolicy)).scheduleConservativeness(scheduleConservativeness)
+                .disableRadixCache(disableRadixCache).enableMixedChunk(enableMixedChunk).streamInterval(streamInterval)
+                .decodeLogInterval(decodeLogInterval).randomSeed(randomSeed).build().validate();
     }
 }

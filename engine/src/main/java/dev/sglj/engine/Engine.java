@@ -1,5 +1,6 @@
 package dev.sglj.engine;
 
+import dev.sglj.engine.cache.PrefixCache;
 import dev.sglj.engine.compute.Backend;
 import dev.sglj.engine.compute.cpu.CpuBackend;
 import dev.sglj.engine.config.ServerArgs;
@@ -9,14 +10,30 @@ import dev.sglj.engine.model.GenerationConfig;
 import dev.sglj.engine.model.LoadedModel;
 import dev.sglj.engine.model.ModelConfig;
 import dev.sglj.engine.model.ModelLoader;
-import dev.sglj.engine.runner.BatchGenerator;
 import dev.sglj.engine.runner.ModelRunner;
+import dev.sglj.engine.sampling.SamplingParams;
+import dev.sglj.engine.sched.Req;
+import dev.sglj.engine.sched.Scheduler;
+import dev.sglj.engine.sched.SchedulerSettings;
+import dev.sglj.engine.sched.SchedulerStats;
+import dev.sglj.engine.sched.StopStringWatcher;
+import dev.sglj.engine.tokenizer.DecodeOptions;
+import dev.sglj.engine.tokenizer.StopStringMatcher;
+import dev.sglj.engine.tokenizer.Tokenizer;
+import dev.sglj.engine.tokenizer.Tokenizers;
+import dev.sglj.engine.tokenizer.decode.IncrementalDetokenizer;
+import java.nio.file.Files;
 import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
+import java.util.Optional;
+import java.util.UUID;
 
 /**
- * The in-process API (like {@code sglang.Engine}): loads a model, sizes the KV pool, and generates
- * from token ids. Calls are serialised; each call batches its requests together.
+ * The in-process API (like {@code sglang.Engine}): loads a model, sizes the KV pool, runs the
+ * scheduler on its own thread, and takes requests from any thread. {@link #submit} streams;
+ * {@link #generate} waits.
  */
 public final class Engine implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Engine.class.getName());
@@ -24,27 +41,40 @@ public final class Engine implements AutoCloseable {
 
     private final ServerArgs args;
     private final LoadedModel model;
+    private final Tokenizer tokenizer;
     private final Backend backend;
     private final ModelRunner runner;
-    private final BatchGenerator generator;
+    private final Scheduler scheduler;
     private final int contextLength;
+    private final int maxTotalTokens;
+    private final int maxRunningRequests;
+    private final int[] eosTokenIds;
+    private final SplittableRandom seeds;
 
-    private Engine(ServerArgs args, LoadedModel model, Backend backend) {
+    private Engine(ServerArgs args, LoadedModel model, Tokenizer tokenizer, Backend backend) {
         this.args = args;
         this.model = model;
+        this.tokenizer = tokenizer;
         this.backend = backend;
         ModelConfig config = model.config();
         this.contextLength = args.contextLength() != null ? args.contextLength() : config.maxPositionEmbeddings();
-        int maxTotalTokens = args.maxTotalTokens() != null ? args.maxTotalTokens() : derivedPoolSize(config);
-        int maxRunning = args.maxRunningRequests() != null ? args.maxRunningRequests()
+        this.maxTotalTokens = args.maxTotalTokens() != null ? args.maxTotalTokens() : derivedPoolSize(config);
+        this.maxRunningRequests = args.maxRunningRequests() != null ? args.maxRunningRequests()
                 : Math.min(DEFAULT_CPU_MAX_RUNNING_REQUESTS, maxTotalTokens);
         int tableContext = Math.min(contextLength, maxTotalTokens);
-        this.runner = new ModelRunner(config, model.weights(), backend, maxTotalTokens, maxRunning, tableContext);
-        this.generator = new BatchGenerator(runner, args.chunkedPrefillSize(), eosTokenIds(model));
-        LOG.log(System.Logger.Level.INFO, "max_total_num_tokens={0}, chunked_prefill_size={1}, max_prefill_tokens={2},"
-                        + " max_running_requests={3}, context_len={4}, device={5}",
-                maxTotalTokens, args.chunkedPrefillSize(), args.maxPrefillTokens(), maxRunning, contextLength,
-                backend.name());
+        this.runner = new ModelRunner(config, model.weights(), backend, maxTotalTokens, maxRunningRequests, tableContext);
+        this.eosTokenIds = eosTokenIds(model);
+        this.seeds = new SplittableRandom(args.randomSeed());
+        SchedulerSettings settings = new SchedulerSettings(maxRunningRequests, args.maxPrefillTokens(),
+                args.chunkedPrefillSize(), args.schedulePolicy(), args.scheduleConservativeness(),
+                args.enableMixedChunk(), args.streamInterval(), args.decodeLogInterval(), args.randomSeed());
+        this.scheduler = new Scheduler(runner, PrefixCache.create(runner.slots(), args.disableRadixCache()),
+                settings, eosTokenIds);
+        LOG.log(System.Logger.Level.INFO, String.format("max_total_num_tokens=%d, chunked_prefill_size=%d, "
+                        + "max_prefill_tokens=%d, max_running_requests=%d, context_len=%d, device=%s",
+                maxTotalTokens, args.chunkedPrefillSize(), args.maxPrefillTokens(), maxRunningRequests, contextLength,
+                backend.name()));
+        scheduler.start();
     }
 
     /** Loads the model named by {@code args} (the built-in one when it names none) on its device. */
@@ -52,12 +82,46 @@ public final class Engine implements AutoCloseable {
         args.validate();
         LoadedModel model = args.modelPath() == null ? BuiltinModel.load()
                 : ModelLoader.load(args.modelPath(), args.loadFormat());
+        Tokenizer tokenizer = null;
+        Backend backend = null;
         try {
-            return new Engine(args, model, new CpuBackend());
+            tokenizer = loadTokenizer(args);
+            backend = new CpuBackend();
+            return new Engine(args, model, tokenizer, backend);
         } catch (RuntimeException e) {
+            if (backend != null) backend.close();
+            if (tokenizer != null) tokenizer.close();
             model.close();
             throw e;
         }
+    }
+
+    /**
+     * The built-in Qwen3 tokenizer for the built-in model, else the one in {@code --tokenizer-path}
+     * or the model directory; null when the model directory has none (then only token ids are accepted).
+     */
+    private static Tokenizer loadTokenizer(ServerArgs args) {
+        if (args.tokenizerPath() != null) return Tokenizers.load(args.tokenizerPath());
+        if (args.modelPath() == null) return Tokenizers.builtinQwen3();
+        boolean present = Files.exists(args.modelPath().resolve("tokenizer.json"))
+                || Files.exists(args.modelPath().resolve("tokenizer.json.gz"));
+        if (present) return Tokenizers.load(args.modelPath());
+        LOG.log(System.Logger.Level.WARNING, "no tokenizer.json in " + args.modelPath()
+                + "; only token ids are accepted (use --tokenizer-path to name one)");
+        return null;
+    }
+
+    /** The model's tokenizer, when it has one. */
+    public Optional<Tokenizer> tokenizer() {
+        return Optional.ofNullable(tokenizer);
+    }
+
+    /** The tokenizer, or a clear error for a model served without one. */
+    public Tokenizer requireTokenizer() {
+        if (tokenizer == null) {
+            throw new IllegalArgumentException("this model has no tokenizer; send input_ids instead of text");
+        }
+        return tokenizer;
     }
 
     public ModelConfig modelConfig() {
@@ -76,19 +140,102 @@ public final class Engine implements AutoCloseable {
         return contextLength;
     }
 
-    public synchronized List<GenerateResult> generate(List<GenerateRequest> requests) {
-        return generator.generate(requests);
+    public int maxTotalTokens() {
+        return maxTotalTokens;
+    }
+
+    public int maxRunningRequests() {
+        return maxRunningRequests;
+    }
+
+    public SchedulerStats stats() {
+        return scheduler.stats();
+    }
+
+    /**
+     * Queues a request and returns one stream per sample ({@code n} of them). With {@code n > 1} the
+     * prompt is first prefilled alone so the samples share its cached KV, as SGLang does.
+     *
+     * @throws IllegalArgumentException for invalid parameters or a prompt that cannot fit
+     */
+    public List<RequestStream> submit(GenerateRequest request) {
+        SamplingParams params = request.params();
+        params.validate(model.config().vocabSize());
+        String rid = request.rid() != null ? request.rid() : UUID.randomUUID().toString().replace("-", "");
+        if (params.n() == 1) return List.of(enqueue(request, rid));
+        prefillShared(request, rid);
+        List<RequestStream> streams = new ArrayList<>(params.n());
+        for (int i = 0; i < params.n(); i++) {
+            SamplingParams.Builder copy = params.toBuilder().n(1);
+            if (params.samplingSeed() != null) copy.samplingSeed(params.samplingSeed() + i);
+            streams.add(enqueue(new GenerateRequest(request.inputIds(), copy.build()), rid + "_" + i));
+        }
+        return streams;
+    }
+
+    private void prefillShared(GenerateRequest request, String rid) {
+        SamplingParams prefillOnly = request.params().toBuilder().n(1).maxNewTokens(0).minNewTokens(0)
+                .returnLogprob(false).build();
+        try {
+            enqueue(new GenerateRequest(request.inputIds(), prefillOnly), rid + "_prefill").await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while prefilling a parallel-sampling prompt", e);
+        }
+    }
+
+    private RequestStream enqueue(GenerateRequest request, String rid) {
+        RequestStream stream = new RequestStream(rid, scheduler::abort);
+        StopStringWatcher watcher = request.params().stop().isEmpty() ? null : stopWatcher(request.params());
+        scheduler.submit(new Req(rid, request, stream, eosTokenIds, seeds.nextLong(), watcher));
+        return stream;
+    }
+
+    /** Decodes the output as the request will see it and reports the first stop string it contains. */
+    private StopStringWatcher stopWatcher(SamplingParams p) {
+        IncrementalDetokenizer detokenizer = requireTokenizer().newDetokenizer(
+                new DecodeOptions(p.skipSpecialTokens(), p.spacesBetweenSpecialTokens()));
+        StopStringMatcher matcher = new StopStringMatcher(p.stop(), true);
+        return token -> matcher.push(detokenizer.push(token)).matched();
+    }
+
+    /** Runs the requests together and waits; results in order, {@code n} consecutive ones per request. */
+    public List<GenerateResult> generate(List<GenerateRequest> requests) {
+        List<RequestStream> streams = new ArrayList<>();
+        for (GenerateRequest r : requests) streams.addAll(submit(r));
+        List<GenerateResult> results = new ArrayList<>(streams.size());
+        try {
+            for (RequestStream s : streams) results.add(s.await());
+        } catch (InterruptedException e) {
+            streams.forEach(RequestStream::abort);
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while generating", e);
+        }
+        return results;
     }
 
     public GenerateResult generate(GenerateRequest request) {
         return generate(List.of(request)).getFirst();
     }
 
-    /** Slots a fresh pool may take: a fifth of physical memory, at most 4 GiB, on the CPU. */
+    public void abort(String rid) {
+        scheduler.abort(rid);
+    }
+
+    public void abortAll() {
+        scheduler.abortAll();
+    }
+
+    /** Empties the prefix cache; false (refused) while requests are queued or running. */
+    public boolean flushCache() {
+        return scheduler.flushCache().join();
+    }
+
+    /** Slots a fresh pool may take on the CPU: a tenth of physical memory, at most 1 GiB. */
     private static int derivedPoolSize(ModelConfig c) {
         long physical = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getTotalMemorySize();
-        long budget = Math.min(4L << 30, physical / 5);
+        long budget = Math.min(1L << 30, physical / 10);
         long perSlot = KvPool.bytesPerSlot(c.numLayers(), c.numKvHeads(), c.headDim());
         return (int) Math.max(1, Math.min(Integer.MAX_VALUE, budget / perSlot));
     }
@@ -100,9 +247,11 @@ public final class Engine implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
+    public void close() {
+        scheduler.close();
         runner.close();
         backend.close();
+        if (tokenizer != null) tokenizer.close();
         model.close();
     }
 }

@@ -44,6 +44,11 @@ public final class NoPrefixCache implements PrefixCache {
     }
 
     @Override
+    public Handle parent(Handle handle) {
+        return null;
+    }
+
+    @Override
     public void lock(Handle handle) {
         own(handle);
     }

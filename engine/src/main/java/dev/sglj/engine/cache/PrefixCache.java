@@ -48,6 +48,12 @@ public sealed interface PrefixCache permits RadixCache, NoPrefixCache {
         return matchPrefix(tokens, tokens.length);
     }
 
+    /**
+     * The handle one node closer to the root, or null for the root itself; lets a scheduler group
+     * requests by the cached subtree they share (dfs-weight).
+     */
+    Handle parent(Handle handle);
+
     /** Protects the handle's path from eviction (one more reference on every node up to the root). */
     void lock(Handle handle);
 

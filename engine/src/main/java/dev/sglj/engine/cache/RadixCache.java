@@ -45,6 +45,11 @@ public final class RadixCache implements PrefixCache {
     }
 
     @Override
+    public Handle parent(Handle handle) {
+        return ((RadixNode) handle).parent;
+    }
+
+    @Override
     public void lock(Handle handle) {
         for (RadixNode n = live(handle); n != root; n = n.parent) {
             if (n.lockRef == 0) {

@@ -1,12 +1,13 @@
 package dev.sglj.engine.config;
 
 import dev.sglj.engine.model.LoadFormat;
+import dev.sglj.engine.sched.SchedulePolicy;
 import java.nio.file.Path;
 
 /**
  * The engine's settings, named after SGLang's launch_server flags. Nullable fields mean "derive
  * from the model or the machine" (SGLang's auto); {@link #validate()} rejects impossible values
- * with the flag's name.
+ * naming the flag.
  *
  * @param modelPath          HF model directory; null serves the built-in random-weight model
  * @param contextLength      null = the model's {@code max_position_embeddings}
@@ -23,44 +24,33 @@ public record ServerArgs(
         Integer maxRunningRequests,
         int chunkedPrefillSize,
         int maxPrefillTokens,
+        SchedulePolicy schedulePolicy,
+        double scheduleConservativeness,
+        boolean disableRadixCache,
+        boolean enableMixedChunk,
+        int streamInterval,
+        int decodeLogInterval,
         long randomSeed) {
 
     public static final int DEFAULT_CPU_CHUNKED_PREFILL = 2048;
     public static final int DEFAULT_MAX_PREFILL_TOKENS = 16384;
+    public static final int DEFAULT_DECODE_LOG_INTERVAL = 40;
 
     public static ServerArgs defaults() {
-        return new ServerArgs(null, null, LoadFormat.AUTO, "cpu", null, null, null,
-                DEFAULT_CPU_CHUNKED_PREFILL, DEFAULT_MAX_PREFILL_TOKENS, 0);
+        return builder().build();
     }
 
-    public ServerArgs withModelPath(Path p) {
-        return new ServerArgs(p, tokenizerPath, loadFormat, device, contextLength, maxTotalTokens,
-                maxRunningRequests, chunkedPrefillSize, maxPrefillTokens, randomSeed);
+    public static Builder builder() {
+        return new Builder();
     }
 
-    public ServerArgs withLoadFormat(LoadFormat f) {
-        return new ServerArgs(modelPath, tokenizerPath, f, device, contextLength, maxTotalTokens,
-                maxRunningRequests, chunkedPrefillSize, maxPrefillTokens, randomSeed);
-    }
-
-    public ServerArgs withMaxTotalTokens(Integer n) {
-        return new ServerArgs(modelPath, tokenizerPath, loadFormat, device, contextLength, n,
-                maxRunningRequests, chunkedPrefillSize, maxPrefillTokens, randomSeed);
-    }
-
-    public ServerArgs withMaxRunningRequests(Integer n) {
-        return new ServerArgs(modelPath, tokenizerPath, loadFormat, device, contextLength, maxTotalTokens,
-                n, chunkedPrefillSize, maxPrefillTokens, randomSeed);
-    }
-
-    public ServerArgs withChunkedPrefillSize(int n) {
-        return new ServerArgs(modelPath, tokenizerPath, loadFormat, device, contextLength, maxTotalTokens,
-                maxRunningRequests, n, maxPrefillTokens, randomSeed);
-    }
-
-    public ServerArgs withContextLength(Integer n) {
-        return new ServerArgs(modelPath, tokenizerPath, loadFormat, device, n, maxTotalTokens,
-                maxRunningRequests, chunkedPrefillSize, maxPrefillTokens, randomSeed);
+    public Builder toBuilder() {
+        return new Builder().modelPath(modelPath).tokenizerPath(tokenizerPath).loadFormat(loadFormat).device(device)
+                .contextLength(contextLength).maxTotalTokens(maxTotalTokens).maxRunningRequests(maxRunningRequests)
+                .chunkedPrefillSize(chunkedPrefillSize).maxPrefillTokens(maxPrefillTokens)
+                .schedulePolicy(schedulePolicy).scheduleConservativeness(scheduleConservativeness)
+                .disableRadixCache(disableRadixCache).enableMixedChunk(enableMixedChunk)
+                .streamInterval(streamInterval).decodeLogInterval(decodeLogInterval).randomSeed(randomSeed);
     }
 
     /** @throws IllegalArgumentException naming the flag */
@@ -76,12 +66,60 @@ public record ServerArgs(
                     + chunkedPrefillSize);
         }
         positive("--max-prefill-tokens", maxPrefillTokens);
+        positive("--stream-interval", streamInterval);
+        positive("--decode-log-interval", decodeLogInterval);
+        if (!(scheduleConservativeness > 0)) {
+            throw new IllegalArgumentException("--schedule-conservativeness must be positive, got " + scheduleConservativeness);
+        }
         return this;
     }
 
     private static void positive(String flag, Integer value) {
         if (value != null && value <= 0) {
             throw new IllegalArgumentException(flag + " must be positive, got " + value);
+        }
+    }
+
+    /** Mutable form with SGLang's defaults, for the CLI and for embedding applications. */
+    public static final class Builder {
+        private Path modelPath;
+        private Path tokenizerPath;
+        private LoadFormat loadFormat = LoadFormat.AUTO;
+        private String device = "cpu";
+        private Integer contextLength;
+        private Integer maxTotalTokens;
+        private Integer maxRunningRequests;
+        private int chunkedPrefillSize = DEFAULT_CPU_CHUNKED_PREFILL;
+        private int maxPrefillTokens = DEFAULT_MAX_PREFILL_TOKENS;
+        private SchedulePolicy schedulePolicy = SchedulePolicy.FCFS;
+        private double scheduleConservativeness = 1.0;
+        private boolean disableRadixCache;
+        private boolean enableMixedChunk;
+        private int streamInterval = 1;
+        private int decodeLogInterval = DEFAULT_DECODE_LOG_INTERVAL;
+        private long randomSeed;
+
+        public Builder modelPath(Path v) { modelPath = v; return this; }
+        public Builder tokenizerPath(Path v) { tokenizerPath = v; return this; }
+        public Builder loadFormat(LoadFormat v) { loadFormat = v; return this; }
+        public Builder device(String v) { device = v; return this; }
+        public Builder contextLength(Integer v) { contextLength = v; return this; }
+        public Builder maxTotalTokens(Integer v) { maxTotalTokens = v; return this; }
+        public Builder maxRunningRequests(Integer v) { maxRunningRequests = v; return this; }
+        public Builder chunkedPrefillSize(int v) { chunkedPrefillSize = v; return this; }
+        public Builder maxPrefillTokens(int v) { maxPrefillTokens = v; return this; }
+        public Builder schedulePolicy(SchedulePolicy v) { schedulePolicy = v; return this; }
+        public Builder scheduleConservativeness(double v) { scheduleConservativeness = v; return this; }
+        public Builder disableRadixCache(boolean v) { disableRadixCache = v; return this; }
+        public Builder enableMixedChunk(boolean v) { enableMixedChunk = v; return this; }
+        public Builder streamInterval(int v) { streamInterval = v; return this; }
+        public Builder decodeLogInterval(int v) { decodeLogInterval = v; return this; }
+        public Builder randomSeed(long v) { randomSeed = v; return this; }
+
+        public ServerArgs build() {
+            return new ServerArgs(modelPath, tokenizerPath, loadFormat, device, contextLength, maxTotalTokens,
+                    maxRunningRequests, chunkedPrefillSize, maxPrefillTokens, schedulePolicy, scheduleConservativeness,
+                    disableRadixCache, enableMixedChunk, streamInterval, decodeLogInterval, randomSeed);
         }
     }
 }

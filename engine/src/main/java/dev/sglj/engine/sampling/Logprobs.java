@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * Log-probabilities under the model's raw logits (before temperature and penalties), as transformers
- * records them and SGLang returns them by default. Log-softmax is max-shifted with float32 inputs and a
- * double-precision sum.
+ * records them and SGLang returns them by default. Log-softmax is max-shifted, with float32 exponentials
+ * summed in short float runs into a double total (within 1e-5 of a float64 reference at a 150k vocabulary).
  */
 public final class Logprobs {
     private Logprobs() {
@@ -18,11 +18,7 @@ public final class Logprobs {
         if (max == Float.NEGATIVE_INFINITY || Float.isNaN(max)) {
             return max;
         }
-        double sum = 0;
-        for (int i = 0; i < length; i++) {
-            sum += Math.exp((double) logits[offset + i] - max);
-        }
-        return max + Math.log(sum);
+        return max + Math.log(VectorMath.expSum(logits, offset, offset + length, max, null));
     }
 
     /** Writes the log-softmax of {@code logits[offset, offset+length)} to {@code out[outOffset, ...)}. */

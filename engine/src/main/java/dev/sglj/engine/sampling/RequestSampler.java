@@ -29,8 +29,16 @@ public final class RequestSampler {
      *                    {@code min_new_tokens} tokens were generated
      */
     public RequestSampler(SamplingParams params, int[] promptTokens, int[] eosTokenIds) {
+        this(params, promptTokens, eosTokenIds, ThreadLocalRandom.current().nextLong());
+    }
+
+    /**
+     * As {@link #RequestSampler(SamplingParams, int[], int[])}, with the seed used when the request has no
+     * {@code sampling_seed} (e.g. drawn from a generator seeded by {@code --random-seed}).
+     */
+    public RequestSampler(SamplingParams params, int[] promptTokens, int[] eosTokenIds, long seedIfUnset) {
         this.params = params;
-        this.seed = params.samplingSeed() != null ? params.samplingSeed() : ThreadLocalRandom.current().nextLong();
+        this.seed = params.samplingSeed() != null ? params.samplingSeed() : seedIfUnset;
         this.seenTokens = params.repetitionPenalty() != 1.0 ? new TokenCounts() : null;
         this.outputCounts = params.frequencyPenalty() != 0 || params.presencePenalty() != 0 ? new TokenCounts() : null;
         this.minNewTokensStopIds = IntStream.concat(

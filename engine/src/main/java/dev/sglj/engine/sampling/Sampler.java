@@ -12,22 +12,27 @@ import java.util.Arrays;
  * whole distribution), keep p &ge; min_p &times; p_max; then draw from the kept tokens in proportion to
  * their probability with the request's random stream.
  *
- * <p>Only the candidates that can survive the cut are ranked: a bounded heap when top_k is small, else a
- * histogram of log-probabilities that bounds the top-p / top-k / min-p frontier, so a 150k vocabulary is
- * never fully sorted in the usual cases. Scratch buffers are reused across calls: one Sampler per thread.
+ * <p>Only the candidates that can survive the cut are ranked: a bounded heap when top_k is small, else the
+ * tokens above a logit frontier found from top-k counts, top-p masses or min-p's bound, so a 150k
+ * vocabulary is not fully sorted in the usual cases. Scratch buffers are reused across calls: one Sampler per thread.
  */
 public final class Sampler {
     static final int HEAP_TOP_K_MAX = 1024;
-    private static final int BINS = 128;
-    private static final double BINS_PER_UNIT = 4;
-    private static final double TOP_P_MARGIN = 1e-9;
+    /** Distances below the maximum logit (after temperature) tried as the candidate frontier. */
+    private static final double[] FRONTIER_DISTANCES = {1, 2, 3, 4, 6, 8, 11, 16, 22, 32};
+    /** A frontier holding more tokens than this is narrowed, by at most this many bisection steps. */
+    private static final int SMALL_FRONTIER = 4096;
+    private static final int BISECTION_STEPS = 10;
+    /** Slack on the top-p frontier so float32 masses never cut a token the exact cumsum keeps. */
+    private static final double TOP_P_MARGIN = 1e-4;
+    private static final int BLOCK = 2048;
 
     private final int vocabSize;
     private final float[] work;
     private final double[] weights;
+    private final float[] expWork;
+    private final double[] blockTotals;
     private final long[] keys;
-    private final int[] binCounts = new int[BINS + 1];
-    private final double[] binMass = new double[BINS + 1];
 
     public Sampler(int vocabSize) {
         if (vocabSize <= 0) {
@@ -36,6 +41,8 @@ public final class Sampler {
         this.vocabSize = vocabSize;
         this.work = new float[vocabSize];
         this.weights = new double[vocabSize];
+        this.expWork = new float[vocabSize];
+        this.blockTotals = new double[(vocabSize + BLOCK - 1) / BLOCK];
         this.keys = new long[vocabSize];
     }
 
@@ -95,61 +102,55 @@ public final class Sampler {
         }
         if (topK <= HEAP_TOP_K_MAX) {
             int count = TopTokens.select(work, 0, vocabSize, topK, keys);
-            double total = topP < 1 ? sumOfWeights(max) : Double.NaN;
+            double total = topP < 1 ? VectorMath.expSum(work, 0, vocabSize, max, null) : Double.NaN;
             return drawFromRanked(count, max, total, topK, topP, minP, u);
         }
-        double total = histogram(max);
-        int count = gatherFrontier(max, total, topK, topP, minP);
+        double total = topP < 1 ? VectorMath.expSum(work, 0, vocabSize, max, expWork) : Double.NaN;
+        int count = gatherAtLeast(frontier(max, total, topK, topP, minP));
         Arrays.sort(keys, 0, count);
         return drawFromRanked(count, max, total, topK, topP, minP, u);
     }
 
     /** work = (penalised logits) / temperature, NaN read as -inf. */
     private void prepare(float[] logits, int offset, RequestSampler state) {
-        for (int i = 0; i < vocabSize; i++) {
-            float v = logits[offset + i];
-            work[i] = Float.isNaN(v) ? Float.NEGATIVE_INFINITY : v;
-        }
+        VectorMath.copyNanAsNegativeInfinity(logits, offset, work, vocabSize);
         if (state.changesLogits()) {
             Penalties.apply(state, work, 0, vocabSize);
         }
         SamplingParams params = state.params();
         if (!params.isGreedy() && params.temperature() != 1.0) {
-            float temperature = (float) params.temperature();
-            for (int i = 0; i < vocabSize; i++) {
-                work[i] /= temperature;
-            }
+            VectorMath.divide(work, vocabSize, (float) params.temperature());
         }
     }
 
+    /** Draws from the whole row: exponentials by blocks, then the block and the token the draw falls in. */
     private int drawFromAll(float max, double u) {
         double total = 0;
-        for (int i = 0; i < vocabSize; i++) {
-            double w = Math.exp((double) work[i] - max);
-            weights[i] = w;
-            total += w;
+        for (int b = 0; b < blockTotals.length; b++) {
+            int from = b * BLOCK;
+            blockTotals[b] = VectorMath.expSum(work, from, Math.min(vocabSize, from + BLOCK), max, expWork);
+            total += blockTotals[b];
         }
         double target = u * total;
         double cumulative = 0;
-        for (int i = 0; i < vocabSize; i++) {
-            cumulative += weights[i];
-            if (cumulative > target) {
-                return i;
+        for (int b = 0; b < blockTotals.length; b++) {
+            if (cumulative + blockTotals[b] <= target && b < blockTotals.length - 1) {
+                cumulative += blockTotals[b];
+                continue;
+            }
+            int to = Math.min(vocabSize, (b + 1) * BLOCK);
+            for (int i = b * BLOCK; i < to; i++) {
+                cumulative += expWork[i];
+                if (cumulative > target && expWork[i] > 0) {
+                    return i;
+                }
             }
         }
         int last = vocabSize - 1;
-        while (last > 0 && weights[last] == 0) {
+        while (last > 0 && expWork[last] == 0) {
             last--;
         }
         return last;
-    }
-
-    private double sumOfWeights(float max) {
-        double total = 0;
-        for (int i = 0; i < vocabSize; i++) {
-            total += Math.exp((double) work[i] - max);
-        }
-        return total;
     }
 
     /**
@@ -181,47 +182,63 @@ public final class Sampler {
         return TopTokens.tokenId(keys[0]);
     }
 
-    /** Fills per-bin counts and masses of d = max - x (bins of width 1/4, the last one open); returns the total mass. */
-    private double histogram(float max) {
-        Arrays.fill(binCounts, 0);
-        Arrays.fill(binMass, 0);
-        double total = 0;
-        for (int i = 0; i < vocabSize; i++) {
-            double d = max - (double) work[i];
-            int bin = bin(d);
-            double w = Math.exp(-d);
-            binCounts[bin]++;
-            binMass[bin] += w;
-            total += w;
-        }
-        return total;
-    }
-
-    /** Collects keys of every token in the bins up to the first bin past which no token can be kept. */
-    private int gatherFrontier(float max, double total, int topK, double topP, double minP) {
+    /**
+     * A logit value such that every token the cut can keep is at or above it: tried at growing distances
+     * below the maximum until the tokens above hold top_k tokens or more than top_p of the mass (then
+     * narrowed by bisection while that leaves many tokens), or the distance passes min_p's bound; -inf
+     * when no bound is found.
+     */
+    private float frontier(float max, double total, int topK, double topP, double minP) {
         double minPDistance = minP > 0 ? -Math.log(minP) : Double.POSITIVE_INFINITY;
         double topPMass = (topP + TOP_P_MARGIN) * total;
-        int lastBin = BINS;
-        long count = 0;
-        double mass = 0;
-        for (int b = 0; b < BINS; b++) {
-            count += binCounts[b];
-            mass += binMass[b];
-            if (count >= topK || (topP < 1 && mass > topPMass) || (b + 1) / BINS_PER_UNIT > minPDistance) {
-                lastBin = b;
-                break;
+        double below = 0;
+        for (double distance : FRONTIER_DISTANCES) {
+            if (distance >= minPDistance) {
+                return threshold(max, minPDistance);
             }
+            if (holdsTheCut(threshold(max, distance), topK, topP, topPMass)) {
+                for (int step = 0; step < BISECTION_STEPS
+                        && VectorMath.countAtLeast(work, vocabSize, threshold(max, distance)) > SMALL_FRONTIER; step++) {
+                    double middle = (below + distance) / 2;
+                    if (holdsTheCut(threshold(max, middle), topK, topP, topPMass)) {
+                        distance = middle;
+                    } else {
+                        below = middle;
+                    }
+                }
+                return threshold(max, distance);
+            }
+            below = distance;
         }
+        return minP > 0 ? threshold(max, minPDistance) : Float.NEGATIVE_INFINITY;
+    }
+
+    private boolean holdsTheCut(float threshold, int topK, double topP, double topPMass) {
+        return (topK < vocabSize && VectorMath.countAtLeast(work, vocabSize, threshold) >= topK)
+                || (topP < 1 && VectorMath.sumWhereAtLeast(work, expWork, vocabSize, threshold) > topPMass);
+    }
+
+    private static float threshold(float max, double distance) {
+        return Math.nextDown((float) (max - distance));
+    }
+
+    /** Writes the keys of all tokens whose value is at least {@code threshold} and returns their count. */
+    private int gatherAtLeast(float threshold) {
         int gathered = 0;
-        for (int i = 0; i < vocabSize; i++) {
-            if (bin(max - (double) work[i]) <= lastBin) {
-                keys[gathered++] = TopTokens.key(work[i], i);
+        int lanes = VectorMath.lanes();
+        int i = 0;
+        while (i < vocabSize) {
+            if (i + lanes <= vocabSize && !VectorMath.anyAtLeast(work, i, threshold)) {
+                i += lanes;
+                continue;
+            }
+            int end = Math.min(vocabSize, i + lanes);
+            for (; i < end; i++) {
+                if (work[i] >= threshold) {
+                    keys[gathered++] = TopTokens.key(work[i], i);
+                }
             }
         }
         return gathered;
-    }
-
-    private static int bin(double distance) {
-        return distance < BINS / BINS_PER_UNIT ? (int) (distance * BINS_PER_UNIT) : BINS;
     }
 }

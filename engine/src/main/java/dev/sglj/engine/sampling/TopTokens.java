@@ -41,11 +41,7 @@ final class TopTokens {
     }
 
     static float max(float[] values, int offset, int length) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < length; i++) {
-            max = Math.max(max, values[offset + i]);
-        }
-        return max;
+        return VectorMath.max(values, offset, offset + length);
     }
 
     /**
@@ -60,19 +56,26 @@ final class TopTokens {
             return 0;
         }
         int size = 0;
-        float worst = Float.NaN;
-        for (int i = 0; i < length; i++) {
-            float v = values[offset + i];
-            if (size < limit) {
-                keys[size] = key(v, i);
-                siftUp(keys, size++);
-                if (size == limit) {
+        int i = 0;
+        for (; size < limit; i++) {
+            keys[size] = key(values[offset + i], i);
+            siftUp(keys, size++);
+        }
+        float worst = value(keys[0]);
+        int lanes = VectorMath.lanes();
+        while (i < length) {
+            if (i + lanes <= length && !VectorMath.anyGreater(values, offset + i, worst)) {
+                i += lanes;
+                continue;
+            }
+            int end = Math.min(length, i + lanes);
+            for (; i < end; i++) {
+                float v = values[offset + i];
+                if (v > worst) {
+                    keys[0] = key(v, i);
+                    siftDown(keys, limit);
                     worst = value(keys[0]);
                 }
-            } else if (v > worst) {
-                keys[0] = key(v, i);
-                siftDown(keys, limit);
-                worst = value(keys[0]);
             }
         }
         Arrays.sort(keys, 0, size);

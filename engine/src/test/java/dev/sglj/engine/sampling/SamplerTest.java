@@ -83,6 +83,14 @@ class SamplerTest {
         assertThat(unseeded1).isNotEqualTo(unseeded2);
     }
 
+    @Test
+    void unseededRequestsUseTheSeedTheyAreGiven() {
+        var unseeded = SamplingParams.builder().build();
+        assertThat(new RequestSampler(unseeded, NO_PROMPT, NO_EOS, 5L).seed()).isEqualTo(5L);
+        var seeded = SamplingParams.builder().samplingSeed(9L).build();
+        assertThat(new RequestSampler(seeded, NO_PROMPT, NO_EOS, 5L).seed()).isEqualTo(9L);
+    }
+
     private static int[] sequence(float[] logits, Long seed) {
         Sampler sampler = new Sampler(logits.length);
         RequestSampler state = state(SamplingParams.builder().samplingSeed(seed).topP(0.9));
@@ -130,7 +138,7 @@ class SamplerTest {
         assertMatchesReference(logits, params, 40_000);
     }
 
-    /** Large top_k goes through the histogram frontier rather than the heap; the kept set must not change. */
+    /** Large top_k goes through the logit frontier rather than the heap; the kept set must not change. */
     @ParameterizedTest(name = "top_k={0} top_p={1} min_p={2}")
     @CsvSource({
             "1100, 0.9, 0.0",
@@ -139,13 +147,13 @@ class SamplerTest {
             "1200, 1.0, 0.0",
             "2000, 0.97, 0.05",
     })
-    void histogramPathKeepsTheSameCandidates(int topK, double topP, double minP) {
+    void frontierPathKeepsTheSameCandidates(int topK, double topP, double minP) {
         float[] logits = peakedLogits(2500, 21);
         var params = SamplingParams.builder().topK(topK).topP(topP).minP(minP).samplingSeed(5L);
-        assertMatchesReference(logits, params, 12_000);
+        assertMatchesReference(logits, params, 8_000);
     }
 
-    /** A few tokens far above a flat tail: the cut lands inside the first histogram bins. */
+    /** A few tokens far above a flat tail. */
     private static float[] peakedLogits(int vocab, long seed) {
         float[] logits = randomLogits(vocab, seed, 0.5f);
         Random random = new Random(seed + 1);
@@ -155,12 +163,25 @@ class SamplerTest {
         return logits;
     }
 
+    /** Wide frontiers (thousands of tokens above it) are narrowed by bisection; the kept set must not change. */
+    @ParameterizedTest(name = "top_k={0} top_p={1}")
+    @CsvSource({
+            "5000, 1.0",
+            "-1, 0.5",
+            "7000, 0.6",
+    })
+    void narrowedFrontierKeepsTheSameCandidates(int topK, double topP) {
+        float[] logits = randomLogits(12_000, 51, 0.4f);
+        var params = SamplingParams.builder().topK(topK).topP(topP).samplingSeed(6L);
+        assertMatchesReference(logits, params, 5_000);
+    }
+
     @Test
     void topKCandidatesAtTheLargeTopKBoundaryAreAllKept() {
         float[] logits = randomLogits(2400, 31, 0.05f);
         var params = SamplingParams.builder().topK(1200).samplingSeed(8L);
         double[] expected = SglangReference.keptDistribution(logits, 1.0, 1200, 1.0, 0.0);
-        int[] counts = draw(logits, params, 24_000);
+        int[] counts = draw(logits, params, 12_000);
         for (int i = 0; i < logits.length; i++) {
             if (expected[i] == 0) {
                 assertThat(counts[i]).as("token %d is outside top_k", i).isZero();
@@ -171,15 +192,15 @@ class SamplerTest {
     }
 
     @Test
-    void heapAndHistogramPathsDrawTheSameTokens() {
+    void heapAndFrontierPathsDrawTheSameTokens() {
         float[] logits = randomLogits(5000, 41, 2.5f);
         double topP = 0.8;
         long kept = Arrays.stream(SglangReference.keptDistribution(logits, 1.0, -1, topP, 0.0)).filter(p -> p > 0).count();
         assertThat(kept).as("the top-p cut reaches into the tail but stays within the heap's top_k")
                 .isBetween(100L, (long) Sampler.HEAP_TOP_K_MAX);
         int[] viaHeap = tokens(logits, Sampler.HEAP_TOP_K_MAX, topP);
-        int[] viaHistogram = tokens(logits, -1, topP);
-        assertThat(viaHistogram).isEqualTo(viaHeap);
+        int[] viaFrontier = tokens(logits, -1, topP);
+        assertThat(viaFrontier).isEqualTo(viaHeap);
     }
 
     private static int[] tokens(float[] logits, int topK, double topP) {
@@ -214,35 +235,45 @@ class SamplerTest {
         assertThat(t.top()).extracting(TopLogprob::tokenId).containsExactly(2, 1);
     }
 
+    /**
+     * Draws {@code draws} tokens and checks that none falls outside SGLang's kept set and that the counts fit
+     * the renormalised distribution: a chi-square test over groups of tokens (taken in rank order) that
+     * each expect at least 25 draws.
+     */
     private static void assertMatchesReference(float[] logits, SamplingParams.Builder params, int draws) {
         SamplingParams p = params.build();
         double[] expected = SglangReference.keptDistribution(logits, p.temperature(), p.topK(), p.topP(), p.minP());
         int[] counts = draw(logits, params, draws);
+        Integer[] order = new Integer[logits.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Double.compare(expected[b], expected[a]));
         double chiSquare = 0;
-        int cells = 0;
-        double pooledExpected = 0;
-        long pooledCount = 0;
-        for (int i = 0; i < logits.length; i++) {
-            if (expected[i] == 0) {
-                assertThat(counts[i]).as("token %d is outside SGLang's kept set", i).isZero();
+        int groups = 0;
+        double groupExpected = 0;
+        long groupCount = 0;
+        for (int id : order) {
+            if (expected[id] == 0) {
+                assertThat(counts[id]).as("token %d is outside SGLang's kept set", id).isZero();
                 continue;
             }
-            double e = expected[i] * draws;
-            if (e < 5) {
-                pooledExpected += e;
-                pooledCount += counts[i];
-                continue;
+            groupExpected += expected[id] * draws;
+            groupCount += counts[id];
+            if (groupExpected >= 25) {
+                chiSquare += (groupCount - groupExpected) * (groupCount - groupExpected) / groupExpected;
+                groups++;
+                groupExpected = 0;
+                groupCount = 0;
             }
-            cells++;
-            chiSquare += (counts[i] - e) * (counts[i] - e) / e;
         }
-        if (pooledExpected > 0) {
-            cells++;
-            chiSquare += (pooledCount - pooledExpected) * (pooledCount - pooledExpected) / pooledExpected;
+        if (groupExpected > 0) {
+            chiSquare += (groupCount - groupExpected) * (groupCount - groupExpected) / groupExpected;
+            groups++;
         }
-        assertThat(cells).isGreaterThan(1);
-        int df = cells - 1;
+        assertThat(groups).isGreaterThan(1);
+        int df = groups - 1;
         // mean df, sd sqrt(2 df): 5 sd above the mean is exceeded with probability < 1e-5 by a correct sampler
-        assertThat(chiSquare).as("chi-square over %d cells", cells).isLessThan(df + 5 * Math.sqrt(2.0 * df) + 5);
+        assertThat(chiSquare).as("chi-square over %d groups", groups).isLessThan(df + 5 * Math.sqrt(2.0 * df) + 5);
     }
 }

@@ -1,0 +1,489 @@
+package dev.sglj.engine.sched;
+
+import dev.sglj.engine.FinishReason;
+import dev.sglj.engine.TokenLogprob;
+import dev.sglj.engine.cache.PrefixCache;
+import dev.sglj.engine.kv.ReqToTokenPool;
+import dev.sglj.engine.kv.SlotAllocator;
+import dev.sglj.engine.runner.ModelRunner;
+import dev.sglj.engine.sampling.SamplingParams;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * SGLang's scheduler, on one thread: each step it takes new requests and aborts from its inbox,
+ * forms a prefill batch (policy order, prefix-cache match, token budgets, chunking) or else a decode
+ * batch of the running requests (retracting some when the KV pool runs out), runs it, samples,
+ * checks stop conditions, caches finished and chunked requests' KV in the prefix cache, and
+ * publishes outputs. Between steps every KV slot is free, owned by exactly one request, or held by
+ * the cache ({@link #checkKvAccounting()}).
+ */
+public final class Scheduler implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("dev.sglj.scheduler");
+
+    private sealed interface Command {
+        record Submit(Req req) implements Command {}
+        record Abort(String rid, boolean all) implements Command {}
+        record Flush(CompletableFuture<Boolean> done) implements Command {}
+    }
+
+    private final ModelRunner runner;
+    private final SlotAllocator slots;
+    private final ReqToTokenPool table;
+    private final PrefixCache cache;
+    private final SchedulerSettings settings;
+    private final int[] eosTokenIds;
+    private final TokenPicker picker;
+    private final Random random;
+    private final ConcurrentLinkedQueue<Command> inbox = new ConcurrentLinkedQueue<>();
+    private final Semaphore wake = new Semaphore(0);
+    private final List<Req> waiting = new ArrayList<>();
+    private final List<Req> running = new ArrayList<>();
+    private final SchedulerStats stats = new SchedulerStats();
+    private Req chunked;
+    private double newTokenRatio;
+    private int decodeSteps;
+    private long lastDecodeLogNanos = System.nanoTime();
+    private long tokensSinceDecodeLog;
+    private volatile boolean closed;
+    private Thread thread;
+
+    public Scheduler(ModelRunner runner, PrefixCache cache, SchedulerSettings settings, int[] eosTokenIds) {
+        this.runner = runner;
+        this.slots = runner.slots();
+        this.table = runner.reqToToken();
+        this.cache = cache;
+        this.settings = settings;
+        this.eosTokenIds = eosTokenIds.clone();
+        this.picker = new TokenPicker(runner.config().vocabSize());
+        this.random = new Random(settings.randomSeed());
+        this.newTokenRatio = settings.initNewTokenRatio();
+    }
+
+    /** Runs the loop on its own thread until {@link #close()}. */
+    public void start() {
+        thread = Thread.ofPlatform().name("sglj-scheduler").daemon(true).start(this::loop);
+    }
+
+    public void submit(Req req) {
+        validate(req);
+        inbox.add(new Command.Submit(req));
+        wake.release();
+    }
+
+    public void abort(String rid) {
+        inbox.add(new Command.Abort(rid, false));
+        wake.release();
+    }
+
+    public void abortAll() {
+        inbox.add(new Command.Abort(null, true));
+        wake.release();
+    }
+
+    /** Empties the prefix cache; completes with false (refused) while requests are queued or running. */
+    public CompletableFuture<Boolean> flushCache() {
+        CompletableFuture<Boolean> done = new CompletableFuture<>();
+        inbox.add(new Command.Flush(done));
+        wake.release();
+        return done;
+    }
+
+    public SchedulerStats stats() {
+        return stats;
+    }
+
+    private void validate(Req req) {
+        int context = table.maxContext();
+        if (req.promptLen >= context) {
+            throw new IllegalArgumentException("The input (" + req.promptLen + " tokens) is longer than the model's "
+                    + "context length (" + context + " tokens).");
+        }
+        if (req.promptLen + 1 > slots.size()) {
+            throw new IllegalArgumentException("The input (" + req.promptLen + " tokens) does not fit the KV cache pool ("
+                    + slots.size() + " tokens, --max-total-tokens).");
+        }
+        for (int id : req.request.inputIds()) {
+            if (id < 0 || id >= runner.config().vocabSize()) {
+                throw new IllegalArgumentException("input token id " + id + " is outside the vocabulary [0, "
+                        + runner.config().vocabSize() + ")");
+            }
+        }
+    }
+
+    private void loop() {
+        while (!closed) {
+            try {
+                if (!step()) wake.tryAcquire(50, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "scheduler step failed; aborting all requests", e);
+                abortEverything("internal error: " + e.getMessage());
+            }
+        }
+    }
+
+    /** One scheduler iteration; false when there was nothing to run. Call from one thread only. */
+    public boolean step() {
+        long start = System.nanoTime();
+        drainInbox();
+        StepBatch step = nextBatch();
+        if (step == null) {
+            stats.update(this);
+            return false;
+        }
+        long forwardStart = System.nanoTime();
+        float[] logits = runner.forward(step.batch());
+        long forwardNanos = System.nanoTime() - forwardStart;
+        List<Req> touched = new ArrayList<>();
+        for (StepBatch.Entry e : step.entries()) {
+            process(e, logits);
+            touched.add(e.req());
+        }
+        touched.forEach(this::publishIfDue);
+        stats.update(this);
+        stats.stepTimed(step.batch().mode(), System.nanoTime() - start - forwardNanos);
+        return true;
+    }
+
+    private void drainInbox() {
+        for (Command c; (c = inbox.poll()) != null; ) {
+            switch (c) {
+                case Command.Submit s -> waiting.add(s.req());
+                case Command.Abort a -> abort(a);
+                case Command.Flush f -> f.done().complete(flush());
+            }
+        }
+    }
+
+    private boolean flush() {
+        if (!running.isEmpty() || !waiting.isEmpty() || chunked != null) return false;
+        boolean flushed = cache.flush();
+        if (flushed) LOG.log(System.Logger.Level.INFO, "Cache flushed successfully!");
+        return flushed;
+    }
+
+    private void abort(Command.Abort a) {
+        for (Req r : List.copyOf(waiting)) {
+            if (a.all() || r.rid.equals(a.rid())) {
+                waiting.remove(r);
+                finishAborted(r);
+            }
+        }
+        List<Req> active = new ArrayList<>(running);
+        if (chunked != null) active.add(chunked);
+        for (Req r : active) {
+            if (a.all() || r.rid.equals(a.rid())) {
+                release(r);
+                running.remove(r);
+                if (r == chunked) chunked = null;
+                finishAborted(r);
+            }
+        }
+    }
+
+    private void finishAborted(Req r) {
+        r.finish = new FinishReason.Abort("Abort in waiting queue or running batch");
+        stats.aborted();
+        publish(r);
+    }
+
+    private void abortEverything(String message) {
+        List<Req> all = new ArrayList<>(waiting);
+        all.addAll(running);
+        if (chunked != null) all.add(chunked);
+        waiting.clear();
+        running.clear();
+        chunked = null;
+        for (Req r : all) {
+            if (r.row >= 0) release(r);
+            r.finish = new FinishReason.Abort(message);
+            publish(r);
+        }
+    }
+
+    private StepBatch nextBatch() {
+        StepBatch.Builder builder = new StepBatch.Builder();
+        List<PrefillAdder.Piece> pieces = planPrefill();
+        boolean decodeToo = pieces.isEmpty() || settings.enableMixedChunk();
+        if (decodeToo && !running.isEmpty()) {
+            makeRoomForDecode();
+            for (Req r : running) {
+                builder.add(r, growInto(r, 1), false);
+            }
+        }
+        for (PrefillAdder.Piece p : pieces) {
+            int[] newSlots = cache.allocate(p.take());
+            if (newSlots == null) {
+                giveBack(p);
+                continue;
+            }
+            table.write(p.req().row, p.req().cached, newSlots);
+            p.req().cached += newSlots.length;
+            builder.add(p.req(), newSlots, true);
+        }
+        if (builder.isEmpty()) return null;
+        StepBatch step = builder.build();
+        if (!pieces.isEmpty()) logPrefill(step);
+        if (decodeToo && !running.isEmpty()) afterDecodeStep();
+        return step;
+    }
+
+    private int[] growInto(Req r, int n) {
+        int[] newSlots = cache.allocate(n);
+        if (newSlots == null) throw new IllegalStateException("no KV slot for a decode token after making room");
+        table.write(r.row, r.cached, newSlots);
+        r.cached += n;
+        return newSlots;
+    }
+
+    /** An admitted piece whose slots could not be allocated goes back where it came from. */
+    private void giveBack(PrefillAdder.Piece p) {
+        Req r = p.req();
+        if (p.newlyAdmitted()) {
+            cache.releaseRequest(table.read(r.row, 0, r.cached), r.handle);
+            table.freeRow(r.row);
+            r.resetKv();
+            waiting.addFirst(r);
+            if (chunked == r) chunked = null;
+        }
+    }
+
+    private List<PrefillAdder.Piece> planPrefill() {
+        if (chunked == null && waiting.isEmpty()) return List.of();
+        PrefillAdder adder = new PrefillAdder(slots, cache, running, newTokenRatio, settings);
+        if (chunked != null) adder.addChunked(chunked);
+        int active = running.size() + (chunked != null ? 1 : 0);
+        for (Req r : settings.policy().order(waiting, cache, random)) {
+            if (active >= settings.maxRunningRequests()) break;
+            int row = table.allocRow();
+            if (row < 0) break;
+            PrefixCache.MatchResult m = cache.matchPrefix(r.allTokens(), r.length() - 1);
+            cache.lock(m.handle());
+            r.row = row;
+            r.handle = m.handle();
+            r.cached = m.length();
+            if (m.length() > 0) table.write(row, 0, m.slots());
+            if (!adder.tryAdd(r)) {
+                cache.unlock(m.handle());
+                table.freeRow(row);
+                r.resetKv();
+                break;
+            }
+            if (r.cachedTokens < 0) r.cachedTokens = m.length();
+            waiting.remove(r);
+            active++;
+        }
+        chunked = adder.chunked();
+        return adder.pieces();
+    }
+
+    /** SGLang's retraction: when the pool cannot give every running request a slot, send some back. */
+    private void makeRoomForDecode() {
+        if ((long) slots.available() + cache.evictableSize() >= running.size()) return;
+        List<Req> order = new ArrayList<>(running);
+        order.sort(Comparator.comparingInt(Req::outputCount).thenComparing(r -> -r.promptLen));
+        List<Req> retracted = new ArrayList<>();
+        for (Req victim : order) {
+            if ((long) slots.available() + cache.evictableSize() >= running.size() || running.size() == 1) break;
+            running.remove(victim);
+            release(victim);
+            retracted.add(victim);
+        }
+        double old = newTokenRatio;
+        long decoded = 0, maxNew = 0;
+        for (Req r : running) {
+            decoded += r.outputCount();
+            maxNew += r.params().maxNewTokens();
+        }
+        if (maxNew > 0) {
+            newTokenRatio = Math.min(1.0,
+                    (decoded + (double) SchedulerSettings.RETRACT_DECODE_STEPS * running.size()) / maxNew);
+        }
+        for (int i = retracted.size() - 1; i >= 0; i--) waiting.addFirst(retracted.get(i));
+        stats.retracted(retracted.size());
+        LOG.log(System.Logger.Level.WARNING, String.format(
+                "KV cache pool is full. Retract requests. #retracted_reqs: %d, #new_token_ratio: %.4f -> %.4f",
+                retracted.size(), old, newTokenRatio));
+    }
+
+    /** Returns a request's KV to the cache and allocator, keeping its tokens (for retraction and abort). */
+    private void release(Req r) {
+        cache.releaseRequest(table.read(r.row, 0, r.cached), r.handle);
+        table.freeRow(r.row);
+        r.resetKv();
+    }
+
+    private void afterDecodeStep() {
+        newTokenRatio = Math.max(newTokenRatio - settings.newTokenRatioDecay(), settings.minNewTokenRatio());
+        decodeSteps++;
+        tokensSinceDecodeLog += running.size();
+        if (settings.decodeLogInterval() > 0 && decodeSteps % settings.decodeLogInterval() == 0) {
+            long now = System.nanoTime();
+            double throughput = tokensSinceDecodeLog / Math.max((now - lastDecodeLogNanos) / 1e9, 1e-9);
+            LOG.log(System.Logger.Level.INFO, String.format(
+                    "Decode batch. #running-req: %d, #token: %d, token usage: %.2f, cuda graph: False, "
+                            + "gen throughput (token/s): %.2f, #queue-req: %d,",
+                    running.size(), usedTokens(), tokenUsage(), throughput, waiting.size()));
+            lastDecodeLogNanos = now;
+            tokensSinceDecodeLog = 0;
+        }
+    }
+
+    private void logPrefill(StepBatch step) {
+        int newSeqs = 0, newTokens = 0, cachedTokens = 0;
+        for (StepBatch.Entry e : step.entries()) {
+            if (!e.prefill()) continue;
+            newTokens += e.count();
+            if (e.firstPosition() == e.req().handle.length()) {
+                newSeqs++;
+                cachedTokens += e.firstPosition();
+            }
+        }
+        stats.prefilled(newTokens, cachedTokens);
+        LOG.log(System.Logger.Level.INFO, String.format(
+                "Prefill batch. #new-seq: %d, #new-token: %d, #cached-token: %d, token usage: %.2f, "
+                        + "#running-req: %d, #queue-req: %d,",
+                newSeqs, newTokens, cachedTokens, tokenUsage(), running.size(), waiting.size()));
+    }
+
+    private void process(StepBatch.Entry e, float[] logits) {
+        Req r = e.req();
+        if (r.wantsPromptLogprobs() && e.firstPosition() < r.promptLen) recordPromptLogprobs(r, e, logits);
+        if (!e.samples()) {
+            PrefixCache.LockedPrefix p = cache.cacheUnfinishedRequest(r.tokens(0, r.cached),
+                    table.read(r.row, 0, r.cached), r.handle);
+            table.write(r.row, 0, p.slots());
+            r.handle = p.handle();
+            return;
+        }
+        if (r.params().maxNewTokens() == 0) {
+            r.finish = new FinishReason.Length(0);
+        } else {
+            int row = e.logitIndex() + e.logitCount() - 1;
+            TokenLogprob chosen = picker.pick(logits, row, r.sampler);
+            r.append(chosen.tokenId());
+            if (r.params().returnLogprob()) r.addOutputLogprob(chosen);
+            stats.generated(1);
+            r.finish = finishReason(r, chosen.tokenId());
+        }
+        if (r == chunked) chunked = null;
+        if (r.finish != null) {
+            cache.cacheFinishedRequest(r.tokens(0, r.cached), table.read(r.row, 0, r.cached), r.handle);
+            table.freeRow(r.row);
+            r.resetKv();
+            running.remove(r);
+            stats.finished();
+        } else if (e.prefill() && !running.contains(r)) {
+            running.add(r);
+        }
+    }
+
+    private void recordPromptLogprobs(Req r, StepBatch.Entry e, float[] logits) {
+        int start = r.params().logprobStartLen();
+        if (e.firstPosition() == 0 && start == 0) r.addInputLogprob(new TokenLogprob(r.token(0), null, List.of()));
+        for (int i = 0; i < e.logitCount(); i++) {
+            int target = e.firstPosition() + i + 1;
+            if (target >= r.promptLen || target < start) continue;
+            r.addInputLogprob(picker.logprobOf(logits, e.logitIndex() + i, r.token(target), r.params().topLogprobsNum()));
+        }
+    }
+
+    private FinishReason finishReason(Req r, int token) {
+        SamplingParams p = r.params();
+        boolean minReached = r.outputCount() >= p.minNewTokens();
+        if (minReached && !p.ignoreEos() && Arrays.stream(eosTokenIds).anyMatch(id -> id == token)) {
+            return FinishReason.Stop.token(token);
+        }
+        if (minReached && p.stopTokenIds().contains(token)) return FinishReason.Stop.token(token);
+        if (r.stopWatcher != null) {
+            String matched = r.stopWatcher.accept(token);
+            if (matched != null && minReached) return FinishReason.Stop.text(matched);
+        }
+        if (r.outputCount() >= p.maxNewTokens()) return new FinishReason.Length(p.maxNewTokens());
+        if (r.length() >= table.maxContext()) return new FinishReason.Length(r.outputCount());
+        return null;
+    }
+
+    private void publishIfDue(Req r) {
+        if (!r.hasUnpublished()) return;
+        int n = r.outputCount();
+        if (r.finish != null || n == 1 || n % Math.max(settings.streamInterval(), 1) == 0) publish(r);
+    }
+
+    private void publish(Req r) {
+        if (r.stream != null) r.stream.publish(r.takeOutput());
+    }
+
+    int usedTokens() {
+        return slots.size() - slots.available() - cache.evictableSize();
+    }
+
+    double tokenUsage() {
+        return usedTokens() / (double) slots.size();
+    }
+
+    int runningCount() {
+        return running.size() + (chunked != null ? 1 : 0);
+    }
+
+    int waitingCount() {
+        return waiting.size();
+    }
+
+    int poolSize() {
+        return slots.size();
+    }
+
+    /**
+     * The KV invariant: free + owned by requests + held by the cache == pool size, and every table row
+     * in use belongs to an active request. Throws when broken.
+     */
+    public void checkKvAccounting() {
+        long owned = 0;
+        int rows = 0;
+        List<Req> active = new ArrayList<>(running);
+        if (chunked != null) active.add(chunked);
+        for (Req r : active) {
+            owned += r.ownedSlots();
+            rows++;
+        }
+        long total = slots.available() + owned + cache.totalSize();
+        if (total != slots.size()) {
+            throw new IllegalStateException("KV accounting broken: free " + slots.available() + " + owned " + owned
+                    + " + cached " + cache.totalSize() + " != pool " + slots.size());
+        }
+        if (table.availableRows() + rows != table.maxRequests()) {
+            throw new IllegalStateException("table rows: " + table.availableRows() + " free + " + rows + " active != "
+                    + table.maxRequests());
+        }
+    }
+
+    /** True when nothing is queued or running. */
+    public boolean idle() {
+        return waiting.isEmpty() && running.isEmpty() && chunked == null && inbox.isEmpty();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        wake.release();
+        if (thread != null) {
+            try {
+                thread.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        abortEverything("server is shutting down");
+    }
+}
