@@ -10,9 +10,14 @@ import dev.sglj.engine.fixtures.ModelFixtures;
 import dev.sglj.engine.model.LoadFormat;
 import dev.sglj.engine.model.LoadedModel;
 import dev.sglj.engine.model.ModelLoader;
-import dev.sglj.engine.runner.BatchGenerator;
+import dev.sglj.engine.RequestStream;
+import dev.sglj.engine.cache.PrefixCache;
 import dev.sglj.engine.runner.ModelRunner;
 import dev.sglj.engine.sampling.SamplingParams;
+import dev.sglj.engine.sched.Req;
+import dev.sglj.engine.sched.SchedulePolicy;
+import dev.sglj.engine.sched.Scheduler;
+import dev.sglj.engine.sched.SchedulerSettings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -61,8 +66,7 @@ class CudaParityTest {
                 ModelFixture.Case c = fixture.cases().get(i);
                 SamplingParams params = greedy(c.maxNewTokens()).toBuilder()
                         .returnLogprob(true).topLogprobsNum(5).logprobStartLen(0).build();
-                GenerateResult r = new BatchGenerator(runner, -1, new int[0])
-                        .generate(List.of(new GenerateRequest(c.prompt(), params))).getFirst();
+                GenerateResult r = generate(runner, -1, List.of(new GenerateRequest(c.prompt(), params))).getFirst();
                 int same = commonPrefix(r.outputIds(), c.output());
                 float outErr = maxError(r.outputLogprobs(), c.outputLogprobs(), 0, same);
                 float promptErr = 0;
@@ -82,7 +86,7 @@ class CudaParityTest {
             }
             List<GenerateRequest> all = fixture.cases().stream()
                     .map(c -> new GenerateRequest(c.prompt(), greedy(c.maxNewTokens()))).toList();
-            List<GenerateResult> batched = new BatchGenerator(runner, 7, new int[0]).generate(all);
+            List<GenerateResult> batched = generate(runner, 7, all);
             StringBuilder report = new StringBuilder("  " + fixture.name() + " batched (chunks of 7), tokens equal:");
             for (int i = 0; i < batched.size(); i++) {
                 ModelFixture.Case c = fixture.cases().get(i);
@@ -96,6 +100,31 @@ class CudaParityTest {
             assertThat(runner.slots().available()).isEqualTo(runner.slots().size());
         }
         assertThat(failures).as(fixture.name()).isEmpty();
+    }
+
+    /** Runs the requests to completion through a scheduler stepped on this thread (no radix cache). */
+    static List<GenerateResult> generate(ModelRunner runner, int chunkedPrefillSize, List<GenerateRequest> requests) {
+        SchedulerSettings settings = new SchedulerSettings(8, 16384, chunkedPrefillSize, SchedulePolicy.FCFS, 1.0,
+                false, 1, 40, 0);
+        Scheduler scheduler = new Scheduler(runner, PrefixCache.create(runner.slots(), true), settings, new int[0]);
+        List<RequestStream> streams = new ArrayList<>();
+        for (GenerateRequest r : requests) {
+            RequestStream s = new RequestStream("r" + streams.size(), rid -> { });
+            streams.add(s);
+            scheduler.submit(new Req(s.rid(), r, s, new int[0], 7, null));
+        }
+        while (scheduler.step()) {
+            scheduler.checkKvAccounting();
+        }
+        List<GenerateResult> results = new ArrayList<>();
+        for (RequestStream s : streams) {
+            try {
+                results.add(s.await());
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        }
+        return results;
     }
 
     static SamplingParams greedy(int maxNewTokens) {
