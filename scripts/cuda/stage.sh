@@ -18,6 +18,7 @@ tar czf "$dest/jdk.tgz" -C "$tmp" jrt
 rm -rf "$tmp"
 cp -r engine/target/classes engine/target/test-classes "$dest/"
 mvn -B -ntp -q -o -pl engine dependency:copy-dependencies -DincludeScope=test -DoutputDirectory="$dest/lib"
+rm -f "$dest"/lib/tokenizers-*.jar "$dest"/lib/jna-*.jar "$dest"/lib/byte-buddy-*.jar  # not used by the GPU tests; keeps the carry under 64 MiB
 cp ~/.m2/repository/org/junit/platform/junit-platform-console-standalone/1.14.4/junit-platform-console-standalone-1.14.4.jar "$dest/lib/"
 cp scripts/cuda/run-gpu-tests.sh "$dest/"
 repo=$(git -C "$dest/.." rev-parse --show-toplevel 2>/dev/null || true)
