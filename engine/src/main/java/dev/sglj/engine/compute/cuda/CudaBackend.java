@@ -27,8 +27,11 @@ import java.util.Set;
  */
 public final class CudaBackend implements Backend {
     private static final long CUBLAS_WORKSPACE = 32L << 20;
-    /** Up to this many rows (decode batches), linear runs the streaming GEMV kernel instead of cuBLAS. */
-    static final int GEMV_MAX_ROWS = 8;
+    /**
+     * Up to this many rows, linear runs the streaming GEMV kernel: on an H100 it matches or beats cuBLAS
+     * there on the 8B shapes, and loses at 8 (scripts/cuda/NOTES.md).
+     */
+    static final int GEMV_MAX_ROWS = 4;
     private static final int GEMV_WARPS = 8;
 
     private final int device;

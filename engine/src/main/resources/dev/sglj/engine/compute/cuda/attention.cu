@@ -121,24 +121,45 @@ __device__ void extend_attention(const bf16* q, const bf16* kCache, const bf16* 
     }
 }
 
-// NI consecutive BF16 values to floats in one load (p aligned to 2 * NI bytes).
-template <int NI> __device__ __forceinline__ void load_bf16(const bf16* p, float* f);
-template <> __device__ __forceinline__ void load_bf16<1>(const bf16* p, float* f) { f[0] = bf2f(*p); }
-template <> __device__ __forceinline__ void load_bf16<2>(const bf16* p, float* f) {
-    unsigned int v = *(const unsigned int*) p;
-    f[0] = bf2f((bf16) (v & 0xffffu)); f[1] = bf2f((bf16) (v >> 16));
-}
-template <> __device__ __forceinline__ void load_bf16<4>(const bf16* p, float* f) {
+// NI consecutive BF16 values of one row, still packed (two per word), so that the next batch of
+// K/V rows can be in flight while the current one is used without doubling the registers.
+template <int NI> struct Raw { unsigned int w[(NI + 1) / 2]; };
+
+// One NI-wide load (p aligned to 2 * NI bytes).
+template <int NI> __device__ __forceinline__ void load_raw(const bf16* p, Raw<NI>& r);
+template <> __device__ __forceinline__ void load_raw<1>(const bf16* p, Raw<1>& r) { r.w[0] = *p; }
+template <> __device__ __forceinline__ void load_raw<2>(const bf16* p, Raw<2>& r) { r.w[0] = *(const unsigned int*) p; }
+template <> __device__ __forceinline__ void load_raw<4>(const bf16* p, Raw<4>& r) {
     uint2 v = *(const uint2*) p;
-    f[0] = bf2f((bf16) (v.x & 0xffffu)); f[1] = bf2f((bf16) (v.x >> 16));
-    f[2] = bf2f((bf16) (v.y & 0xffffu)); f[3] = bf2f((bf16) (v.y >> 16));
+    r.w[0] = v.x; r.w[1] = v.y;
 }
-template <> __device__ __forceinline__ void load_bf16<8>(const bf16* p, float* f) {
+template <> __device__ __forceinline__ void load_raw<8>(const bf16* p, Raw<8>& r) {
     uint4 v = *(const uint4*) p;
-    f[0] = bf2f((bf16) (v.x & 0xffffu)); f[1] = bf2f((bf16) (v.x >> 16));
-    f[2] = bf2f((bf16) (v.y & 0xffffu)); f[3] = bf2f((bf16) (v.y >> 16));
-    f[4] = bf2f((bf16) (v.z & 0xffffu)); f[5] = bf2f((bf16) (v.z >> 16));
-    f[6] = bf2f((bf16) (v.w & 0xffffu)); f[7] = bf2f((bf16) (v.w >> 16));
+    r.w[0] = v.x; r.w[1] = v.y; r.w[2] = v.z; r.w[3] = v.w;
+}
+
+template <int NI> __device__ __forceinline__ void unpack_raw(const Raw<NI>& r, float* f) {
+    #pragma unroll
+    for (int i = 0; i < NI; i++) f[i] = bf2f((bf16) ((r.w[i / 2] >> (16 * (i % 2))) & 0xffffu));
+}
+
+// Row `base` of a cache (dims lane * NI ..) into r: one vector load when possible, else element-wise
+// with zeros past D; all zeros when the slot is -1.
+template <int NI>
+__device__ __forceinline__ void fetch_row(const bf16* cache, int slot, i64 offset, int lane, int D, bool vec,
+                                          i64 kvStride, Raw<NI>& r) {
+    #pragma unroll
+    for (int j = 0; j < (NI + 1) / 2; j++) r.w[j] = 0;
+    if (slot < 0 || lane * NI >= D) return;
+    const bf16* p = cache + (i64) slot * kvStride + offset + lane * NI;
+    if (vec) {
+        load_raw<NI>(p, r);
+    } else {
+        #pragma unroll
+        for (int i = 0; i < NI; i++) {
+            if (lane * NI + i < D) r.w[i / 2] |= ((unsigned int) p[i]) << (16 * (i % 2));
+        }
+    }
 }
 
 #define DEC_WARPS 4
@@ -178,30 +199,35 @@ __device__ void decode_attention(const bf16* q, const bf16* kCache, const bf16* 
             acc[g][i] = 0.0f;
         }
     }
-    // Lane u < DEC_UNROLL holds the KV slot of key k0 + u; the next batch's slots load a step ahead.
+    // Lane u < DEC_UNROLL holds the KV slot of key k0 + u. Software pipeline: while batch k0 is
+    // scored, the K/V rows of the next batch are loading and the slots of the one after.
+    const int step = DEC_WARPS * DEC_UNROLL;
+    i64 offset = (i64) kvHead * D;
     int k0 = begin + warp * DEC_UNROLL;
     int slot = lane < DEC_UNROLL && k0 + lane < end ? table[k0 + lane] : -1;
-    for (; k0 < end; k0 += DEC_WARPS * DEC_UNROLL) {
-        int kn = k0 + DEC_WARPS * DEC_UNROLL;
-        int nextSlot = lane < DEC_UNROLL && kn + lane < end ? table[kn + lane] : -1;
+    Raw<NI> rk[DEC_UNROLL], rv[DEC_UNROLL];
+    #pragma unroll
+    for (int u = 0; u < DEC_UNROLL; u++) {
+        int su = __shfl_sync(0xffffffffu, slot, u);
+        fetch_row<NI>(kCache, su, offset, lane, D, vec, kvStride, rk[u]);
+        fetch_row<NI>(vCache, su, offset, lane, D, vec, kvStride, rv[u]);
+    }
+    slot = lane < DEC_UNROLL && k0 + step + lane < end ? table[k0 + step + lane] : -1;
+    for (; k0 < end; k0 += step) {
         float kk[DEC_UNROLL][NI], vv[DEC_UNROLL][NI];
         #pragma unroll
         for (int u = 0; u < DEC_UNROLL; u++) {
-            int su = __shfl_sync(0xffffffffu, slot, u);
-            i64 base = (i64) su * kvStride + kvHead * D + lane * NI;
-            bool live = su >= 0 && lane * NI < D;
-            if (live && vec) {
-                load_bf16<NI>(kCache + base, kk[u]);
-                load_bf16<NI>(vCache + base, vv[u]);
-            } else {
-                #pragma unroll
-                for (int i = 0; i < NI; i++) {
-                    bool ok = live && lane * NI + i < D;
-                    kk[u][i] = ok ? bf2f(kCache[base + i]) : 0.0f;
-                    vv[u][i] = ok ? bf2f(vCache[base + i]) : 0.0f;
-                }
-            }
+            unpack_raw<NI>(rk[u], kk[u]);
+            unpack_raw<NI>(rv[u], vv[u]);
         }
+        #pragma unroll
+        for (int u = 0; u < DEC_UNROLL; u++) {
+            int su = __shfl_sync(0xffffffffu, slot, u);
+            fetch_row<NI>(kCache, su, offset, lane, D, vec, kvStride, rk[u]);
+            fetch_row<NI>(vCache, su, offset, lane, D, vec, kvStride, rv[u]);
+        }
+        int k2 = k0 + 2 * step;
+        slot = lane < DEC_UNROLL && k2 + lane < end ? table[k2 + lane] : -1;
         #pragma unroll
         for (int g = 0; g < G; g++) {
             float s[DEC_UNROLL];
@@ -230,7 +256,6 @@ __device__ void decode_attention(const bf16* q, const bf16* kCache, const bf16* 
             }
             m[g] = mNew;
         }
-        slot = nextSlot;
     }
 
     __shared__ float wm[DEC_WARPS][G], wl[DEC_WARPS][G];
