@@ -1,7 +1,6 @@
 package dev.sglj.engine.compute.cuda;
 
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import dev.sglj.engine.compute.AttentionBatch;
@@ -273,15 +272,6 @@ public final class CudaBackend implements Backend {
         } else {
             for (int i = 0; i < n; i++) out[i] = Bf16.toFloat(host.getAtIndex(JAVA_SHORT, i));
         }
-        return out;
-    }
-
-    /** Copies an I32 tensor to the host (waits for the stream). */
-    public int[] intsToHost(Tensor t) {
-        ensureCurrent();
-        CudaTensor c = check("intsToHost", "t", t, DType.I32);
-        int[] out = new int[Math.toIntExact(c.numel())];
-        MemorySegment.copy(readBack(c), JAVA_INT, 0, out, 0, out.length);
         return out;
     }
 

@@ -10,11 +10,6 @@ extern "C" __global__ void convert_f16_to_bf16(const unsigned short* in, bf16* o
         out[i] = f2bf(h2f(in[i]));
 }
 
-extern "C" __global__ void convert_bf16_to_f32(const bf16* in, float* out, i64 n) {
-    for (i64 i = blockIdx.x * (i64) blockDim.x + threadIdx.x; i < n; i += (i64) gridDim.x * blockDim.x)
-        out[i] = bf2f(in[i]);
-}
-
 // Uniform in [-range, range) from a counter-based hash of (seed, index): dummy weights made on the GPU.
 extern "C" __global__ void fill_uniform_bf16(bf16* out, i64 n, unsigned long long seed, float range) {
     for (i64 i = blockIdx.x * (i64) blockDim.x + threadIdx.x; i < n; i += (i64) gridDim.x * blockDim.x) {
