@@ -75,6 +75,19 @@ public final class Engine implements AutoCloseable {
                 maxTotalTokens, args.chunkedPrefillSize(), args.maxPrefillTokens(), maxRunningRequests, contextLength,
                 backend.name()));
         scheduler.start();
+        warmUp();
+    }
+
+    /**
+     * One short request through the whole path, then an empty cache: the Vector API kernels run about a
+     * thousand times slower until the JIT has compiled them, which would otherwise hit the first user.
+     */
+    private void warmUp() {
+        int[] prompt = new int[Math.max(1, Math.min(16, Math.min(contextLength, maxTotalTokens) - 3))];
+        for (int i = 0; i < prompt.length; i++) prompt[i] = i % model.config().vocabSize();
+        generate(new GenerateRequest(prompt, SamplingParams.builder().temperature(0.0).maxNewTokens(2)
+                .ignoreEos(true).build(), "warmup"));
+        flushCache();
     }
 
     /** Loads the model named by {@code args} (the built-in one when it names none) on its device. */
