@@ -13,5 +13,19 @@
  *
  * <p>Indices (token ids, KV slots, positions) are checked on the host when the tensor was made by
  * {@code ints}; the request-to-token table's entries are trusted, as on the CPU's fast path.
+ *
+ * <p>Serving on it ({@code --device cuda}): size the KV pool as SGLang does before the weights go up,
+ * then hand the backend to the runner as the CPU one.
+ * <pre>{@code
+ * CudaBackend gpu = new CudaBackend();                 // GPU 0, kernels cached in ~/.cache/sglj/cuda
+ * long[] mem = gpu.memoryInfo();                       // {free, total}
+ * double mfs = memFractionStatic != null ? memFractionStatic
+ *         : KvPoolSizing.defaultMemFractionStatic(mem[1], chunkedPrefillSize, cudaGraphMaxBs);
+ * long perSlot = KvPool.bytesPerSlot(layers, kvHeads, headDim, gpu.activationDtype());
+ * int tokens = KvPoolSizing.tokens(mem[0] - bf16WeightBytes, mem[1], mfs, perSlot);
+ * ModelRunner runner = new ModelRunner(config, weights, gpu, tokens, maxRunningRequests, contextLength);
+ * }</pre>
+ * CUDA graphs: {@link dev.sglj.engine.compute.cuda.CudaBackend#capture} records kernels and cuBLAS
+ * calls for replay; a decode graph runner on top of it is not written yet.
  */
 package dev.sglj.engine.compute.cuda;
