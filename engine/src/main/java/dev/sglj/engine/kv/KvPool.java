@@ -26,11 +26,6 @@ public final class KvPool implements AutoCloseable {
         }
     }
 
-    /** Bytes one token slot takes over all layers (K and V, F32). */
-    public static long bytesPerSlot(int numLayers, int numKvHeads, int headDim) {
-        return bytesPerSlot(numLayers, numKvHeads, headDim, DType.F32);
-    }
-
     /** Bytes one token slot takes over all layers (K and V) in the cache dtype {@code dtype}. */
     public static long bytesPerSlot(int numLayers, int numKvHeads, int headDim, DType dtype) {
         return 2L * numLayers * numKvHeads * headDim * dtype.bytes();

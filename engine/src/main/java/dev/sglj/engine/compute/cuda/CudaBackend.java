@@ -61,7 +61,9 @@ public final class CudaBackend implements Backend {
         try {
             CudaDriver.init();
         } catch (ExceptionInInitializerError | UnsatisfiedLinkError e) {
-            throw new IllegalStateException("the CUDA driver could not be loaded: " + e, e);
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new IllegalStateException("--device cuda: no CUDA driver here (" + cause.getMessage()
+                    + "); use --device cpu", e);
         }
         int count = CudaDriver.deviceCount();
         if (ordinal < 0 || ordinal >= count) {
