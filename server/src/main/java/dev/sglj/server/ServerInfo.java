@@ -39,7 +39,7 @@ final class ServerInfo {
         m.put("tokenizer_path", a.tokenizerPath() == null ? ctx.modelPath() : a.tokenizerPath().toString());
         m.put("served_model_name", ctx.modelName());
         m.put("host", c.host());
-        m.put("port", c.port());
+        m.put("port", ctx.boundPort().get());
         m.put("api_key", c.apiKey() == null ? null : "<set>");
         m.put("chat_template", c.chatTemplate() == null ? null : c.chatTemplate().toString());
         m.put("load_format", a.loadFormat().toString().toLowerCase(java.util.Locale.ROOT));

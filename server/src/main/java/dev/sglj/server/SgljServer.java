@@ -8,6 +8,7 @@ import io.helidon.webserver.http.HttpRouting;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The HTTP server around one engine. {@link #start} binds and serves; {@link #shutdown} drains: new
@@ -39,22 +40,18 @@ public final class SgljServer implements AutoCloseable {
         String name = config.servedModelName() != null ? config.servedModelName() : modelPath;
         ServerMetrics metrics = new ServerMetrics(engine, name);
         EngineGateway gateway = new EngineGateway(engine, config.maxQueuedRequests(), metrics);
-        var preliminary = new ServerContext(config, gateway, text, name, modelPath);
+        var boundPort = new AtomicInteger(config.port());
+        var ctx = new ServerContext(config, gateway, text, name, modelPath, boundPort);
         WebServer web = WebServer.builder()
                 .host(config.host())
                 .port(config.port())
                 .shutdownHook(false)
                 .maxPayloadSize(config.maxRequestBytes() + 1)
-                .routing(r -> routes(r, preliminary, metrics))
+                .routing(r -> routes(r, ctx, metrics))
                 .build()
                 .start();
-        var ctx = new ServerContext(withPort(config, web.port()), gateway, text, name, modelPath);
+        boundPort.set(web.port());
         return new SgljServer(ctx, web, engine, text);
-    }
-
-    private static ServerConfig withPort(ServerConfig c, int port) {
-        return new ServerConfig(c.host(), port, c.servedModelName(), c.apiKey(), c.chatTemplate(), c.enableMetrics(),
-                c.maxQueuedRequests(), c.maxRequestBytes(), c.drainSeconds());
     }
 
     private static void routes(HttpRouting.Builder r, ServerContext ctx, ServerMetrics metrics) {
@@ -124,23 +121,24 @@ public final class SgljServer implements AutoCloseable {
         if (gateway.unfinished() > 0) {
             LOG.log(System.Logger.Level.INFO, "draining " + gateway.unfinished() + " in-flight requests");
         }
-        while (gateway.unfinished() > 0 && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(Duration.ofMillis(20));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
+        while (gateway.unfinished() > 0 && System.nanoTime() < deadline) pause();
         if (gateway.unfinished() > 0) {
             LOG.log(System.Logger.Level.WARNING, "aborting " + gateway.unfinished() + " requests still running");
             gateway.abortAll();
             long abortDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (gateway.unfinished() > 0 && System.nanoTime() < abortDeadline) Thread.onSpinWait();
+            while (gateway.unfinished() > 0 && System.nanoTime() < abortDeadline) pause();
         }
         web.stop();
         engine.close();
         text.close();
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(Duration.ofMillis(20));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override
