@@ -46,7 +46,6 @@ public final class SgljServer implements AutoCloseable {
                 .host(config.host())
                 .port(config.port())
                 .shutdownHook(false)
-                .maxPayloadSize(config.maxRequestBytes() + 1)
                 .routing(r -> routes(r, ctx, metrics))
                 .build()
                 .start();
