@@ -29,7 +29,10 @@ final class NativeRoutes {
 
     void register(HttpRouting.Builder r) {
         r.post("/generate", Http.route(this::generate));
-        r.get("/health", (req, res) -> res.send());
+        r.get("/health", Http.route((req, res) -> {
+            if (ctx.gateway().draining()) throw ApiException.unavailable("the server is shutting down");
+            res.send();
+        }));
         r.get("/health_generate", Http.route(this::healthGenerate));
         r.get("/get_model_info", Http.route((req, res) -> Http.send(res, 200, modelInfo())));
         r.get("/get_server_info", Http.route((req, res) -> Http.send(res, 200, ServerInfo.of(ctx))));

@@ -112,6 +112,11 @@ public final class SgljServer implements AutoCloseable {
         return ctx.gateway().unfinished();
     }
 
+    /** Stops taking requests: new ones (and {@code /health}) get 503 from now on. */
+    public void beginDrain() {
+        ctx.gateway().startDraining();
+    }
+
     /** Stops taking requests, lets in-flight ones finish for up to {@code drainSeconds}, aborts the rest, stops. */
     public void shutdown() {
         EngineGateway gateway = ctx.gateway();
