@@ -13,11 +13,14 @@ final class Sse implements AutoCloseable {
         this.sink = res.sink(SseSink.TYPE);
     }
 
-    /** Sends one event; false once the client is gone (then the caller aborts its work). */
+    /**
+     * Sends one event as {@code data: <data>}; false once the client is gone (then the caller aborts its work).
+     * The space after the colon is what SGLang writes and what clients that strip {@code "data: "} expect.
+     */
     boolean emit(String data) {
         if (!open) return false;
         try {
-            sink.emit(SseEvent.create(data));
+            sink.emit(SseEvent.create(" " + data));
             return true;
         } catch (RuntimeException e) {
             open = false;
