@@ -8,10 +8,15 @@ original_max_position_embeddings). For each config under engine/src/test/resourc
 writes inv_freq and attention_factor to engine/src/test/resources/rope/rope_reference.json.
 
 Run from the repository root:  python3 scripts/rope/rope_reference.py
+With --check-transformers (where torch and transformers are installed, e.g. the GPU machine) it
+also compares every non-default case with transformers' own ROPE_INIT_FUNCTIONS (float32, so to
+a relative 2e-6) and exits non-zero on a mismatch; 4.50-4.56 are expected to differ on yarn configs
+that set original_max_position_embeddings (transformers issue 38224).
 """
 import json
 import math
 import pathlib
+import sys
 
 import numpy as np
 
@@ -119,6 +124,30 @@ def compute(config, seq_len):
     raise ValueError(kind)
 
 
+def check_transformers(cases):
+    """Compares the cases with transformers' rope functions; returns the number of mismatches."""
+    import transformers
+    from transformers import AutoConfig
+    from transformers.modeling_rope_utils import ROPE_INIT_FUNCTIONS
+
+    print("transformers", transformers.__version__)
+    bad = 0
+    for case in cases:
+        if case["rope_type"] == "default":
+            continue
+        raw = json.loads((CONFIGS / case["config"]).read_text())
+        config = AutoConfig.for_model(**raw)
+        inv_freq, attention_factor = ROPE_INIT_FUNCTIONS[case["rope_type"]](config, "cpu", case["seq_len"])
+        expected = np.asarray(case["inv_freq"])
+        rel = np.max(np.abs(inv_freq.double().numpy() - expected) / expected)
+        af_rel = abs(attention_factor - case["attention_factor"]) / case["attention_factor"]
+        ok = rel <= 2e-6 and af_rel <= 1e-12
+        bad += not ok
+        print(f"{'ok ' if ok else 'BAD'} {case['config']} seq_len={case['seq_len']} inv_freq rel {rel:.2e} "
+              f"attention_factor {attention_factor} vs {case['attention_factor']}")
+    return bad
+
+
 def main():
     cases = []
     for path in sorted(CONFIGS.rglob("*.json")):
@@ -140,6 +169,8 @@ def main():
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps({"source": "scripts/rope/rope_reference.py", "cases": cases}, indent=1) + "\n")
     print(f"wrote {len(cases)} cases to {OUT}")
+    if "--check-transformers" in sys.argv[1:] and check_transformers(cases):
+        sys.exit(1)
 
 
 if __name__ == "__main__":

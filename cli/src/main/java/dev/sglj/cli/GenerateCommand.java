@@ -9,6 +9,8 @@ import dev.sglj.engine.GenerateResult;
 import dev.sglj.engine.TokenLogprob;
 import dev.sglj.engine.sampling.SamplingParams;
 import dev.sglj.engine.sampling.TopLogprob;
+import dev.sglj.engine.tokenizer.DecodeOptions;
+import dev.sglj.engine.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -27,9 +29,17 @@ final class GenerateCommand implements Callable<Integer> {
     @Mixin
     ServerOptions server = new ServerOptions();
 
-    @Option(names = "--input-ids", paramLabel = "IDS", required = true,
-            description = "Prompt token ids, comma separated; repeat the flag for a batch.")
-    List<String> inputIds;
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Prompts prompts;
+
+    static final class Prompts {
+        @Option(names = "--text", paramLabel = "TEXT", description = "Prompt text; repeat the flag for a batch.")
+        List<String> texts;
+
+        @Option(names = "--input-ids", paramLabel = "IDS",
+                description = "Prompt token ids, comma separated; repeat the flag for a batch.")
+        List<String> inputIds;
+    }
 
     @ArgGroup(exclusive = false, heading = "Sampling parameters%n")
     SamplingOptions sampling = new SamplingOptions();
@@ -48,36 +58,53 @@ final class GenerateCommand implements Callable<Integer> {
         @Option(names = "--return-logprob") Boolean returnLogprob;
         @Option(names = "--top-logprobs-num") Integer topLogprobsNum;
         @Option(names = "--n") Integer n;
+        @Option(names = "--stop", description = "Stop string; repeat for several.") List<String> stop;
 
         SamplingParams.Builder toBuilder() {
             return SamplingParams.builder().maxNewTokens(maxNewTokens).minNewTokens(minNewTokens)
                     .temperature(temperature).topP(topP).topK(topK).minP(minP).repetitionPenalty(repetitionPenalty)
                     .samplingSeed(seed).ignoreEos(ignoreEos).returnLogprob(returnLogprob)
-                    .topLogprobsNum(topLogprobsNum).n(n);
+                    .topLogprobsNum(topLogprobsNum).n(n).stop(stop);
         }
     }
 
     @Override
     public Integer call() throws Exception {
-        List<int[]> prompts = parsePrompts();
         ObjectMapper json = new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT);
         try (Engine engine = Engine.start(server.toServerArgs())) {
+            List<int[]> inputs = prompts.texts != null ? encode(engine.requireTokenizer(), prompts.texts) : parseIds();
             SamplingParams params = sampling.toBuilder().withDefaults(engine.generationConfig()).build();
             List<GenerateRequest> requests = new ArrayList<>();
-            for (int[] p : prompts) requests.add(new GenerateRequest(p, params));
+            for (int[] p : inputs) requests.add(new GenerateRequest(p, params));
             long start = System.nanoTime();
             List<GenerateResult> results = engine.generate(requests);
             double seconds = (System.nanoTime() - start) / 1e9;
+            DecodeOptions decode = new DecodeOptions(params.skipSpecialTokens(), params.spacesBetweenSpecialTokens());
             for (GenerateResult r : results) {
-                System.out.println(json.writeValueAsString(toJson(r, seconds)));
+                String text = engine.tokenizer().map(t -> t.decode(r.outputIds(), decode))
+                        .map(t -> trimStop(t, r.finishReason(), params.noStopTrim())).orElse(null);
+                System.out.println(json.writeValueAsString(toJson(text, r, seconds)));
             }
         }
         return 0;
     }
 
-    private List<int[]> parsePrompts() {
-        List<int[]> prompts = new ArrayList<>();
-        for (String group : inputIds) {
+    /** SGLang trims a matched stop string (and what follows it) from the text unless no_stop_trim. */
+    private static String trimStop(String text, FinishReason finish, boolean noStopTrim) {
+        if (noStopTrim || !(finish instanceof FinishReason.Stop(Integer id, String matched)) || matched == null) {
+            return text;
+        }
+        int at = text.indexOf(matched);
+        return at < 0 ? text : text.substring(0, at);
+    }
+
+    private static List<int[]> encode(Tokenizer tokenizer, List<String> texts) {
+        return texts.stream().map(t -> tokenizer.encode(t, true)).toList();
+    }
+
+    private List<int[]> parseIds() {
+        List<int[]> out = new ArrayList<>();
+        for (String group : prompts.inputIds) {
             String[] parts = group.split(",");
             int[] ids = new int[parts.length];
             for (int i = 0; i < parts.length; i++) {
@@ -87,12 +114,12 @@ final class GenerateCommand implements Callable<Integer> {
                     throw new IllegalArgumentException("--input-ids: '" + parts[i] + "' is not a token id");
                 }
             }
-            prompts.add(ids);
+            out.add(ids);
         }
-        return prompts;
+        return out;
     }
 
-    private static Map<String, Object> toJson(GenerateResult r, double seconds) {
+    private static Map<String, Object> toJson(String text, GenerateResult r, double seconds) {
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("finish_reason", finishReason(r.finishReason()));
         meta.put("prompt_tokens", r.promptTokens());
@@ -105,6 +132,7 @@ final class GenerateCommand implements Callable<Integer> {
                     .map(t -> t.top().stream().map(GenerateCommand::entry).toList()).toList());
         }
         Map<String, Object> out = new LinkedHashMap<>();
+        if (text != null) out.put("text", text);
         out.put("output_ids", r.outputIds());
         out.put("meta_info", meta);
         return out;

@@ -1,12 +1,18 @@
 package dev.sglj.cli;
 
+import dev.sglj.bench.EvalCommand;
+import dev.sglj.cli.bench.BenchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code sglj} command. */
 @Command(name = "sglj", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "SGL-J: an LLM serving engine for the JVM.",
+<<<<<<< HEAD
         subcommands = {GenerateCommand.class, ServeCommand.class})
+=======
+        subcommands = {GenerateCommand.class, BenchCommand.class, EvalCommand.class})
+>>>>>>> main
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

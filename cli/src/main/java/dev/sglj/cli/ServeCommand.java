@@ -44,7 +44,6 @@ final class ServeCommand implements Callable<Integer> {
             server.shutdown();
             stopped.countDown();
         }, "sglj-shutdown"));
-        server.warmUp();
         banner(System.out, server, config);
         stopped.await();
         return 0;

@@ -17,12 +17,18 @@ import dev.sglj.engine.sched.Scheduler;
 import dev.sglj.engine.sched.SchedulerSettings;
 import dev.sglj.engine.sched.SchedulerStats;
 import dev.sglj.engine.sched.StopStringWatcher;
+import dev.sglj.engine.tokenizer.DecodeOptions;
+import dev.sglj.engine.tokenizer.StopStringMatcher;
+import dev.sglj.engine.tokenizer.Tokenizer;
+import dev.sglj.engine.tokenizer.Tokenizers;
+import dev.sglj.engine.tokenizer.decode.IncrementalDetokenizer;
+import java.nio.file.Files;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.Optional;
 import java.util.UUID;
-import java.util.function.Function;
 
 /**
  * The in-process API (like {@code sglang.Engine}): loads a model, sizes the KV pool, runs the
@@ -35,6 +41,7 @@ public final class Engine implements AutoCloseable {
 
     private final ServerArgs args;
     private final LoadedModel model;
+    private final Tokenizer tokenizer;
     private final Backend backend;
     private final ModelRunner runner;
     private final Scheduler scheduler;
@@ -43,11 +50,11 @@ public final class Engine implements AutoCloseable {
     private final int maxRunningRequests;
     private final int[] eosTokenIds;
     private final SplittableRandom seeds;
-    private Function<SamplingParams, StopStringWatcher> stopWatchers = p -> null;
 
-    private Engine(ServerArgs args, LoadedModel model, Backend backend) {
+    private Engine(ServerArgs args, LoadedModel model, Tokenizer tokenizer, Backend backend) {
         this.args = args;
         this.model = model;
+        this.tokenizer = tokenizer;
         this.backend = backend;
         ModelConfig config = model.config();
         this.contextLength = args.contextLength() != null ? args.contextLength() : config.maxPositionEmbeddings();
@@ -68,6 +75,19 @@ public final class Engine implements AutoCloseable {
                 maxTotalTokens, args.chunkedPrefillSize(), args.maxPrefillTokens(), maxRunningRequests, contextLength,
                 backend.name()));
         scheduler.start();
+        warmUp();
+    }
+
+    /**
+     * One short request through the whole path, then an empty cache: the Vector API kernels run about a
+     * thousand times slower until the JIT has compiled them, which would otherwise hit the first user.
+     */
+    private void warmUp() {
+        int[] prompt = new int[Math.max(1, Math.min(16, Math.min(contextLength, maxTotalTokens) - 3))];
+        for (int i = 0; i < prompt.length; i++) prompt[i] = i % model.config().vocabSize();
+        generate(new GenerateRequest(prompt, SamplingParams.builder().temperature(0.0).maxNewTokens(2)
+                .ignoreEos(true).build(), "warmup"));
+        flushCache();
     }
 
     /** Loads the model named by {@code args} (the built-in one when it names none) on its device. */
@@ -75,14 +95,46 @@ public final class Engine implements AutoCloseable {
         args.validate();
         LoadedModel model = args.modelPath() == null ? BuiltinModel.load()
                 : ModelLoader.load(args.modelPath(), args.loadFormat());
-        Backend backend = new CpuBackend();
+        Tokenizer tokenizer = null;
+        Backend backend = null;
         try {
-            return new Engine(args, model, backend);
+            tokenizer = loadTokenizer(args);
+            backend = new CpuBackend();
+            return new Engine(args, model, tokenizer, backend);
         } catch (RuntimeException e) {
-            backend.close();
+            if (backend != null) backend.close();
+            if (tokenizer != null) tokenizer.close();
             model.close();
             throw e;
         }
+    }
+
+    /**
+     * The built-in Qwen3 tokenizer for the built-in model, else the one in {@code --tokenizer-path}
+     * or the model directory; null when the model directory has none (then only token ids are accepted).
+     */
+    private static Tokenizer loadTokenizer(ServerArgs args) {
+        if (args.tokenizerPath() != null) return Tokenizers.load(args.tokenizerPath());
+        if (args.modelPath() == null) return Tokenizers.builtinQwen3();
+        boolean present = Files.exists(args.modelPath().resolve("tokenizer.json"))
+                || Files.exists(args.modelPath().resolve("tokenizer.json.gz"));
+        if (present) return Tokenizers.load(args.modelPath());
+        LOG.log(System.Logger.Level.WARNING, "no tokenizer.json in " + args.modelPath()
+                + "; only token ids are accepted (use --tokenizer-path to name one)");
+        return null;
+    }
+
+    /** The model's tokenizer, when it has one. */
+    public Optional<Tokenizer> tokenizer() {
+        return Optional.ofNullable(tokenizer);
+    }
+
+    /** The tokenizer, or a clear error for a model served without one. */
+    public Tokenizer requireTokenizer() {
+        if (tokenizer == null) {
+            throw new IllegalArgumentException("this model has no tokenizer; send input_ids instead of text");
+        }
+        return tokenizer;
     }
 
     public ModelConfig modelConfig() {
@@ -111,11 +163,6 @@ public final class Engine implements AutoCloseable {
 
     public SchedulerStats stats() {
         return scheduler.stats();
-    }
-
-    /** Supplies stop-string watchers (they need the tokenizer, which the engine core does not own). */
-    public void setStopStringWatchers(Function<SamplingParams, StopStringWatcher> factory) {
-        this.stopWatchers = factory;
     }
 
     /**
@@ -152,9 +199,17 @@ public final class Engine implements AutoCloseable {
 
     private RequestStream enqueue(GenerateRequest request, String rid) {
         RequestStream stream = new RequestStream(rid, scheduler::abort);
-        StopStringWatcher watcher = request.params().stop().isEmpty() ? null : stopWatchers.apply(request.params());
+        StopStringWatcher watcher = request.params().stop().isEmpty() ? null : stopWatcher(request.params());
         scheduler.submit(new Req(rid, request, stream, eosTokenIds, seeds.nextLong(), watcher));
         return stream;
+    }
+
+    /** Decodes the output as the request will see it and reports the first stop string it contains. */
+    private StopStringWatcher stopWatcher(SamplingParams p) {
+        IncrementalDetokenizer detokenizer = requireTokenizer().newDetokenizer(
+                new DecodeOptions(p.skipSpecialTokens(), p.spacesBetweenSpecialTokens()));
+        StopStringMatcher matcher = new StopStringMatcher(p.stop(), true);
+        return token -> matcher.push(detokenizer.push(token)).matched();
     }
 
     /** Runs the requests together and waits; results in order, {@code n} consecutive ones per request. */
@@ -209,6 +264,7 @@ public final class Engine implements AutoCloseable {
         scheduler.close();
         runner.close();
         backend.close();
+        if (tokenizer != null) tokenizer.close();
         model.close();
     }
 }

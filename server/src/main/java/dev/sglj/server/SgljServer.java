@@ -112,12 +112,6 @@ public final class SgljServer implements AutoCloseable {
         return ctx.gateway().unfinished();
     }
 
-    /** Runs one short greedy generation so the first client does not pay for JIT warm-up. */
-    public void warmUp() {
-        var params = dev.sglj.engine.sampling.SamplingParams.builder().maxNewTokens(8).temperature(0.0).build();
-        engine.generate(new dev.sglj.engine.GenerateRequest(new int[] {1, 2, 3, 4, 5, 6, 7, 8}, params, "warmup"));
-    }
-
     /** Stops taking requests: new ones (and {@code /health}) get 503 from now on. */
     public void beginDrain() {
         ctx.gateway().startDraining();

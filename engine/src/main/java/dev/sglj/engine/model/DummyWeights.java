@@ -5,6 +5,7 @@ import dev.sglj.engine.compute.HostTensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -12,17 +13,26 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.IntStream;
 
 /**
  * Random weights for {@code --load-format dummy}, as SGLang's dummy loader: every tensor uniform in
  * {@code [-RANGE, RANGE]} (SGLang's range), except norm weights, which are 1 so activations keep
- * their scale. Off-heap, in the config's dtype, and a pure function of the seed: each chunk of
- * {@value #CHUNK} elements draws from its own splitmix64 stream, so chunks fill in parallel.
+ * their scale. Off-heap in one mapping ({@link HostMemory}: huge pages on Linux), in the config's
+ * dtype, and a pure function of the seed: each chunk of {@value #CHUNK} elements draws from its own
+ * splitmix64 stream (16 bits per element, so 65536 distinct values), so chunks fill in parallel.
  */
 public final class DummyWeights implements WeightSource {
     public static final float RANGE = 1e-3f;
     static final int CHUNK = 1 << 20;
+    /** Safetensors data is little-endian whatever the platform. */
+    private static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** Every 16-bit random draw's value, pre-encoded: filling is then a table lookup per element. */
+    private static final short[] BF16_TABLE = table(DummyWeights::toBf16);
+    private static final short[] F16_TABLE = table(Float::floatToFloat16);
 
     private final Arena arena;
     private final Map<String, HostTensor> tensors;
@@ -43,20 +53,26 @@ public final class DummyWeights implements WeightSource {
         }
         Arena arena = Arena.ofShared();
         try {
+            long[] offsets = new long[specs.size() + 1];
+            for (int i = 0; i < specs.size(); i++) {
+                long bytes = Arrays.stream(specs.get(i).shape()).reduce(dtype.bytes(), Math::multiplyExact);
+                offsets[i + 1] = offsets[i] + (bytes + 63) / 64 * 64;
+            }
+            MemorySegment memory = HostMemory.allocate(Math.max(offsets[specs.size()], 1), arena);
             Map<String, HostTensor> tensors = new LinkedHashMap<>();
             List<long[]> chunks = new ArrayList<>();
             List<HostTensor> ordered = new ArrayList<>();
-            for (LlamaWeightNames.TensorSpec spec : specs) {
+            for (int i = 0; i < specs.size(); i++) {
+                LlamaWeightNames.TensorSpec spec = specs.get(i);
                 long numel = Arrays.stream(spec.shape()).reduce(1, Math::multiplyExact);
-                MemorySegment seg = arena.allocate(numel * dtype.bytes(), 64);
+                MemorySegment seg = memory.asSlice(offsets[i], numel * dtype.bytes());
                 HostTensor t = new HostTensor(spec.name(), dtype, spec.shape().clone(), seg);
                 if (tensors.put(spec.name(), t) != null) {
                     throw new IllegalArgumentException("tensor " + spec.name() + " listed twice");
                 }
-                int index = ordered.size();
                 ordered.add(t);
                 for (long start = 0; start < numel; start += CHUNK) {
-                    chunks.add(new long[] {index, start, Math.min(CHUNK, numel - start)});
+                    chunks.add(new long[] {i, start, Math.min(CHUNK, numel - start)});
                 }
             }
             IntStream.range(0, chunks.size()).parallel().forEach(i -> {
@@ -80,32 +96,41 @@ public final class DummyWeights implements WeightSource {
             return;
         }
         long state = mix(seed ^ mix(tensorIndex * 0x9E3779B97F4A7C15L + chunkIndex + 1));
-        switch (t.dtype()) {
-            case F32 -> {
-                for (long j = 0; j < count; j++) {
-                    state += 0x9E3779B97F4A7C15L;
-                    seg.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, j, uniform(mix(state) >>> 40));
-                }
+        if (t.dtype() == DType.F32) {
+            for (long j = 0; j < count; j++) {
+                state += 0x9E3779B97F4A7C15L;
+                seg.setAtIndex(LE_FLOAT, j, uniform(mix(state) >>> 48));
             }
-            case F16 -> {
-                for (long j = 0; j < count; j++) {
-                    state += 0x9E3779B97F4A7C15L;
-                    seg.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, j, Float.floatToFloat16(uniform(mix(state) >>> 40)));
-                }
-            }
-            case BF16 -> {
-                for (long j = 0; j < count; j++) {
-                    state += 0x9E3779B97F4A7C15L;
-                    seg.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, j, toBf16(uniform(mix(state) >>> 40)));
-                }
-            }
-            default -> throw new IllegalStateException(t.dtype().toString());
+            return;
+        }
+        short[] table = t.dtype() == DType.BF16 ? BF16_TABLE : F16_TABLE;
+        long j = 0;
+        for (; j + 4 <= count; j += 4) {
+            state += 0x9E3779B97F4A7C15L;
+            long r = mix(state);
+            long packed = (table[(int) (r & 0xFFFF)] & 0xFFFFL)
+                    | (table[(int) ((r >>> 16) & 0xFFFF)] & 0xFFFFL) << 16
+                    | (table[(int) ((r >>> 32) & 0xFFFF)] & 0xFFFFL) << 32
+                    | (table[(int) (r >>> 48)] & 0xFFFFL) << 48;
+            seg.set(LE_LONG, j * 2, packed);
+        }
+        for (; j < count; j++) {
+            state += 0x9E3779B97F4A7C15L;
+            seg.setAtIndex(LE_SHORT, j, table[(int) (mix(state) >>> 48)]);
         }
     }
 
-    /** Maps 24 random bits to {@code [-RANGE, RANGE)}. */
-    private static float uniform(long bits24) {
-        return (bits24 * 0x1p-23f - 1.0f) * RANGE;
+    private static short[] table(Function<Float, Short> encode) {
+        short[] t = new short[1 << 16];
+        for (int i = 0; i < t.length; i++) {
+            t[i] = encode.apply(uniform(i));
+        }
+        return t;
+    }
+
+    /** Maps 16 random bits to {@code [-RANGE, RANGE)}. */
+    private static float uniform(long bits16) {
+        return (bits16 * 0x1p-15f - 1.0f) * RANGE;
     }
 
     /** splitmix64's output function. */
@@ -117,9 +142,9 @@ public final class DummyWeights implements WeightSource {
 
     private static void store(MemorySegment seg, DType dtype, long index, float v) {
         switch (dtype) {
-            case F32 -> seg.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, index, v);
-            case F16 -> seg.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, index, Float.floatToFloat16(v));
-            case BF16 -> seg.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, index, toBf16(v));
+            case F32 -> seg.setAtIndex(LE_FLOAT, index, v);
+            case F16 -> seg.setAtIndex(LE_SHORT, index, Float.floatToFloat16(v));
+            case BF16 -> seg.setAtIndex(LE_SHORT, index, toBf16(v));
             default -> throw new IllegalStateException(dtype.toString());
         }
     }

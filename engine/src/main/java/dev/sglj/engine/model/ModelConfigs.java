@@ -77,13 +77,28 @@ public final class ModelConfigs {
                 Json.optInt(root, "bos_token_id", configJson));
     }
 
+    /** {@code architectures[0]}; without that list, the class transformers maps {@code model_type} to. */
     private static String architecture(JsonNode root, Path file) {
         JsonNode archs = Json.field(root, "architectures");
-        if (archs == null || !archs.isArray() || archs.isEmpty() || !archs.get(0).isTextual()) {
-            throw new ModelLoadException(file + ": 'architectures' must be a non-empty list of names; supported: "
-                    + String.join(", ", SUPPORTED));
+        String arch;
+        if (archs == null) {
+            String modelType = Json.optText(root, "model_type", file);
+            arch = modelType == null ? null : switch (modelType) {
+                case "llama" -> "LlamaForCausalLM";
+                case "mistral" -> "MistralForCausalLM";
+                case "qwen2" -> "Qwen2ForCausalLM";
+                case "qwen3" -> "Qwen3ForCausalLM";
+                default -> "model_type " + modelType;
+            };
+            if (arch == null) {
+                throw new ModelLoadException(file + ": neither 'architectures' nor 'model_type' is given; supported: "
+                        + String.join(", ", SUPPORTED));
+            }
+        } else if (archs.isArray() && !archs.isEmpty() && archs.get(0).isTextual()) {
+            arch = archs.get(0).textValue();
+        } else {
+            throw new ModelLoadException(file + ": 'architectures' must be a non-empty list of names (got " + archs + ")");
         }
-        String arch = archs.get(0).textValue();
         if (!SUPPORTED.contains(arch)) {
             throw new ModelLoadException("unsupported architecture " + arch + " in " + file + "; supported: "
                     + String.join(", ", SUPPORTED));
@@ -104,9 +119,9 @@ public final class ModelConfigs {
         if (!present && d.headDim() != null) {
             return d.headDim();
         }
-        if (hidden % heads != 0) {
-            throw new ModelLoadException(file + ": hidden_size " + hidden + " is not a multiple of num_attention_heads "
-                    + heads + " and no head_dim is given");
+        if (hidden % heads != 0 || (hidden / heads) % 2 != 0) {
+            throw new ModelLoadException(file + ": hidden_size " + hidden + " / num_attention_heads " + heads
+                    + " is not an even head size and no head_dim is given");
         }
         return hidden / heads;
     }

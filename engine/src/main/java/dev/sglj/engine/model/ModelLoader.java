@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Loads a Hugging Face model directory: {@code config.json}, the optional
@@ -18,6 +19,7 @@ public final class ModelLoader {
     public static final String CONFIG_FILE = "config.json";
     public static final String GENERATION_CONFIG_FILE = "generation_config.json";
     private static final int MAX_LISTED_PROBLEMS = 5;
+    private static final Set<String> FLOAT_DTYPES = Set.of("F32", "F16", "BF16");
 
     private ModelLoader() {}
 
@@ -58,7 +60,7 @@ public final class ModelLoader {
         }
     }
 
-    /** Fails with one message listing the required tensors that are missing or misshapen. */
+    /** Fails with one message listing the required tensors that are missing, misshapen or not floating point. */
     static void verify(SafetensorsWeights weights, ModelConfig config) {
         List<String> problems = new ArrayList<>();
         for (LlamaWeightNames.TensorSpec spec : LlamaWeightNames.required(config)) {
@@ -67,6 +69,9 @@ public final class ModelLoader {
                 problems.add("missing tensor " + spec.name());
             } else if (!Arrays.equals(actual, spec.shape())) {
                 problems.add(SafetensorsWeights.shapeMismatch(spec.name(), weights.fileOf(spec.name()), actual, spec.shape()));
+            } else if (!FLOAT_DTYPES.contains(weights.dtypeName(spec.name()))) {
+                problems.add("tensor " + spec.name() + " in " + weights.fileOf(spec.name()) + ": dtype "
+                        + weights.dtypeName(spec.name()) + " is not supported (F32, F16, BF16)");
             }
         }
         if (problems.isEmpty()) {

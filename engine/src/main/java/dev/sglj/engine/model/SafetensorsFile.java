@@ -28,6 +28,8 @@ import java.util.Set;
  * a JSON header naming each tensor's dtype, shape and {@code data_offsets} (relative to the data
  * section that follows the header), then the raw data. Tensors are slices of the mapping; nothing is
  * copied onto the heap. The header is validated at open, so a corrupt or truncated file fails there.
+ * Files written by the Hugging Face library pad the header to 8 bytes, so slices are aligned to
+ * their element size; a file from another writer may not be, so readers use unaligned layouts.
  */
 public final class SafetensorsFile {
     /** The Rust safetensors library's limit on the header size. */
@@ -200,6 +202,12 @@ public final class SafetensorsFile {
     public long[] shape(String name) {
         Entry e = entries.get(name);
         return e == null ? null : e.shape().clone();
+    }
+
+    /** The dtype name the header records ("BF16", "I64", ...), or null when the file has no such tensor. */
+    public String dtypeName(String name) {
+        Entry e = entries.get(name);
+        return e == null ? null : e.dtype();
     }
 
     /** The tensor as a slice of the mapping. */

@@ -137,6 +137,12 @@ public final class SafetensorsWeights implements WeightSource {
         return f == null ? null : f.shape(name);
     }
 
+    /** The dtype name the header records for {@code name}, or null when absent; reads no data. */
+    public String dtypeName(String name) {
+        SafetensorsFile f = byName.get(name);
+        return f == null ? null : f.dtypeName(name);
+    }
+
     /** The file holding {@code name}, or null when absent. */
     public Path fileOf(String name) {
         SafetensorsFile f = byName.get(name);

@@ -14,6 +14,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -127,6 +128,24 @@ public final class SafetensorsWriter {
             throw new UncheckedIOException("cannot write " + indexFile, e);
         }
         written.add(indexFile);
+        return written;
+    }
+
+    /**
+     * Saves a model directory another engine can load: {@code config.json} copied from
+     * {@code configJson}, and every tensor of {@code weights} in {@code names()} order, sharded at
+     * {@code maxShardBytes}. Returns the files written.
+     */
+    public static List<Path> writeModel(Path dir, Path configJson, WeightSource weights, long maxShardBytes) {
+        List<HostTensor> tensors = weights.names().stream().map(weights::get).toList();
+        List<Path> written = new ArrayList<>(writeSharded(dir, tensors, maxShardBytes));
+        Path config = dir.resolve(ModelLoader.CONFIG_FILE);
+        try {
+            Files.copy(configJson, config, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + config, e);
+        }
+        written.add(config);
         return written;
     }
 

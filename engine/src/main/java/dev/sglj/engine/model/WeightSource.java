@@ -8,7 +8,7 @@ public interface WeightSource extends AutoCloseable {
     Set<String> names();
 
     /**
-     * The tensor of that name, checked against the expected shape.
+     * The tensor of that name, checked against the expected shape (no check when none is given).
      *
      * @throws ModelLoadException naming the tensor (and its file) when missing or of another shape
      */

@@ -134,13 +134,16 @@ public final class Scheduler implements AutoCloseable {
 
     /** One scheduler iteration; false when there was nothing to run. Call from one thread only. */
     public boolean step() {
+        long start = System.nanoTime();
         drainInbox();
         StepBatch step = nextBatch();
         if (step == null) {
             stats.update(this);
             return false;
         }
+        long forwardStart = System.nanoTime();
         float[] logits = runner.forward(step.batch());
+        long forwardNanos = System.nanoTime() - forwardStart;
         List<Req> touched = new ArrayList<>();
         for (StepBatch.Entry e : step.entries()) {
             process(e, logits);
@@ -148,6 +151,7 @@ public final class Scheduler implements AutoCloseable {
         }
         touched.forEach(this::publishIfDue);
         stats.update(this);
+        stats.stepTimed(step.batch().mode(), System.nanoTime() - start - forwardNanos);
         return true;
     }
 
@@ -214,7 +218,7 @@ public final class Scheduler implements AutoCloseable {
         if (decodeToo && !running.isEmpty()) {
             makeRoomForDecode();
             for (Req r : running) {
-                builder.add(r, growInto(r, 1), false);
+                builder.add(r, growInto(r, 1), false, false);
             }
         }
         for (PrefillAdder.Piece p : pieces) {
@@ -225,7 +229,7 @@ public final class Scheduler implements AutoCloseable {
             }
             table.write(p.req().row, p.req().cached, newSlots);
             p.req().cached += newSlots.length;
-            builder.add(p.req(), newSlots, true);
+            builder.add(p.req(), newSlots, true, p.newlyAdmitted());
         }
         if (builder.isEmpty()) return null;
         StepBatch step = builder.build();
@@ -340,7 +344,7 @@ public final class Scheduler implements AutoCloseable {
         for (StepBatch.Entry e : step.entries()) {
             if (!e.prefill()) continue;
             newTokens += e.count();
-            if (e.firstPosition() == e.req().handle.length()) {
+            if (e.newSeq()) {
                 newSeqs++;
                 cachedTokens += e.firstPosition();
             }

@@ -1,5 +1,6 @@
 package dev.sglj.engine.sched;
 
+import dev.sglj.engine.model.ForwardMode;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -18,6 +19,8 @@ public final class SchedulerStats {
     private final LongAdder finishedRequests = new LongAdder();
     private final LongAdder abortedRequests = new LongAdder();
     private final LongAdder retractedRequests = new LongAdder();
+    private final LongAdder decodeSteps = new LongAdder();
+    private final LongAdder decodeOverheadNanos = new LongAdder();
 
     void update(Scheduler s) {
         runningRequests = s.runningCount();
@@ -46,6 +49,19 @@ public final class SchedulerStats {
 
     void retracted(int n) {
         retractedRequests.add(n);
+    }
+
+    void stepTimed(ForwardMode mode, long nanosOutsideForward) {
+        if (mode == ForwardMode.DECODE) {
+            decodeSteps.increment();
+            decodeOverheadNanos.add(nanosOutsideForward);
+        }
+    }
+
+    /** Mean time per decode step spent outside the forward pass (scheduling, batching, sampling), in ms. */
+    public double decodeOverheadMillis() {
+        long steps = decodeSteps.sum();
+        return steps == 0 ? 0 : decodeOverheadNanos.sum() / 1e6 / steps;
     }
 
     public int runningRequests() { return runningRequests; }

@@ -12,9 +12,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 class DummyWeightsTest {
-    /** A Qwen2-shaped config (q/k/v bias) big enough that some tensors span several fill chunks. */
+    /** A config whose embeddings (1.28 M elements) span two fill chunks; q width 256 differs from hidden 128. */
     static ModelConfig config(String arch, DType dtype, boolean tied) {
-        return new ModelConfig(arch, "test", 8192, 256, 512, 2, 8, 2, 32, 1e-6f, tied,
+        return new ModelConfig(arch, "test", 10000, 128, 384, 2, 8, 2, 32, 1e-6f, tied,
                 arch.equals("Qwen2ForCausalLM"), arch.equals("Qwen3ForCausalLM"), 512,
                 new RopeScaling.Default(10000), dtype, new int[] {2}, 1);
     }
@@ -87,7 +87,7 @@ class DummyWeightsTest {
     void wrongShapeOrNameIsNamed() {
         try (DummyWeights w = DummyWeights.create(config("LlamaForCausalLM", DType.F32, false), 0)) {
             assertThatThrownBy(() -> w.get("model.norm.weight", 255)).isInstanceOf(ModelLoadException.class)
-                    .hasMessage("tensor model.norm.weight in dummy weights: shape [256] but config expects [255]");
+                    .hasMessage("tensor model.norm.weight in dummy weights: shape [128] but config expects [255]");
             assertThatThrownBy(() -> w.get("model.layers.0.self_attn.q_norm.weight")).isInstanceOf(ModelLoadException.class)
                     .hasMessageStartingWith("missing tensor model.layers.0.self_attn.q_norm.weight");
         }

@@ -170,6 +170,14 @@ class ModelConfigsTest {
     }
 
     @Test
+    void modelTypeStandsInForMissingArchitectures() throws IOException {
+        String json = tiny("LlamaForCausalLM", "\"model_type\": \"qwen2\"").replace("\"architectures\": [\"LlamaForCausalLM\"], ", "");
+        assertThat(ModelConfigs.parse(write(json)).architecture()).isEqualTo("Qwen2ForCausalLM");
+        Path gpt2 = write(json.replace("qwen2", "gpt2"));
+        assertThatThrownBy(() -> ModelConfigs.parse(gpt2)).hasMessageStartingWith("unsupported architecture model_type gpt2 in ");
+    }
+
+    @Test
     void missingKeyIsNamed() throws IOException {
         Path p = write(tiny("LlamaForCausalLM", "").replace("\"hidden_size\": 32,", ""));
         assertThatThrownBy(() -> ModelConfigs.parse(p))

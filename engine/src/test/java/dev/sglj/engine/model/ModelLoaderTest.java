@@ -133,6 +133,38 @@ class ModelLoaderTest {
     }
 
     @Test
+    void nonFloatWeightFailsAtLoad() throws IOException {
+        Files.writeString(dir.resolve("config.json"), ModelConfigsTest.tiny("LlamaForCausalLM", ""));
+        ModelConfig config = ModelConfigs.parse(dir.resolve("config.json"));
+        List<HostTensor> tensors = new ArrayList<>();
+        for (LlamaWeightNames.TensorSpec s : LlamaWeightNames.required(config)) {
+            DType dtype = s.name().equals(LlamaWeightNames.FINAL_NORM) ? DType.I32 : DType.F32;
+            tensors.add(SafetensorsTest.random(s.name(), dtype, 1, s.shape()));
+        }
+        SafetensorsWriter.write(dir.resolve("model.safetensors"), tensors);
+        assertThatThrownBy(() -> ModelLoader.load(dir, LoadFormat.AUTO)).isInstanceOf(ModelLoadException.class)
+                .hasMessageStartingWith("tensor model.norm.weight in " + dir.resolve("model.safetensors")
+                        + ": dtype I32 is not supported (F32, F16, BF16) [LlamaForCausalLM checkpoint");
+    }
+
+    @Test
+    void savedDummyModelLoadsBack() throws IOException {
+        Path config = dir.resolve("source-config.json");
+        Files.writeString(config, ModelConfigsTest.tiny("Qwen3ForCausalLM", "\"head_dim\": 16, \"tie_word_embeddings\": true"));
+        Path out = dir.resolve("saved");
+        try (DummyWeights w = DummyWeights.create(ModelConfigs.parse(config), 3)) {
+            List<Path> files = SafetensorsWriter.writeModel(out, config, w, Long.MAX_VALUE);
+            assertThat(files).containsExactly(out.resolve("model.safetensors"), out.resolve("config.json"));
+            try (LoadedModel m = ModelLoader.load(out, LoadFormat.AUTO)) {
+                assertThat(m.weights().names()).containsExactlyInAnyOrderElementsOf(w.names()).doesNotContain("lm_head.weight");
+                for (String name : w.names()) {
+                    SafetensorsTest.assertSameTensor(m.weights().get(name), w.get(name));
+                }
+            }
+        }
+    }
+
+    @Test
     void pytorchBinOnlyIsExplained() throws IOException {
         Files.writeString(dir.resolve("config.json"), ModelConfigsTest.tiny("LlamaForCausalLM", ""));
         Files.write(dir.resolve("pytorch_model.bin"), new byte[16]);

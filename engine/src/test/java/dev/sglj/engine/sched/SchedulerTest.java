@@ -47,11 +47,12 @@ class SchedulerTest {
         ModelFixture.Case c = FIXTURE.cases().getLast();
         try (FixtureRunner fr = new FixtureRunner(FIXTURE)) {
             Scheduler s = new Scheduler(fr.runner, PrefixCache.create(fr.runner.slots(), false),
-                    FixtureRunner.settings(-1), new int[0]);
+                    FixtureRunner.settings(7), new int[0]);
             RequestStream first = new RequestStream("a", rid -> { });
             s.submit(req("a", new GenerateRequest(c.prompt(), FixtureRunner.greedy(c.maxNewTokens())), first));
             fr.drain(s);
             assertThat(first.await().outputIds()).containsExactly(c.output());
+            assertThat(s.stats().cachedTokens()).as("chunks of one prompt are not cache hits").isZero();
 
             int[] continued = concat(c.prompt(), Arrays.copyOf(c.output(), 5));
             RequestStream second = new RequestStream("b", rid -> { });
@@ -59,6 +60,7 @@ class SchedulerTest {
             fr.drain(s);
             GenerateResult r = second.await();
             assertThat(r.cachedTokens()).isEqualTo(continued.length - 1);
+            assertThat(s.stats().cachedTokens()).isEqualTo(continued.length - 1);
             assertThat(r.outputIds()).containsExactly(Arrays.copyOfRange(c.output(), 5, c.output().length));
             assertThat(s.stats().cacheHitRate()).isGreaterThan(0.4);
             fr.flushAndAssertPoolWhole(s);

@@ -1,0 +1,182 @@
+package dev.sglj.cli.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sglj.engine.compute.Backend;
+import dev.sglj.engine.compute.cpu.CpuBackend;
+import dev.sglj.engine.model.LoadFormat;
+import dev.sglj.engine.model.LoadedModel;
+import dev.sglj.engine.model.ModelLoadException;
+import dev.sglj.engine.model.ModelLoader;
+import dev.sglj.engine.runner.ModelRunner;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code sglj bench one-batch}: SGLang's {@code bench_one_batch} latency test. Loads the model,
+ * warms up once (first batch size and input length, at most 32 output tokens), then measures every
+ * (batch size, input length, output length) combination and appends one JSONL record per
+ * combination to {@code --result-filename}.
+ */
+@Command(name = "one-batch",
+        mixinStandardHelpOptions = true,
+        description = "Latency of one static batch without a server: prefill, then greedy decode steps "
+                + "(SGLang's bench_one_batch).")
+public final class BenchOneBatchCommand implements Callable<Integer> {
+    private static final int WARMUP_MAX_OUTPUT_LEN = 32;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model-path", required = true, description = "Hugging Face model directory (config.json, safetensors).")
+    Path modelPath;
+
+    @Option(names = "--load-format", defaultValue = "auto", description = "auto, safetensors or dummy (random weights). Default: ${DEFAULT-VALUE}.")
+    String loadFormat;
+
+    @Option(names = "--device", defaultValue = "cpu", description = "Device to run on: cpu. Default: ${DEFAULT-VALUE}.")
+    String device;
+
+    @Option(names = "--batch-size", arity = "1..*", defaultValue = "1", description = "One or more batch sizes. Default: ${DEFAULT-VALUE}.")
+    List<Integer> batchSizes;
+
+    @Option(names = "--input-len", arity = "1..*", defaultValue = "1024", description = "One or more prompt lengths. Default: ${DEFAULT-VALUE}.")
+    List<Integer> inputLens;
+
+    @Option(names = "--output-len", arity = "1..*", defaultValue = "16", description = "One or more output lengths (tokens, the prefill's included). Default: ${DEFAULT-VALUE}.")
+    List<Integer> outputLens;
+
+    @Option(names = "--run-name", defaultValue = "default", description = "Name stored in each record. Default: ${DEFAULT-VALUE}.")
+    String runName;
+
+    @Option(names = "--result-filename", defaultValue = "result.jsonl", description = "JSONL file the records are appended to. Default: ${DEFAULT-VALUE}.")
+    Path resultFile;
+
+    @Option(names = "--max-total-tokens", description = "KV pool size in tokens. Default: enough for the largest batch; "
+            + "combinations that do not fit are skipped.")
+    Integer maxTotalTokens;
+
+    @Option(names = "--log-decode-step", defaultValue = "0", description = "Also print every N-th decode step (0: only the first five). Default: ${DEFAULT-VALUE}.")
+    int logDecodeStep;
+
+    @Option(names = "--random-seed", defaultValue = "0", description = "Seed of the synthetic prompts. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Override
+    public Integer call() {
+        validate();
+        LoadFormat format = parseLoadFormat();
+        PrintWriter out = spec.commandLine().getOut();
+        int poolTokens = maxTotalTokens != null ? maxTotalTokens : defaultPoolTokens();
+        int maxRequests = Collections.max(batchSizes);
+        int contextLength = Collections.max(inputLens) + Collections.max(outputLens);
+        try (LoadedModel model = ModelLoader.load(modelPath, format);
+             Backend backend = newBackend();
+             ModelRunner runner = new ModelRunner(model.config(), model.weights(), backend,
+                     poolTokens, maxRequests, contextLength)) {
+            out.println("max_total_num_tokens=" + poolTokens);
+            OneBatchBenchmark bench = new OneBatchBenchmark(runner, out, logDecodeStep);
+
+            out.println("Warmup ...");
+            int warmupBatch = Math.min(batchSizes.getFirst(), bench.maxBatchSize(inputLens.getFirst(), outputLens.getFirst()));
+            if (warmupBatch > 0) {
+                bench.run(runName, bench.syntheticPrompts(warmupBatch, inputLens.getFirst(), seed),
+                        Math.min(WARMUP_MAX_OUTPUT_LEN, outputLens.getFirst()));
+            }
+            out.println("Benchmark ...");
+            List<OneBatchResult> results = new ArrayList<>();
+            for (int bs : batchSizes) {
+                for (int il : inputLens) {
+                    for (int ol : outputLens) {
+                        if (bs > bench.maxBatchSize(il, ol)) {
+                            out.printf(Locale.ROOT, "skipping (%d, %d, %d) due to max batch size limit%n", bs, il, ol);
+                            continue;
+                        }
+                        results.add(bench.run(runName, bench.syntheticPrompts(bs, il, seed), ol));
+                    }
+                }
+            }
+            appendResults(results);
+            out.flush();
+            return 0;
+        } catch (ModelLoadException e) {
+            spec.commandLine().getErr().println("error: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private Backend newBackend() {
+        return switch (device) {
+            case "cpu" -> new CpuBackend();
+            default -> throw new IllegalStateException("unreachable: device validated");
+        };
+    }
+
+    /** Room for the largest batch at the longest lengths asked. */
+    private int defaultPoolTokens() {
+        long tokens = (long) Collections.max(batchSizes) * (Collections.max(inputLens) + Collections.max(outputLens));
+        if (tokens > Integer.MAX_VALUE) {
+            throw new ParameterException(spec.commandLine(), "batch size x (input + output length) = " + tokens
+                    + " tokens is too large for one KV pool");
+        }
+        return (int) tokens;
+    }
+
+    private void validate() {
+        if (!device.equals("cpu")) {
+            throw new ParameterException(spec.commandLine(), "--device must be cpu (got '" + device + "')");
+        }
+        requirePositive("--batch-size", batchSizes);
+        requirePositive("--input-len", inputLens);
+        requirePositive("--output-len", outputLens);
+        if (maxTotalTokens != null && maxTotalTokens <= 0) {
+            throw new ParameterException(spec.commandLine(), "--max-total-tokens must be positive (got " + maxTotalTokens + ")");
+        }
+        if (logDecodeStep < 0) {
+            throw new ParameterException(spec.commandLine(), "--log-decode-step must be >= 0 (got " + logDecodeStep + ")");
+        }
+    }
+
+    private void requirePositive(String flag, List<Integer> values) {
+        for (int v : values) {
+            if (v <= 0) throw new ParameterException(spec.commandLine(), flag + " values must be positive (got " + v + ")");
+        }
+    }
+
+    private LoadFormat parseLoadFormat() {
+        try {
+            return LoadFormat.parse(loadFormat);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    private void appendResults(List<OneBatchResult> results) {
+        if (results.isEmpty()) return;
+        ObjectMapper json = new ObjectMapper();
+        StringBuilder lines = new StringBuilder();
+        try {
+            for (OneBatchResult r : results) lines.append(json.writeValueAsString(r.jsonFields())).append('\n');
+            Path parent = resultFile.toAbsolutePath().getParent();
+            if (parent != null) Files.createDirectories(parent);
+            Files.writeString(resultFile, lines, StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write --result-filename " + resultFile + ": " + e.getMessage(), e);
+        }
+    }
+}

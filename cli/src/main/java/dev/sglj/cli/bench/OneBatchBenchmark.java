@@ -1,0 +1,219 @@
+package dev.sglj.cli.bench;
+
+import dev.sglj.engine.kv.ReqToTokenPool;
+import dev.sglj.engine.kv.SlotAllocator;
+import dev.sglj.engine.model.ForwardBatch;
+import dev.sglj.engine.model.ForwardMode;
+import dev.sglj.engine.runner.ModelRunner;
+import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * Runs one static batch on a {@link ModelRunner} the way SGLang's {@code latency_test_run_once}
+ * does: one EXTEND forward over every prompt, then {@code outputLen - 1} DECODE forwards, greedy
+ * (argmax of the host logits). Each step's time covers building the batch (KV slot allocation
+ * included), the forward and the argmax. Every request-table row and KV slot taken is given back,
+ * also when a step fails.
+ */
+public final class OneBatchBenchmark {
+    /** SGLang draws synthetic prompt ids from {@code [0, 10000)}. */
+    static final int SYNTHETIC_ID_BOUND = 10_000;
+
+    private final ModelRunner runner;
+    private final PrintWriter out;
+    private final int logDecodeStep;
+
+    /**
+     * @param logDecodeStep besides the first five, print every {@code logDecodeStep}-th decode step
+     *                      (0: only the first five), as SGLang's {@code --log-decode-step}
+     */
+    public OneBatchBenchmark(ModelRunner runner, PrintWriter out, int logDecodeStep) {
+        this.runner = runner;
+        this.out = out;
+        this.logDecodeStep = logDecodeStep;
+    }
+
+    /** {@code batchSize} prompts of {@code inputLen} ids drawn from a generator seeded with {@code seed}. */
+    public int[][] syntheticPrompts(int batchSize, int inputLen, long seed) {
+        int bound = Math.min(SYNTHETIC_ID_BOUND, runner.config().vocabSize());
+        SplittableRandom rnd = new SplittableRandom(seed);
+        int[][] prompts = new int[batchSize][inputLen];
+        for (int[] p : prompts) {
+            for (int i = 0; i < inputLen; i++) p[i] = rnd.nextInt(bound);
+        }
+        return prompts;
+    }
+
+    /** The largest batch the KV pool holds at these lengths (SGLang's rule). */
+    public int maxBatchSize(int inputLen, int outputLen) {
+        return Math.min(runner.reqToToken().maxRequests(), runner.slots().size() / (inputLen + outputLen));
+    }
+
+    public OneBatchResult run(String runName, int[][] prompts, int outputLen) {
+        if (prompts.length == 0 || outputLen < 1) {
+            throw new IllegalArgumentException("need at least one prompt and outputLen >= 1");
+        }
+        int batchSize = prompts.length;
+        int inputLen = prompts[0].length;
+        int maxContext = runner.reqToToken().maxContext();
+        if (inputLen + outputLen - 1 > maxContext) {
+            throw new IllegalArgumentException("input length " + inputLen + " + output length " + outputLen
+                    + " exceeds the runner's context length " + maxContext);
+        }
+        int[][] outputIds = new int[batchSize][outputLen];
+        try (LiveBatch live = new LiveBatch(runner, batchSize)) {
+            long t0 = System.nanoTime();
+            int[] next = argmaxRows(runner.forward(live.extend(prompts)), batchSize);
+            double prefillLatency = (System.nanoTime() - t0) / 1e9;
+            for (int r = 0; r < batchSize; r++) outputIds[r][0] = next[r];
+            double prefillThroughput = (double) inputLen * batchSize / prefillLatency;
+            printf("Prefill. latency: %6.5f s, throughput: %9.2f token/s", prefillLatency, prefillThroughput);
+
+            double[] decodeLatencies = new double[outputLen - 1];
+            for (int i = 0; i < outputLen - 1; i++) {
+                long t = System.nanoTime();
+                next = argmaxRows(runner.forward(live.decode(next)), batchSize);
+                double latency = (System.nanoTime() - t) / 1e9;
+                decodeLatencies[i] = latency;
+                for (int r = 0; r < batchSize; r++) outputIds[r][i + 1] = next[r];
+                if (i < 5 || (logDecodeStep > 0 && i % logDecodeStep == 0)) {
+                    printf("Decode %d. Batch size: %d, latency: %6.5f s, throughput: %9.2f token/s",
+                            i, batchSize, latency, batchSize / latency);
+                }
+            }
+            Double medianLatency = null;
+            Double medianThroughput = null;
+            if (outputLen > 1) {
+                medianLatency = median(decodeLatencies);
+                medianThroughput = batchSize / medianLatency;
+                printf("Decode.  median latency: %6.5f s, median throughput: %9.2f token/s",
+                        medianLatency, medianThroughput);
+            }
+            double total = prefillLatency + Arrays.stream(decodeLatencies).sum();
+            double overall = (double) (inputLen + outputLen) * batchSize / total;
+            printf("Total. latency: %6.3f s, throughput: %9.2f token/s", total, overall);
+            return new OneBatchResult(runName, batchSize, inputLen, outputLen, prefillLatency, prefillThroughput,
+                    medianLatency, medianThroughput, total, overall, outputIds);
+        }
+    }
+
+    private int[] argmaxRows(float[] logits, int rows) {
+        int vocab = runner.config().vocabSize();
+        if (logits.length != (long) rows * vocab) {
+            throw new IllegalStateException("forward returned " + logits.length + " logits for "
+                    + rows + " rows of vocab " + vocab);
+        }
+        int[] ids = new int[rows];
+        for (int r = 0; r < rows; r++) {
+            int base = r * vocab;
+            int best = 0;
+            for (int v = 1; v < vocab; v++) {
+                if (logits[base + v] > logits[base + best]) best = v;
+            }
+            ids[r] = best;
+        }
+        return ids;
+    }
+
+    /** numpy's median: the middle value, or the mean of the two middle values. */
+    static double median(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        int n = v.length;
+        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    }
+
+    private void printf(String format, Object... args) {
+        out.println(String.format(Locale.ROOT, format, args));
+        out.flush();
+    }
+
+    /** The batch's request-table rows and KV slots; closing returns them all. */
+    private static final class LiveBatch implements AutoCloseable {
+        private final SlotAllocator slots;
+        private final ReqToTokenPool table;
+        private final int[] rows;
+        private final int[] seqLens;
+        private int rowsTaken;
+
+        LiveBatch(ModelRunner runner, int batchSize) {
+            this.slots = runner.slots();
+            this.table = runner.reqToToken();
+            this.rows = new int[batchSize];
+            this.seqLens = new int[batchSize];
+            for (; rowsTaken < batchSize; rowsTaken++) {
+                int row = table.allocRow();
+                if (row < 0) {
+                    close();
+                    throw new IllegalStateException("request table has no free row for request " + rowsTaken
+                            + " of a batch of " + batchSize + " (max running requests " + table.maxRequests() + ")");
+                }
+                rows[rowsTaken] = row;
+            }
+        }
+
+        ForwardBatch extend(int[][] prompts) {
+            int n = rows.length;
+            int inputLen = prompts[0].length;
+            int total = n * inputLen;
+            int[] ids = new int[total];
+            int[] positions = new int[total];
+            int[] outCacheLoc = new int[total];
+            int[] prefix = new int[n];
+            int[] extend = new int[n];
+            for (int r = 0; r < n; r++) {
+                if (prompts[r].length != inputLen) {
+                    throw new IllegalArgumentException("prompt " + r + " has " + prompts[r].length
+                            + " tokens, prompt 0 has " + inputLen);
+                }
+                int[] s = take(inputLen);
+                table.write(rows[r], 0, s);
+                System.arraycopy(prompts[r], 0, ids, r * inputLen, inputLen);
+                System.arraycopy(s, 0, outCacheLoc, r * inputLen, inputLen);
+                for (int i = 0; i < inputLen; i++) positions[r * inputLen + i] = i;
+                seqLens[r] = inputLen;
+                extend[r] = inputLen;
+            }
+            return new ForwardBatch(ForwardMode.EXTEND, ids, positions, rows.clone(), seqLens.clone(),
+                    prefix, extend, outCacheLoc, ForwardBatch.lastRows(extend), seqLens.clone());
+        }
+
+        ForwardBatch decode(int[] lastTokens) {
+            int n = rows.length;
+            int[] s = take(n);
+            int[] positions = new int[n];
+            int[] prefix = new int[n];
+            int[] extend = new int[n];
+            int[] logitRows = new int[n];
+            for (int r = 0; r < n; r++) {
+                table.write(rows[r], seqLens[r], new int[] {s[r]});
+                positions[r] = seqLens[r];
+                prefix[r] = seqLens[r];
+                seqLens[r]++;
+                extend[r] = 1;
+                logitRows[r] = r;
+            }
+            return new ForwardBatch(ForwardMode.DECODE, lastTokens.clone(), positions, rows.clone(),
+                    seqLens.clone(), prefix, extend, s, logitRows, seqLens.clone());
+        }
+
+        private int[] take(int n) {
+            int[] s = slots.alloc(n);
+            if (s == null) {
+                throw new IllegalStateException("KV pool has " + slots.available() + " free slots, "
+                        + n + " needed (raise --max-total-tokens)");
+            }
+            return s;
+        }
+
+        @Override
+        public void close() {
+            for (int r = 0; r < rowsTaken; r++) {
+                if (seqLens[r] > 0) slots.free(table.read(rows[r], 0, seqLens[r]));
+                table.freeRow(rows[r]);
+            }
+        }
+    }
+}
