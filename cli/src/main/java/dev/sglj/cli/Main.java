@@ -8,11 +8,7 @@ import picocli.CommandLine.Command;
 /** The {@code sglj} command. */
 @Command(name = "sglj", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "SGL-J: an LLM serving engine for the JVM.",
-<<<<<<< HEAD
-        subcommands = {GenerateCommand.class, ServeCommand.class})
-=======
-        subcommands = {GenerateCommand.class, BenchCommand.class, EvalCommand.class})
->>>>>>> main
+        subcommands = {GenerateCommand.class, ServeCommand.class, BenchCommand.class, EvalCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
