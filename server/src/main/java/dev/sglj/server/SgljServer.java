@@ -22,20 +22,17 @@ public final class SgljServer implements AutoCloseable {
     private final ServerContext ctx;
     private final WebServer web;
     private final Engine engine;
-    private final TextLayer text;
 
-    private SgljServer(ServerContext ctx, WebServer web, Engine engine, TextLayer text) {
+    private SgljServer(ServerContext ctx, WebServer web, Engine engine) {
         this.ctx = ctx;
         this.web = web;
         this.engine = engine;
-        this.text = text;
     }
 
     /** Serves {@code engine} (the server owns it from here on and closes it). */
     public static SgljServer start(Engine engine, ServerConfig config) {
         var args = engine.args();
-        TextLayer text = TextLayer.load(args.modelPath(), args.tokenizerPath(), config.chatTemplate());
-        engine.setStopStringWatchers(text::stopWatcher);
+        TextLayer text = TextLayer.of(engine, config.chatTemplate());
         String modelPath = args.modelPath() == null ? BuiltinModel.NAME : args.modelPath().toString();
         String name = config.servedModelName() != null ? config.servedModelName() : modelPath;
         ServerMetrics metrics = new ServerMetrics(engine, name);
@@ -50,7 +47,7 @@ public final class SgljServer implements AutoCloseable {
                 .build()
                 .start();
         boundPort.set(web.port());
-        return new SgljServer(ctx, web, engine, text);
+        return new SgljServer(ctx, web, engine);
     }
 
     private static void routes(HttpRouting.Builder r, ServerContext ctx, ServerMetrics metrics) {
@@ -134,7 +131,6 @@ public final class SgljServer implements AutoCloseable {
         }
         web.stop();
         engine.close();
-        text.close();
     }
 
     private static void pause() {

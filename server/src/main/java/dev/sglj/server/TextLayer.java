@@ -1,25 +1,22 @@
 package dev.sglj.server;
 
-import dev.sglj.engine.sampling.SamplingParams;
-import dev.sglj.engine.sched.StopStringWatcher;
+import dev.sglj.engine.Engine;
 import dev.sglj.engine.tokenizer.DecodeOptions;
 import dev.sglj.engine.tokenizer.Tokenizer;
-import dev.sglj.engine.tokenizer.Tokenizers;
 import dev.sglj.engine.tokenizer.decode.IncrementalDetokenizer;
 import dev.sglj.engine.tokenizer.template.ChatTemplate;
 import dev.sglj.engine.tokenizer.template.ChatTemplateInput;
 import dev.sglj.engine.tokenizer.template.ChatTemplateLoader;
 import dev.sglj.engine.tokenizer.template.TemplateException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The model's tokenizer and chat template, or their absence: a model directory without tokenizer.json is
+ * The model's tokenizer (owned by the engine) and chat template, or their absence: a model directory without tokenizer.json is
  * served by token ids only, and text requests get a 400 that says so.
  */
-public final class TextLayer implements AutoCloseable {
+public final class TextLayer {
     private final Tokenizer tokenizer;
     private final ChatTemplateLoader.ModelTemplates templates;
 
@@ -29,33 +26,28 @@ public final class TextLayer implements AutoCloseable {
     }
 
     /**
-     * The built-in Qwen3 tokenizer when {@code modelPath} is null; else the tokenizer of
-     * {@code tokenizerPath} (default: the model directory) when it has a tokenizer.json.
+     * The engine's tokenizer (none when the model directory has no tokenizer.json) and the chat template: the
+     * override file, else the one the tokenizer directory ships, else (built-in model) the tokenizer's own.
      */
-    public static TextLayer load(Path modelPath, Path tokenizerPath, Path chatTemplateFile) {
-        Path dir = tokenizerPath != null ? tokenizerPath : modelPath;
-        Tokenizer tokenizer;
-        ChatTemplateLoader.ModelTemplates templates = null;
-        if (dir == null) {
-            tokenizer = Tokenizers.builtinQwen3();
+    public static TextLayer of(Engine engine, Path chatTemplateFile) {
+        Tokenizer tokenizer = engine.tokenizer().orElse(null);
+        if (tokenizer == null) {
             if (chatTemplateFile != null) {
-                templates = ChatTemplateLoader.load(Path.of("."), chatTemplateFile).orElse(null);
-            } else if (tokenizer.chatTemplate() != null) {
-                templates = new ChatTemplateLoader.ModelTemplates(
-                        Map.of("default", ChatTemplate.compile(tokenizer.chatTemplate())));
-            }
-            return new TextLayer(tokenizer, templates);
-        }
-        boolean hasTokenizer = Files.isRegularFile(dir.resolve("tokenizer.json"))
-                || Files.isRegularFile(dir.resolve("tokenizer.json.gz"));
-        if (!hasTokenizer) {
-            if (tokenizerPath != null) {
-                throw new IllegalArgumentException("--tokenizer-path " + tokenizerPath + " has no tokenizer.json");
+                throw new IllegalArgumentException("--chat-template needs a tokenizer, and the model has none");
             }
             return new TextLayer(null, null);
         }
-        tokenizer = Tokenizers.load(dir);
-        templates = ChatTemplateLoader.load(dir, chatTemplateFile).orElse(null);
+        Path dir = engine.args().tokenizerPath() != null ? engine.args().tokenizerPath() : engine.args().modelPath();
+        ChatTemplateLoader.ModelTemplates templates = null;
+        if (dir != null) {
+            templates = ChatTemplateLoader.load(dir, chatTemplateFile).orElse(null);
+        } else if (chatTemplateFile != null) {
+            templates = ChatTemplateLoader.load(Path.of("."), chatTemplateFile).orElse(null);
+        }
+        if (templates == null && tokenizer.chatTemplate() != null) {
+            templates = new ChatTemplateLoader.ModelTemplates(
+                    Map.of("default", ChatTemplate.compile(tokenizer.chatTemplate())));
+        }
         return new TextLayer(tokenizer, templates);
     }
 
@@ -106,40 +98,11 @@ public final class TextLayer implements AutoCloseable {
         }
     }
 
-    /** The engine's stop-string watcher for a request: decodes its output as the server will and reports a stop. */
-    public StopStringWatcher stopWatcher(SamplingParams params) {
-        if (tokenizer == null || params.stop().isEmpty()) return null;
-        IncrementalDetokenizer detok = detokenizer(params.skipSpecialTokens());
-        List<String> stops = params.stop().stream().filter(s -> !s.isEmpty()).toList();
-        int longest = stops.stream().mapToInt(String::length).max().orElse(0);
-        StringBuilder text = new StringBuilder();
-        return id -> {
-            int before = text.length();
-            text.append(detok.push(id));
-            int from = Math.max(0, before - longest + 1);
-            String best = null;
-            int bestEnd = Integer.MAX_VALUE;
-            for (String stop : stops) {
-                int at = text.indexOf(stop, from);
-                if (at >= 0 && at + stop.length() < bestEnd) {
-                    best = stop;
-                    bestEnd = at + stop.length();
-                }
-            }
-            return best;
-        };
-    }
-
     private Tokenizer require() {
         if (tokenizer == null) {
             throw ApiException.badRequest("this model has no tokenizer (no tokenizer.json): send input_ids to"
                     + " /generate or token ids as the completions prompt");
         }
         return tokenizer;
-    }
-
-    @Override
-    public void close() {
-        if (tokenizer != null) tokenizer.close();
     }
 }
