@@ -130,6 +130,24 @@ class ProductionBehaviourTest {
     }
 
     @Test
+    void abortRequestStopsARunningRequestByRid() throws Exception {
+        try (TestServer s = fixture(ServerConfig.onPort(0), 4)) {
+            String body = "{\"input_ids\": [5, 6, 7], \"rid\": \"victim\", \"stream\": true, \"sampling_params\":"
+                    + " {\"max_new_tokens\": 250, \"ignore_eos\": true, \"temperature\": 1.0}}";
+            try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+                Future<TestServer.Reply> victim = pool.submit(() -> s.post("/generate", body));
+                while (s.server.inFlight() == 0) Thread.sleep(1);
+                assertThat(s.post("/abort_request", "{\"rid\": \"victim\"}").status()).isEqualTo(200);
+                List<String> events = victim.get().events();
+                var last = NativeApiTest.parse(events.get(events.size() - 2));
+                assertThat(last.get("meta_info").get("id").asText()).isEqualTo("victim");
+                assertThat(last.get("meta_info").get("finish_reason").get("type").asText()).isEqualTo("abort");
+                assertThat(last.get("output_ids").size()).isLessThan(250);
+            }
+        }
+    }
+
+    @Test
     void drainingServerRefusesNewRequests() {
         try (TestServer s = fixture(ServerConfig.onPort(0), 4)) {
             s.server.beginDrain();
