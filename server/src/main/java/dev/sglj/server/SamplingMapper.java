@@ -17,7 +17,7 @@ final class SamplingMapper {
     static SamplingParams.Builder fromNative(NativeSamplingParams p) {
         SamplingParams.Builder b = SamplingParams.builder();
         if (p == null) return b;
-        rejectConstraints(p.regex(), p.jsonSchema() == null ? null : p.jsonSchema(), p.ebnf());
+        rejectConstraints(p.regex(), p.jsonSchema(), p.ebnf());
         return b.maxNewTokens(p.maxNewTokens()).minNewTokens(p.minNewTokens()).stop(stopList(p.stop()))
                 .stopTokenIds(p.stopTokenIds()).temperature(p.temperature()).topP(p.topP()).topK(p.topK())
                 .minP(p.minP()).frequencyPenalty(p.frequencyPenalty()).presencePenalty(p.presencePenalty())
