@@ -10,6 +10,9 @@ import picocli.CommandLine.Command;
         description = "SGL-J: an LLM serving engine for the JVM.",
         subcommands = {GenerateCommand.class, ServeCommand.class, BenchCommand.class, EvalCommand.class})
 public final class Main implements Runnable {
+    /** Held so the level sticks: java.util.logging keeps loggers only weakly. */
+    private static final java.util.logging.Logger DJL_LOG = java.util.logging.Logger.getLogger("ai.djl");
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -20,6 +23,7 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         System.setProperty("java.util.logging.SimpleFormatter.format", "[%1$tF %1$tT] %5$s%6$s%n");
+        DJL_LOG.setLevel(java.util.logging.Level.WARNING);
         System.exit(commandLine().execute(args));
     }
 

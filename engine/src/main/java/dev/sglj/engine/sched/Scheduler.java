@@ -160,7 +160,11 @@ public final class Scheduler implements AutoCloseable {
             switch (c) {
                 case Command.Submit s -> waiting.add(s.req());
                 case Command.Abort a -> abort(a);
-                case Command.Flush f -> f.done().complete(flush());
+                case Command.Flush f -> {
+                    boolean flushed = flush();
+                    stats.update(this);
+                    f.done().complete(flushed);
+                }
             }
         }
     }
