@@ -46,6 +46,7 @@ final class ServerInfo {
         m.put("device", a.device());
         m.put("context_length", engine.contextLength());
         m.put("max_total_tokens", engine.maxTotalTokens());
+        m.put("mem_fraction_static", a.memFractionStatic());
         m.put("max_running_requests", engine.maxRunningRequests());
         m.put("max_prefill_tokens", a.maxPrefillTokens());
         m.put("chunked_prefill_size", a.chunkedPrefillSize());
