@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 /** The {@code sglj} command. */
 @Command(name = "sglj", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "SGL-J: an LLM serving engine for the JVM.",
-        subcommands = {GenerateCommand.class, BenchCommand.class, EvalCommand.class})
+        subcommands = {GenerateCommand.class, ServeCommand.class, BenchCommand.class, EvalCommand.class})
 public final class Main implements Runnable {
     /** Held so the level sticks: java.util.logging keeps loggers only weakly. */
     private static final java.util.logging.Logger DJL_LOG = java.util.logging.Logger.getLogger("ai.djl");
