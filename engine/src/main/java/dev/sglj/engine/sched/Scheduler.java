@@ -271,7 +271,7 @@ public final class Scheduler implements AutoCloseable {
             if (active >= settings.maxRunningRequests()) break;
             int row = table.allocRow();
             if (row < 0) break;
-            PrefixCache.MatchResult m = cache.matchPrefix(r.allTokens(), r.length() - 1);
+            PrefixCache.MatchResult m = cache.matchPrefix(r.allTokens(), reusableLength(r));
             cache.lock(m.handle());
             r.row = row;
             r.handle = m.handle();
@@ -289,6 +289,17 @@ public final class Scheduler implements AutoCloseable {
         }
         chunked = adder.chunked();
         return adder.pieces();
+    }
+
+    /**
+     * How much of a request's tokens a cached prefix may cover: all but the last (one must be computed
+     * to sample), and for prompt logprobs from {@code logprob_start_len} on, no further than the row
+     * before that position, whose logits give the first asked logprob (as SGLang limits its match).
+     */
+    private static int reusableLength(Req r) {
+        int limit = r.length() - 1;
+        if (r.wantsPromptLogprobs()) limit = Math.min(limit, Math.max(r.params().logprobStartLen() - 1, 0));
+        return limit;
     }
 
     /** SGLang's retraction: when the pool cannot give every running request a slot, send some back. */

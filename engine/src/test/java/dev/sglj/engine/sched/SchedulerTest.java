@@ -68,6 +68,33 @@ class SchedulerTest {
     }
 
     @Test
+    void promptLogprobsAreComputedEvenWhenThePromptIsCached() throws Exception {
+        ModelFixture.Case c = FIXTURE.cases().getLast();
+        try (FixtureRunner fr = new FixtureRunner(FIXTURE)) {
+            Scheduler s = new Scheduler(fr.runner, PrefixCache.create(fr.runner.slots(), false),
+                    FixtureRunner.settings(-1), new int[0]);
+            RequestStream warm = new RequestStream("a", rid -> { });
+            s.submit(req("a", new GenerateRequest(c.prompt(), FixtureRunner.greedy(2)), warm));
+            fr.drain(s);
+            warm.await();
+            for (int start : new int[] {0, 5}) {
+                RequestStream st = new RequestStream("b" + start, rid -> { });
+                s.submit(req(st.rid(), new GenerateRequest(c.prompt(), FixtureRunner.greedy(2).toBuilder()
+                        .returnLogprob(true).logprobStartLen(start).build()), st));
+                fr.drain(s);
+                GenerateResult r = st.await();
+                assertThat(r.inputLogprobs()).hasSize(c.prompt().length - start);
+                for (int i = Math.max(start, 1); i < c.prompt().length; i++) {
+                    assertThat(r.inputLogprobs().get(i - start).logprob())
+                            .isCloseTo(c.promptLogprobs()[i], org.assertj.core.api.Assertions.within(1e-4f));
+                }
+                assertThat(r.cachedTokens()).isEqualTo(Math.max(start - 1, 0));
+            }
+            fr.flushAndAssertPoolWhole(s);
+        }
+    }
+
+    @Test
     void retractionHappensUnderPressureAndIsCounted() throws Exception {
         int largest = FIXTURE.cases().stream().mapToInt(c -> c.prompt().length + c.maxNewTokens()).max().orElseThrow();
         try (FixtureRunner fr = new FixtureRunner(FIXTURE, largest + 8)) {
