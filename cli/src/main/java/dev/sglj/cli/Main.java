@@ -23,7 +23,7 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         System.setProperty("java.util.logging.SimpleFormatter.format", "[%1$tF %1$tT] %5$s%6$s%n");
-        DJL_LOG.setLevel(java.util.logging.Level.WARNING);
+        DJL_LOG.setLevel(java.util.logging.Level.SEVERE);
         System.exit(commandLine().execute(args));
     }
 
