@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sglj.client.LlmHttpClient;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -39,18 +39,8 @@ public final class Gsm8kEvalCommand implements Callable<Integer> {
     int parallel;
     @Option(names = "--max-new-tokens", defaultValue = "512", description = "Default: ${DEFAULT-VALUE}.")
     int maxNewTokens;
-    @Option(names = "--backend", defaultValue = "sglang",
-            description = "sglang (/generate), sglang-oai, vllm (/v1/completions), sglang-oai-chat, openai "
-                    + "(/v1/chat/completions). Default: ${DEFAULT-VALUE}.")
-    String backend;
-    @Option(names = "--base-url", description = "Server base URL; overrides --host and --port.")
-    String baseUrl;
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Default: ${DEFAULT-VALUE}.")
-    String host;
-    @Option(names = "--port", description = "Default: the backend's usual port (30000; vllm 8000).")
-    Integer port;
-    @Option(names = "--model", description = "Model name sent to OpenAI APIs; default: the server's /v1/models.")
-    String model;
+    @Mixin
+    ServerTarget target = new ServerTarget();
     @Option(names = "--result-file", description = "Append one JSON line with the result to this file.")
     Path resultFile;
     @Option(names = "--disable-tqdm", description = "No progress bar.")
@@ -59,11 +49,9 @@ public final class Gsm8kEvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Backend chosen = Backend.parse(backend);
-        URI base = URI.create(baseUrl != null ? baseUrl
-                : "http://" + host + ":" + (port != null ? port : chosen.defaultPort()));
-        LlmHttpClient client = new LlmHttpClient(base, System.getenv("OPENAI_API_KEY"));
-        String modelName = model != null ? model : ServerModel.resolve(client, chosen);
+        Backend chosen = target.backend();
+        LlmHttpClient client = target.client();
+        String modelName = target.modelName(client);
         List<Gsm8k.Example> data = Gsm8k.read(dataPath);
         List<Gsm8k.Example> shots = shotsPath != null ? Gsm8k.read(shotsPath) : data;
 

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sglj.client.LlmHttpClient;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +18,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -32,23 +32,13 @@ public final class ServingBenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--backend", defaultValue = "sglang",
-            description = "sglang (/generate), sglang-oai, vllm (/v1/completions), sglang-oai-chat, openai "
-                    + "(/v1/chat/completions). Default: ${DEFAULT-VALUE}.")
-    String backend;
-    @Option(names = "--base-url", description = "Server base URL; overrides --host and --port.")
-    String baseUrl;
-    @Option(names = "--host", defaultValue = "0.0.0.0", description = "Default: ${DEFAULT-VALUE}.")
-    String host;
-    @Option(names = "--port", description = "Default: the backend's usual port (30000; vllm 8000).")
-    Integer port;
+    @Mixin
+    ServerTarget target = new ServerTarget();
     @Option(names = "--dataset-name", defaultValue = "sharegpt",
             description = "sharegpt, random, random-ids, generated-shared-prefix. Default: ${DEFAULT-VALUE}.")
     String datasetName;
     @Option(names = "--dataset-path", description = "Local ShareGPT JSON file (sharegpt; random's prompt source).")
     Path datasetPath;
-    @Option(names = "--model", description = "Model name sent to OpenAI APIs; default: the server's /v1/models.")
-    String model;
     @Option(names = "--tokenizer", description = "Directory with tokenizer.json (or the file) for token counts; "
             + "without it the server's counts are used.")
     Path tokenizerPath;
@@ -109,13 +99,11 @@ public final class ServingBenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Backend chosen = Backend.parse(backend);
+        Backend chosen = target.backend();
         double rate = parseRate(requestRate);
         ObjectNode extra = parseExtraBody(extraRequestBody);
-        URI base = URI.create(baseUrl != null ? baseUrl
-                : "http://" + host + ":" + (port != null ? port : chosen.defaultPort()));
-        LlmHttpClient client = new LlmHttpClient(base, System.getenv("OPENAI_API_KEY"));
-        String modelName = model != null ? model : ServerModel.resolve(client, chosen);
+        LlmHttpClient client = target.client();
+        String modelName = target.modelName(client);
 
         LocalTokenizer tokenizer = openTokenizer(modelName);
         try {
