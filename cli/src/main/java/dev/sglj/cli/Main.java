@@ -1,5 +1,6 @@
 package dev.sglj.cli;
 
+import dev.sglj.bench.EvalCommand;
 import dev.sglj.cli.bench.BenchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -7,8 +8,11 @@ import picocli.CommandLine.Command;
 /** The {@code sglj} command. */
 @Command(name = "sglj", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "SGL-J: an LLM serving engine for the JVM.",
-        subcommands = {GenerateCommand.class, BenchCommand.class})
+        subcommands = {GenerateCommand.class, ServeCommand.class, BenchCommand.class, EvalCommand.class})
 public final class Main implements Runnable {
+    /** Held so the level sticks: java.util.logging keeps loggers only weakly. */
+    private static final java.util.logging.Logger DJL_LOG = java.util.logging.Logger.getLogger("ai.djl");
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -19,6 +23,7 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         System.setProperty("java.util.logging.SimpleFormatter.format", "[%1$tF %1$tT] %5$s%6$s%n");
+        DJL_LOG.setLevel(java.util.logging.Level.SEVERE);
         System.exit(commandLine().execute(args));
     }
 

@@ -19,8 +19,12 @@ public final class ServerOptions {
             description = "auto, safetensors or dummy (random weights for the model's config). Default: ${DEFAULT-VALUE}.")
     String loadFormat;
 
-    @Option(names = "--device", defaultValue = "cpu", description = "Device to run on. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda. Default: ${DEFAULT-VALUE}.")
     String device;
+
+    @Option(names = "--mem-fraction-static",
+            description = "Share of GPU memory for weights and the KV pool. Default: SGLang's heuristic.")
+    Double memFractionStatic;
 
     @Option(names = "--context-length", description = "Maximum sequence length. Default: the model's max_position_embeddings.")
     Integer contextLength;
@@ -66,7 +70,7 @@ public final class ServerOptions {
     public ServerArgs toServerArgs() {
         return ServerArgs.builder().modelPath(modelPath).tokenizerPath(tokenizerPath)
                 .loadFormat(LoadFormat.parse(loadFormat)).device(device).contextLength(contextLength)
-                .maxTotalTokens(maxTotalTokens).maxRunningRequests(maxRunningRequests)
+                .maxTotalTokens(maxTotalTokens).memFractionStatic(memFractionStatic).maxRunningRequests(maxRunningRequests)
                 .chunkedPrefillSize(chunkedPrefillSize).maxPrefillTokens(maxPrefillTokens)
                 .schedulePolicy(SchedulePolicy.parse(schedulePolicy)).scheduleConservativeness(scheduleConservativeness)
                 .disableRadixCache(disableRadixCache).enableMixedChunk(enableMixedChunk).streamInterval(streamInterval)

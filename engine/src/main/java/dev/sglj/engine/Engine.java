@@ -2,11 +2,15 @@ package dev.sglj.engine;
 
 import dev.sglj.engine.cache.PrefixCache;
 import dev.sglj.engine.compute.Backend;
-import dev.sglj.engine.compute.cpu.CpuBackend;
+import dev.sglj.engine.compute.DType;
+import dev.sglj.engine.compute.Devices;
+import dev.sglj.engine.compute.cuda.CudaBackend;
+import dev.sglj.engine.compute.cuda.KvPoolSizing;
 import dev.sglj.engine.config.ServerArgs;
 import dev.sglj.engine.kv.KvPool;
 import dev.sglj.engine.model.BuiltinModel;
 import dev.sglj.engine.model.GenerationConfig;
+import dev.sglj.engine.model.LlamaWeightNames;
 import dev.sglj.engine.model.LoadedModel;
 import dev.sglj.engine.model.ModelConfig;
 import dev.sglj.engine.model.ModelLoader;
@@ -58,7 +62,7 @@ public final class Engine implements AutoCloseable {
         this.backend = backend;
         ModelConfig config = model.config();
         this.contextLength = args.contextLength() != null ? args.contextLength() : config.maxPositionEmbeddings();
-        this.maxTotalTokens = args.maxTotalTokens() != null ? args.maxTotalTokens() : derivedPoolSize(config);
+        this.maxTotalTokens = args.maxTotalTokens() != null ? args.maxTotalTokens() : derivedPoolSize(config, backend, args);
         this.maxRunningRequests = args.maxRunningRequests() != null ? args.maxRunningRequests()
                 : Math.min(DEFAULT_CPU_MAX_RUNNING_REQUESTS, maxTotalTokens);
         int tableContext = Math.min(contextLength, maxTotalTokens);
@@ -75,6 +79,19 @@ public final class Engine implements AutoCloseable {
                 maxTotalTokens, args.chunkedPrefillSize(), args.maxPrefillTokens(), maxRunningRequests, contextLength,
                 backend.name()));
         scheduler.start();
+        warmUp();
+    }
+
+    /**
+     * One short request through the whole path, then an empty cache: the Vector API kernels run about a
+     * thousand times slower until the JIT has compiled them, which would otherwise hit the first user.
+     */
+    private void warmUp() {
+        int[] prompt = new int[Math.max(1, Math.min(16, Math.min(contextLength, maxTotalTokens) - 3))];
+        for (int i = 0; i < prompt.length; i++) prompt[i] = i % model.config().vocabSize();
+        generate(new GenerateRequest(prompt, SamplingParams.builder().temperature(0.0).maxNewTokens(2)
+                .ignoreEos(true).build(), "warmup"));
+        flushCache();
     }
 
     /** Loads the model named by {@code args} (the built-in one when it names none) on its device. */
@@ -86,7 +103,7 @@ public final class Engine implements AutoCloseable {
         Backend backend = null;
         try {
             tokenizer = loadTokenizer(args);
-            backend = new CpuBackend();
+            backend = Devices.open(args.device());
             return new Engine(args, model, tokenizer, backend);
         } catch (RuntimeException e) {
             if (backend != null) backend.close();
@@ -231,13 +248,28 @@ public final class Engine implements AutoCloseable {
         return scheduler.flushCache().join();
     }
 
-    /** Slots a fresh pool may take on the CPU: a tenth of physical memory, at most 1 GiB. */
-    private static int derivedPoolSize(ModelConfig c) {
+    /**
+     * Slots a fresh pool may take: on a GPU, what {@code --mem-fraction-static} leaves after the
+     * weights (SGLang's rule); on the CPU, a tenth of physical memory, at most 1 GiB.
+     */
+    private static int derivedPoolSize(ModelConfig c, Backend backend, ServerArgs args) {
+        long perSlot = KvPool.bytesPerSlot(c.numLayers(), c.numKvHeads(), c.headDim(), backend.activationDtype());
+        if (backend instanceof CudaBackend gpu) {
+            long[] mem = gpu.memoryInfo();
+            double fraction = args.memFractionStatic() != null ? args.memFractionStatic()
+                    : KvPoolSizing.defaultMemFractionStatic(mem[1], args.chunkedPrefillSize(), 0);
+            return KvPoolSizing.tokens(mem[0] - bf16WeightBytes(c), mem[1], fraction, perSlot);
+        }
         long physical = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getTotalMemorySize();
         long budget = Math.min(1L << 30, physical / 10);
-        long perSlot = KvPool.bytesPerSlot(c.numLayers(), c.numKvHeads(), c.headDim());
         return (int) Math.max(1, Math.min(Integer.MAX_VALUE, budget / perSlot));
+    }
+
+    private static long bf16WeightBytes(ModelConfig c) {
+        return LlamaWeightNames.required(c).stream()
+                .mapToLong(t -> java.util.Arrays.stream(t.shape()).reduce(1, Math::multiplyExact))
+                .sum() * DType.BF16.bytes();
     }
 
     private static int[] eosTokenIds(LoadedModel m) {

@@ -2,7 +2,7 @@ package dev.sglj.cli.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sglj.engine.compute.Backend;
-import dev.sglj.engine.compute.cpu.CpuBackend;
+import dev.sglj.engine.compute.Devices;
 import dev.sglj.engine.model.LoadFormat;
 import dev.sglj.engine.model.LoadedModel;
 import dev.sglj.engine.model.ModelLoadException;
@@ -48,7 +48,7 @@ public final class BenchOneBatchCommand implements Callable<Integer> {
     @Option(names = "--load-format", defaultValue = "auto", description = "auto, safetensors or dummy (random weights). Default: ${DEFAULT-VALUE}.")
     String loadFormat;
 
-    @Option(names = "--device", defaultValue = "cpu", description = "Device to run on: cpu. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda. Default: ${DEFAULT-VALUE}.")
     String device;
 
     @Option(names = "--batch-size", arity = "1..*", defaultValue = "1", description = "One or more batch sizes. Default: ${DEFAULT-VALUE}.")
@@ -120,10 +120,7 @@ public final class BenchOneBatchCommand implements Callable<Integer> {
     }
 
     private Backend newBackend() {
-        return switch (device) {
-            case "cpu" -> new CpuBackend();
-            default -> throw new IllegalStateException("unreachable: device validated");
-        };
+        return Devices.open(device);
     }
 
     /** Room for the largest batch at the longest lengths asked. */
@@ -137,8 +134,10 @@ public final class BenchOneBatchCommand implements Callable<Integer> {
     }
 
     private void validate() {
-        if (!device.equals("cpu")) {
-            throw new ParameterException(spec.commandLine(), "--device must be cpu (got '" + device + "')");
+        try {
+            Devices.validate(device);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         requirePositive("--batch-size", batchSizes);
         requirePositive("--input-len", inputLens);

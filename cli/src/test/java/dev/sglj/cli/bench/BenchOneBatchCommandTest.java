@@ -126,7 +126,7 @@ class BenchOneBatchCommandTest {
         String model = tinyModel().toString();
         Run device = bench("one-batch", "--model-path", model, "--device", "tpu");
         assertThat(device.exitCode()).isEqualTo(2);
-        assertThat(device.err()).contains("--device must be cpu (got 'tpu')");
+        assertThat(device.err()).contains("--device must be cpu or cuda (got 'tpu')");
 
         Run format = bench("one-batch", "--model-path", model, "--load-format", "gguf");
         assertThat(format.exitCode()).isEqualTo(2);

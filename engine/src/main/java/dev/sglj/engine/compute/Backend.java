@@ -11,6 +11,14 @@ package dev.sglj.engine.compute;
 public interface Backend extends AutoCloseable {
     String name();
 
+    /**
+     * The dtype of the activations a model allocates (hidden states, q/k/v, MLP intermediates) and of
+     * the KV cache: F32 here by default (the CPU backend), BF16 on CUDA. Logits stay F32.
+     */
+    default DType activationDtype() {
+        return DType.F32;
+    }
+
     /** A new zero-filled tensor. */
     Tensor allocate(DType dtype, long... shape);
 

@@ -1,5 +1,6 @@
 package dev.sglj.engine.config;
 
+import dev.sglj.engine.compute.Devices;
 import dev.sglj.engine.model.LoadFormat;
 import dev.sglj.engine.sched.SchedulePolicy;
 import java.nio.file.Path;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
  * @param modelPath          HF model directory; null serves the built-in random-weight model
  * @param contextLength      null = the model's {@code max_position_embeddings}
  * @param maxTotalTokens     KV pool size in tokens; null = derived from the memory budget
+ * @param memFractionStatic  share of GPU memory for weights + KV pool; null = SGLang's heuristic
  * @param chunkedPrefillSize most prompt tokens per step; -1 disables chunking
  */
 public record ServerArgs(
@@ -21,6 +23,7 @@ public record ServerArgs(
         String device,
         Integer contextLength,
         Integer maxTotalTokens,
+        Double memFractionStatic,
         Integer maxRunningRequests,
         int chunkedPrefillSize,
         int maxPrefillTokens,
@@ -46,7 +49,8 @@ public record ServerArgs(
 
     public Builder toBuilder() {
         return new Builder().modelPath(modelPath).tokenizerPath(tokenizerPath).loadFormat(loadFormat).device(device)
-                .contextLength(contextLength).maxTotalTokens(maxTotalTokens).maxRunningRequests(maxRunningRequests)
+                .contextLength(contextLength).maxTotalTokens(maxTotalTokens).memFractionStatic(memFractionStatic)
+                .maxRunningRequests(maxRunningRequests)
                 .chunkedPrefillSize(chunkedPrefillSize).maxPrefillTokens(maxPrefillTokens)
                 .schedulePolicy(schedulePolicy).scheduleConservativeness(scheduleConservativeness)
                 .disableRadixCache(disableRadixCache).enableMixedChunk(enableMixedChunk)
@@ -55,8 +59,9 @@ public record ServerArgs(
 
     /** @throws IllegalArgumentException naming the flag */
     public ServerArgs validate() {
-        if (!device.equals("cpu")) {
-            throw new IllegalArgumentException("--device " + device + " is not available in this build; use --device cpu");
+        Devices.validate(device);
+        if (memFractionStatic != null && !(memFractionStatic > 0 && memFractionStatic < 1)) {
+            throw new IllegalArgumentException("--mem-fraction-static must be in (0, 1), got " + memFractionStatic);
         }
         positive("--context-length", contextLength);
         positive("--max-total-tokens", maxTotalTokens);
@@ -88,6 +93,7 @@ public record ServerArgs(
         private String device = "cpu";
         private Integer contextLength;
         private Integer maxTotalTokens;
+        private Double memFractionStatic;
         private Integer maxRunningRequests;
         private int chunkedPrefillSize = DEFAULT_CPU_CHUNKED_PREFILL;
         private int maxPrefillTokens = DEFAULT_MAX_PREFILL_TOKENS;
@@ -105,6 +111,7 @@ public record ServerArgs(
         public Builder device(String v) { device = v; return this; }
         public Builder contextLength(Integer v) { contextLength = v; return this; }
         public Builder maxTotalTokens(Integer v) { maxTotalTokens = v; return this; }
+        public Builder memFractionStatic(Double v) { memFractionStatic = v; return this; }
         public Builder maxRunningRequests(Integer v) { maxRunningRequests = v; return this; }
         public Builder chunkedPrefillSize(int v) { chunkedPrefillSize = v; return this; }
         public Builder maxPrefillTokens(int v) { maxPrefillTokens = v; return this; }
@@ -118,7 +125,7 @@ public record ServerArgs(
 
         public ServerArgs build() {
             return new ServerArgs(modelPath, tokenizerPath, loadFormat, device, contextLength, maxTotalTokens,
-                    maxRunningRequests, chunkedPrefillSize, maxPrefillTokens, schedulePolicy, scheduleConservativeness,
+                    memFractionStatic, maxRunningRequests, chunkedPrefillSize, maxPrefillTokens, schedulePolicy, scheduleConservativeness,
                     disableRadixCache, enableMixedChunk, streamInterval, decodeLogInterval, randomSeed);
         }
     }

@@ -6,7 +6,7 @@ import dev.sglj.engine.compute.Tensor;
 
 /**
  * Per-layer K and V storage of {@code numSlots} token slots, each slot {@code numKvHeads * headDim}
- * values. Sized once at start; never grows.
+ * values in the backend's {@link Backend#activationDtype()}. Sized once at start; never grows.
  */
 public final class KvPool implements AutoCloseable {
     private final Backend backend;
@@ -21,14 +21,14 @@ public final class KvPool implements AutoCloseable {
         this.v = new Tensor[numLayers];
         long width = (long) numKvHeads * headDim;
         for (int l = 0; l < numLayers; l++) {
-            k[l] = backend.allocate(DType.F32, numSlots, width);
-            v[l] = backend.allocate(DType.F32, numSlots, width);
+            k[l] = backend.allocate(backend.activationDtype(), numSlots, width);
+            v[l] = backend.allocate(backend.activationDtype(), numSlots, width);
         }
     }
 
-    /** Bytes one token slot takes over all layers (K and V, F32). */
-    public static long bytesPerSlot(int numLayers, int numKvHeads, int headDim) {
-        return 2L * numLayers * numKvHeads * headDim * DType.F32.bytes();
+    /** Bytes one token slot takes over all layers (K and V) in the cache dtype {@code dtype}. */
+    public static long bytesPerSlot(int numLayers, int numKvHeads, int headDim, DType dtype) {
+        return 2L * numLayers * numKvHeads * headDim * dtype.bytes();
     }
 
     public int numSlots() {

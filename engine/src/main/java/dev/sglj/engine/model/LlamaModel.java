@@ -79,15 +79,15 @@ public final class LlamaModel implements AutoCloseable {
             RotaryEmbedding.Rows rope = rotary.rowsFor(batch);
             s.onClose(() -> rotary.release(rope));
 
-            Tensor residual = s.f32(n, hidden);
-            Tensor h = s.f32(n, hidden);
-            Tensor q = s.f32(n, qWidth);
-            Tensor k = s.f32(n, kvWidth);
-            Tensor v = s.f32(n, kvWidth);
-            Tensor attnOut = s.f32(n, qWidth);
-            Tensor proj = s.f32(n, hidden);
-            Tensor gate = s.f32(n, inter);
-            Tensor up = s.f32(n, inter);
+            Tensor residual = s.activation(n, hidden);
+            Tensor h = s.activation(n, hidden);
+            Tensor q = s.activation(n, qWidth);
+            Tensor k = s.activation(n, kvWidth);
+            Tensor v = s.activation(n, kvWidth);
+            Tensor attnOut = s.activation(n, qWidth);
+            Tensor proj = s.activation(n, hidden);
+            Tensor gate = s.activation(n, inter);
+            Tensor up = s.activation(n, inter);
             float scale = (float) (1.0 / Math.sqrt(config.headDim()));
 
             backend.embedding(embedTokens, ids, residual);
@@ -123,7 +123,7 @@ public final class LlamaModel implements AutoCloseable {
     }
 
     private Tensor logits(Tensor hidden, int[] rows, Scratch s) {
-        Tensor selected = s.f32(rows.length, config.hiddenSize());
+        Tensor selected = s.activation(rows.length, config.hiddenSize());
         backend.gatherRows(hidden, s.keep(backend.ints(rows)), selected);
         Tensor logits = backend.allocate(DType.F32, rows.length, config.vocabSize());
         backend.linear(selected, lmHead, null, logits);
@@ -145,7 +145,7 @@ public final class LlamaModel implements AutoCloseable {
         rotary.close();
     }
 
-    /** Tensors that live for one forward pass, freed together. */
+    /** Tensors that live for one forward pass, freed together; activations in the backend's dtype. */
     private static final class Scratch implements AutoCloseable {
         private final Backend backend;
         private final List<Tensor> tensors = new ArrayList<>();
@@ -160,8 +160,8 @@ public final class LlamaModel implements AutoCloseable {
             return t;
         }
 
-        Tensor f32(long rows, long cols) {
-            return keep(backend.allocate(DType.F32, rows, cols));
+        Tensor activation(long rows, long cols) {
+            return keep(backend.allocate(backend.activationDtype(), rows, cols));
         }
 
         void onClose(Runnable r) {

@@ -160,7 +160,11 @@ public final class Scheduler implements AutoCloseable {
             switch (c) {
                 case Command.Submit s -> waiting.add(s.req());
                 case Command.Abort a -> abort(a);
-                case Command.Flush f -> f.done().complete(flush());
+                case Command.Flush f -> {
+                    boolean flushed = flush();
+                    stats.update(this);
+                    f.done().complete(flushed);
+                }
             }
         }
     }
@@ -218,7 +222,7 @@ public final class Scheduler implements AutoCloseable {
         if (decodeToo && !running.isEmpty()) {
             makeRoomForDecode();
             for (Req r : running) {
-                builder.add(r, growInto(r, 1), false);
+                builder.add(r, growInto(r, 1), false, false);
             }
         }
         for (PrefillAdder.Piece p : pieces) {
@@ -229,7 +233,7 @@ public final class Scheduler implements AutoCloseable {
             }
             table.write(p.req().row, p.req().cached, newSlots);
             p.req().cached += newSlots.length;
-            builder.add(p.req(), newSlots, true);
+            builder.add(p.req(), newSlots, true, p.newlyAdmitted());
         }
         if (builder.isEmpty()) return null;
         StepBatch step = builder.build();
@@ -267,7 +271,7 @@ public final class Scheduler implements AutoCloseable {
             if (active >= settings.maxRunningRequests()) break;
             int row = table.allocRow();
             if (row < 0) break;
-            PrefixCache.MatchResult m = cache.matchPrefix(r.allTokens(), r.length() - 1);
+            PrefixCache.MatchResult m = cache.matchPrefix(r.allTokens(), reusableLength(r));
             cache.lock(m.handle());
             r.row = row;
             r.handle = m.handle();
@@ -285,6 +289,17 @@ public final class Scheduler implements AutoCloseable {
         }
         chunked = adder.chunked();
         return adder.pieces();
+    }
+
+    /**
+     * How much of a request's tokens a cached prefix may cover: all but the last (one must be computed
+     * to sample), and for prompt logprobs from {@code logprob_start_len} on, no further than the row
+     * before that position, whose logits give the first asked logprob (as SGLang limits its match).
+     */
+    private static int reusableLength(Req r) {
+        int limit = r.length() - 1;
+        if (r.wantsPromptLogprobs()) limit = Math.min(limit, Math.max(r.params().logprobStartLen() - 1, 0));
+        return limit;
     }
 
     /** SGLang's retraction: when the pool cannot give every running request a slot, send some back. */
@@ -344,7 +359,7 @@ public final class Scheduler implements AutoCloseable {
         for (StepBatch.Entry e : step.entries()) {
             if (!e.prefill()) continue;
             newTokens += e.count();
-            if (e.firstPosition() == e.req().handle.length()) {
+            if (e.newSeq()) {
                 newSeqs++;
                 cachedTokens += e.firstPosition();
             }

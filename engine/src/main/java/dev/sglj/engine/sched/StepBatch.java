@@ -13,7 +13,7 @@ record StepBatch(ForwardBatch batch, List<Entry> entries) {
      * {@code [logitIndex, logitIndex + logitCount)}; {@code samples} when its last token was fed.
      */
     record Entry(Req req, int firstPosition, int count, int logitIndex, int logitCount, boolean samples,
-                 boolean prefill) {}
+                 boolean prefill, boolean newSeq) {}
 
     /** Accumulates requests' new tokens into flattened ragged arrays. */
     static final class Builder {
@@ -23,8 +23,11 @@ record StepBatch(ForwardBatch batch, List<Entry> entries) {
         private final List<Entry> entries = new ArrayList<>();
         private boolean anyPrefill, anyDecode;
 
-        /** Adds {@code newSlots.length} tokens of {@code req} from its cached position (slots already in its row). */
-        void add(Req req, int[] newSlots, boolean prefill) {
+        /**
+         * Adds {@code newSlots.length} tokens of {@code req} from its cached position (slots already in
+         * its row); {@code newSeq} marks a request admitted in this step.
+         */
+        void add(Req req, int[] newSlots, boolean prefill, boolean newSeq) {
             int first = req.cached - newSlots.length;
             int take = newSlots.length;
             int flatStart = ids.size();
@@ -42,7 +45,7 @@ record StepBatch(ForwardBatch batch, List<Entry> entries) {
             int logitIndex = logitRows.size();
             int logitCount = samples || promptRows ? take - logitFrom : 0;
             for (int i = 0; i < logitCount; i++) logitRows.add(flatStart + logitFrom + i);
-            entries.add(new Entry(req, first, take, logitIndex, logitCount, samples, prefill));
+            entries.add(new Entry(req, first, take, logitIndex, logitCount, samples, prefill, newSeq));
             if (prefill) anyPrefill = true; else anyDecode = true;
         }
 

@@ -47,11 +47,12 @@ class SchedulerTest {
         ModelFixture.Case c = FIXTURE.cases().getLast();
         try (FixtureRunner fr = new FixtureRunner(FIXTURE)) {
             Scheduler s = new Scheduler(fr.runner, PrefixCache.create(fr.runner.slots(), false),
-                    FixtureRunner.settings(-1), new int[0]);
+                    FixtureRunner.settings(7), new int[0]);
             RequestStream first = new RequestStream("a", rid -> { });
             s.submit(req("a", new GenerateRequest(c.prompt(), FixtureRunner.greedy(c.maxNewTokens())), first));
             fr.drain(s);
             assertThat(first.await().outputIds()).containsExactly(c.output());
+            assertThat(s.stats().cachedTokens()).as("chunks of one prompt are not cache hits").isZero();
 
             int[] continued = concat(c.prompt(), Arrays.copyOf(c.output(), 5));
             RequestStream second = new RequestStream("b", rid -> { });
@@ -59,8 +60,36 @@ class SchedulerTest {
             fr.drain(s);
             GenerateResult r = second.await();
             assertThat(r.cachedTokens()).isEqualTo(continued.length - 1);
+            assertThat(s.stats().cachedTokens()).isEqualTo(continued.length - 1);
             assertThat(r.outputIds()).containsExactly(Arrays.copyOfRange(c.output(), 5, c.output().length));
             assertThat(s.stats().cacheHitRate()).isGreaterThan(0.4);
+            fr.flushAndAssertPoolWhole(s);
+        }
+    }
+
+    @Test
+    void promptLogprobsAreComputedEvenWhenThePromptIsCached() throws Exception {
+        ModelFixture.Case c = FIXTURE.cases().getLast();
+        try (FixtureRunner fr = new FixtureRunner(FIXTURE)) {
+            Scheduler s = new Scheduler(fr.runner, PrefixCache.create(fr.runner.slots(), false),
+                    FixtureRunner.settings(-1), new int[0]);
+            RequestStream warm = new RequestStream("a", rid -> { });
+            s.submit(req("a", new GenerateRequest(c.prompt(), FixtureRunner.greedy(2)), warm));
+            fr.drain(s);
+            warm.await();
+            for (int start : new int[] {0, 5}) {
+                RequestStream st = new RequestStream("b" + start, rid -> { });
+                s.submit(req(st.rid(), new GenerateRequest(c.prompt(), FixtureRunner.greedy(2).toBuilder()
+                        .returnLogprob(true).logprobStartLen(start).build()), st));
+                fr.drain(s);
+                GenerateResult r = st.await();
+                assertThat(r.inputLogprobs()).hasSize(c.prompt().length - start);
+                for (int i = Math.max(start, 1); i < c.prompt().length; i++) {
+                    assertThat(r.inputLogprobs().get(i - start).logprob())
+                            .isCloseTo(c.promptLogprobs()[i], org.assertj.core.api.Assertions.within(1e-4f));
+                }
+                assertThat(r.cachedTokens()).isEqualTo(Math.max(start - 1, 0));
+            }
             fr.flushAndAssertPoolWhole(s);
         }
     }

@@ -7,7 +7,6 @@ import dev.sglj.engine.compute.Backend;
 import dev.sglj.engine.compute.DType;
 import dev.sglj.engine.compute.HostTensor;
 import dev.sglj.engine.compute.Tensor;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.Set;
@@ -15,10 +14,11 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /** The {@link Backend} on host memory and cores; see the package documentation for its contract. */
 public final class CpuBackend implements Backend {
-    /** Alignment of allocated tensors: one cache line, so every vector load of a row start is aligned. */
-    private static final long ALIGNMENT = 64;
+    /** Freed tensor memory kept for reuse (closing a shared arena costs a handshake with every thread). */
+    private static final long POOLED_BYTES = 512L << 20;
 
     private final WorkPool pool;
+    private final TensorMemory memory = new TensorMemory(POOLED_BYTES);
     private final Set<CpuTensor> live = ConcurrentHashMap.newKeySet();
 
     /** A backend using every available processor. */
@@ -51,8 +51,8 @@ public final class CpuBackend implements Backend {
             }
         }
         long bytes = Math.multiplyExact(Arrays.stream(shape).reduce(1, Math::multiplyExact), (long) dtype.bytes());
-        Arena arena = Arena.ofShared();
-        CpuTensor t = new CpuTensor(null, dtype, shape, arena.allocate(bytes, ALIGNMENT), arena);
+        TensorMemory.Block block = memory.take(bytes);
+        CpuTensor t = new CpuTensor(null, dtype, shape, block.whole().asSlice(0, bytes), block);
         live.add(t);
         return t;
     }
@@ -103,9 +103,9 @@ public final class CpuBackend implements Backend {
         CpuTensor tab = check("embedding", "table", table, DType.F32, DType.BF16, DType.F16);
         CpuTensor o = check("embedding", "out", out, DType.F32);
         int[] index = readInts("embedding", "ids", ids);
-        long hidden = tab.cols();
+        long hidden = tab.rowLength();
         requireRows("embedding", o, index.length, hidden);
-        checkIndices("embedding", "ids", index, tab.rows());
+        checkIndices("embedding", "ids", index, tab.rowCount());
         pool.forEach(index.length, hidden, (from, to) -> {
             for (int i = from; i < to; i++) {
                 Vec.toFloats(tab.dtype(), tab.data(), index[i] * hidden, o.data(), i * hidden, hidden);
@@ -118,9 +118,9 @@ public final class CpuBackend implements Backend {
         CpuTensor xs = check("rmsNorm", "x", x, DType.F32);
         CpuTensor os = check("rmsNorm", "out", out, DType.F32);
         float[] w = normWeight("rmsNorm", weight, xs);
-        requireRows("rmsNorm", os, xs.rows(), xs.cols());
-        pool.forEach(Math.toIntExact(xs.rows()), xs.cols(),
-                (from, to) -> RowOps.rmsNorm(xs.data(), w, eps, os.data(), xs.cols(), from, to));
+        requireRows("rmsNorm", os, xs.rowCount(), xs.rowLength());
+        pool.forEach(Math.toIntExact(xs.rowCount()), xs.rowLength(),
+                (from, to) -> RowOps.rmsNorm(xs.data(), w, eps, os.data(), xs.rowLength(), from, to));
     }
 
     @Override
@@ -129,10 +129,10 @@ public final class CpuBackend implements Backend {
         CpuTensor rs = check("addRmsNorm", "residual", residual, DType.F32);
         CpuTensor os = check("addRmsNorm", "out", out, DType.F32);
         float[] w = normWeight("addRmsNorm", weight, xs);
-        requireRows("addRmsNorm", rs, xs.rows(), xs.cols());
-        requireRows("addRmsNorm", os, xs.rows(), xs.cols());
-        pool.forEach(Math.toIntExact(xs.rows()), 2 * xs.cols(),
-                (from, to) -> RowOps.addRmsNorm(xs.data(), rs.data(), w, eps, os.data(), xs.cols(), from, to));
+        requireRows("addRmsNorm", rs, xs.rowCount(), xs.rowLength());
+        requireRows("addRmsNorm", os, xs.rowCount(), xs.rowLength());
+        pool.forEach(Math.toIntExact(xs.rowCount()), 2 * xs.rowLength(),
+                (from, to) -> RowOps.addRmsNorm(xs.data(), rs.data(), w, eps, os.data(), xs.rowLength(), from, to));
     }
 
     @Override
@@ -140,42 +140,42 @@ public final class CpuBackend implements Backend {
         CpuTensor xs = check("linear", "x", x, DType.F32);
         CpuTensor ws = check("linear", "w", w, DType.BF16, DType.F16, DType.F32);
         CpuTensor os = check("linear", "out", out, DType.F32);
-        if (ws.shape().length != 2 || ws.cols() != xs.cols()) {
-            throw new IllegalArgumentException("linear: weight " + ws + " must be [out, " + xs.cols() + "] for x " + xs);
+        if (ws.shape().length != 2 || ws.rowLength() != xs.rowLength()) {
+            throw new IllegalArgumentException("linear: weight " + ws + " must be [out, " + xs.rowLength() + "] for x " + xs);
         }
-        requireRows("linear", os, xs.rows(), ws.rows());
+        requireRows("linear", os, xs.rowCount(), ws.rowCount());
         if (os.data().asOverlappingSlice(xs.data()).isPresent()) {
             throw new IllegalArgumentException("linear: out " + os + " overlaps x " + xs);
         }
         float[] b = null;
         if (bias != null) {
             CpuTensor bs = check("linear", "bias", bias, DType.BF16, DType.F16, DType.F32);
-            if (bs.numel() != ws.rows()) {
-                throw new IllegalArgumentException("linear: bias " + bs + " must have " + ws.rows() + " elements");
+            if (bs.numel() != ws.rowCount()) {
+                throw new IllegalArgumentException("linear: bias " + bs + " must have " + ws.rowCount() + " elements");
             }
             b = toHost(bs);
         }
-        Linear.run(pool, xs.data(), Math.toIntExact(xs.rows()), Math.toIntExact(xs.cols()), ws.dtype(), ws.data(),
-                Math.toIntExact(ws.rows()), b, os.data());
+        Linear.run(pool, xs.data(), Math.toIntExact(xs.rowCount()), Math.toIntExact(xs.rowLength()), ws.dtype(), ws.data(),
+                Math.toIntExact(ws.rowCount()), b, os.data());
     }
 
     @Override
     public void rope(Tensor x, int numHeads, int headDim, Tensor positions, Tensor cosSin) {
         CpuTensor xs = check("rope", "x", x, DType.F32);
         CpuTensor table = check("rope", "cosSin", cosSin, DType.F32);
-        if (headDim <= 0 || headDim % 2 != 0 || numHeads <= 0 || xs.cols() != (long) numHeads * headDim) {
+        if (headDim <= 0 || headDim % 2 != 0 || numHeads <= 0 || xs.rowLength() != (long) numHeads * headDim) {
             throw new IllegalArgumentException("rope: x " + xs + " must have rows of numHeads * headDim = "
                     + numHeads + " * " + headDim + " with headDim even");
         }
-        if (table.cols() != headDim) {
+        if (table.rowLength() != headDim) {
             throw new IllegalArgumentException("rope: cosSin " + table + " must have rows of headDim = " + headDim);
         }
         int[] pos = readInts("rope", "positions", positions);
-        if (pos.length != xs.rows()) {
-            throw new IllegalArgumentException("rope: " + pos.length + " positions for " + xs.rows() + " rows of x");
+        if (pos.length != xs.rowCount()) {
+            throw new IllegalArgumentException("rope: " + pos.length + " positions for " + xs.rowCount() + " rows of x");
         }
-        checkIndices("rope", "positions", pos, table.rows());
-        pool.forEach(pos.length, xs.cols(), (from, to) ->
+        checkIndices("rope", "positions", pos, table.rowCount());
+        pool.forEach(pos.length, xs.rowLength(), (from, to) ->
                 RowOps.rope(xs.data(), numHeads, headDim, pos, table.data(), from, to));
     }
 
@@ -186,11 +186,11 @@ public final class CpuBackend implements Backend {
         CpuTensor ks = check("storeKv", "k", k, DType.F32);
         CpuTensor vs = check("storeKv", "v", v, DType.F32);
         int[] loc = readInts("storeKv", "outCacheLoc", outCacheLoc);
-        long width = kc.cols();
-        requireRows("storeKv", vc, kc.rows(), width);
+        long width = kc.rowLength();
+        requireRows("storeKv", vc, kc.rowCount(), width);
         requireRows("storeKv", ks, loc.length, width);
         requireRows("storeKv", vs, loc.length, width);
-        checkIndices("storeKv", "outCacheLoc", loc, kc.rows());
+        checkIndices("storeKv", "outCacheLoc", loc, kc.rowCount());
         long bytes = width * 4;
         pool.forEach(loc.length, 2 * width, (from, to) -> {
             for (int n = from; n < to; n++) {
@@ -212,13 +212,13 @@ public final class CpuBackend implements Backend {
             throw new IllegalArgumentException("attention: numHeads " + numHeads + " must be a positive multiple of"
                     + " numKvHeads " + numKvHeads + " and headDim " + headDim + " positive");
         }
-        if (qs.cols() != (long) numHeads * headDim) {
+        if (qs.rowLength() != (long) numHeads * headDim) {
             throw new IllegalArgumentException("attention: q " + qs + " must have rows of numHeads * headDim = "
                     + numHeads + " * " + headDim);
         }
-        requireRows("attention", os, qs.rows(), qs.cols());
-        requireRows("attention", kc, kc.rows(), (long) numKvHeads * headDim);
-        requireRows("attention", vc, kc.rows(), (long) numKvHeads * headDim);
+        requireRows("attention", os, qs.rowCount(), qs.rowLength());
+        requireRows("attention", kc, kc.rowCount(), (long) numKvHeads * headDim);
+        requireRows("attention", vc, kc.rowCount(), (long) numKvHeads * headDim);
         int requests = batch.numRequests();
         int[] seqLens = batch.hostSeqLens();
         int[] extendLens = batch.hostExtendLens();
@@ -238,16 +238,16 @@ public final class CpuBackend implements Backend {
                 throw new IllegalArgumentException("attention: request " + r + " has extendLen " + extendLens[r]
                         + " and seqLen " + seqLens[r] + "; need 0 <= extendLen <= seqLen <= stride " + stride);
             }
-            if (starts[r] < 0 || (long) starts[r] + extendLens[r] > qs.rows()) {
+            if (starts[r] < 0 || (long) starts[r] + extendLens[r] > qs.rowCount()) {
                 throw new IllegalArgumentException("attention: request " + r + " rows [" + starts[r] + ", "
-                        + ((long) starts[r] + extendLens[r]) + ") outside q's " + qs.rows() + " rows");
+                        + ((long) starts[r] + extendLens[r]) + ") outside q's " + qs.rowCount() + " rows");
             }
             if (poolIndices[r] < 0 || ((long) poolIndices[r] + 1) * stride > table.numel()) {
                 throw new IllegalArgumentException("attention: request " + r + " reqPoolIndex " + poolIndices[r]
                         + " outside reqToToken " + table + " of stride " + stride);
             }
         }
-        Attention.run(pool, new Attention.Inputs(qs.data(), kc.data(), vc.data(), kc.rows(), table.data(),
+        Attention.run(pool, new Attention.Inputs(qs.data(), kc.data(), vc.data(), kc.rowCount(), table.data(),
                 table.numel(), stride, poolIndices, seqLens, extendLens, starts, os.data(), numHeads, numKvHeads,
                 headDim, scale));
     }
@@ -257,10 +257,10 @@ public final class CpuBackend implements Backend {
         CpuTensor g = check("siluAndMul", "gate", gate, DType.F32);
         CpuTensor u = check("siluAndMul", "up", up, DType.F32);
         CpuTensor o = check("siluAndMul", "out", out, DType.F32);
-        requireRows("siluAndMul", u, g.rows(), g.cols());
-        requireRows("siluAndMul", o, g.rows(), g.cols());
-        long cols = g.cols();
-        pool.forEach(Math.toIntExact(g.rows()), 4 * cols,
+        requireRows("siluAndMul", u, g.rowCount(), g.rowLength());
+        requireRows("siluAndMul", o, g.rowCount(), g.rowLength());
+        long cols = g.rowLength();
+        pool.forEach(Math.toIntExact(g.rowCount()), 4 * cols,
                 (from, to) -> RowOps.siluAndMul(g.data(), u.data(), o.data(), from * cols, to * cols));
     }
 
@@ -269,10 +269,10 @@ public final class CpuBackend implements Backend {
         CpuTensor xs = check("gatherRows", "x", x, DType.F32, DType.I32, DType.BF16, DType.F16);
         CpuTensor os = check("gatherRows", "out", out, xs.dtype());
         int[] index = readInts("gatherRows", "rows", rows);
-        requireRows("gatherRows", os, index.length, xs.cols());
-        checkIndices("gatherRows", "rows", index, xs.rows());
-        long bytes = xs.cols() * xs.dtype().bytes();
-        pool.forEach(index.length, xs.cols(), (from, to) -> {
+        requireRows("gatherRows", os, index.length, xs.rowLength());
+        checkIndices("gatherRows", "rows", index, xs.rowCount());
+        long bytes = xs.rowLength() * xs.dtype().bytes();
+        pool.forEach(index.length, xs.rowLength(), (from, to) -> {
             for (int i = from; i < to; i++) {
                 MemorySegment.copy(xs.data(), index[i] * bytes, os.data(), i * bytes, bytes);
             }
@@ -282,17 +282,21 @@ public final class CpuBackend implements Backend {
     @Override
     public void free(Tensor t) {
         CpuTensor c = cpu("free", "t", t);
-        c.release();
-        live.remove(c);
+        TensorMemory.Block block = c.release();
+        if (block != null) {
+            live.remove(c);
+            memory.give(block);
+        }
     }
 
-    /** Stops the worker threads and frees every tensor this backend allocated and did not free. */
+    /** Stops the worker threads and releases the memory of every tensor this backend allocated. */
     @Override
     public void close() {
         pool.close();
         for (CpuTensor t : live) {
             free(t);
         }
+        memory.close();
     }
 
     private static CpuTensor cpu(String op, String role, Tensor t) {
@@ -318,7 +322,7 @@ public final class CpuBackend implements Backend {
     }
 
     private static void requireRows(String op, CpuTensor t, long rows, long cols) {
-        if (t.rows() != rows || t.cols() != cols) {
+        if (t.rowCount() != rows || t.rowLength() != cols) {
             throw new IllegalArgumentException(op + ": " + t + " must hold " + rows + " rows of " + cols);
         }
     }
@@ -342,7 +346,7 @@ public final class CpuBackend implements Backend {
     /** The norm weight as floats; its length must divide the rows of x. */
     private float[] normWeight(String op, Tensor weight, CpuTensor x) {
         CpuTensor w = check(op, "weight", weight, DType.F32, DType.BF16, DType.F16);
-        if (w.numel() == 0 || x.cols() % w.numel() != 0) {
+        if (w.numel() == 0 || x.rowLength() % w.numel() != 0) {
             throw new IllegalArgumentException(op + ": weight " + w + " must have a size dividing the rows of x " + x);
         }
         return toHost(w);

@@ -2,27 +2,26 @@ package dev.sglj.engine.compute.cpu;
 
 import dev.sglj.engine.compute.DType;
 import dev.sglj.engine.compute.Tensor;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
-/** A row-major tensor in host memory: owned (an arena that {@link CpuBackend#free} closes) or borrowed. */
+/** A row-major tensor in host memory: owned (a block that {@link CpuBackend#free} gives back) or borrowed. */
 public final class CpuTensor implements Tensor {
     private final String name;
     private final DType dtype;
     private final long[] shape;
     private final MemorySegment data;
-    private final Arena arena;
+    private final TensorMemory.Block block;
     private final long rows;
     private final long cols;
     private volatile boolean freed;
 
-    CpuTensor(String name, DType dtype, long[] shape, MemorySegment data, Arena arena) {
+    CpuTensor(String name, DType dtype, long[] shape, MemorySegment data, TensorMemory.Block block) {
         this.name = name;
         this.dtype = dtype;
         this.shape = shape.clone();
         this.data = data;
-        this.arena = arena;
+        this.block = block;
         long numel = Arrays.stream(shape).reduce(1, Math::multiplyExact);
         this.rows = shape.length <= 1 ? 1 : shape[0];
         this.cols = shape.length <= 1 ? numel : Arrays.stream(shape, 1, shape.length).reduce(1, Math::multiplyExact);
@@ -39,14 +38,12 @@ public final class CpuTensor implements Tensor {
     }
 
     /** Rows as row ops see them: {@code shape[0]}, or 1 for a 1-D tensor. */
-    @Override
-    public long rows() {
+    long rowCount() {
         return rows;
     }
 
-    /** Elements per row: the product of the dimensions after the first (numel for a 1-D tensor). */
-    @Override
-    public long cols() {
+    /** Elements per row as row ops see them: the product of the dimensions after the first. */
+    long rowLength() {
         return cols;
     }
 
@@ -62,18 +59,13 @@ public final class CpuTensor implements Tensor {
         return name;
     }
 
-    boolean owned() {
-        return arena != null;
-    }
-
-    synchronized void release() {
+    /** Marks the tensor freed; returns its memory block, null for a borrowed (weight) tensor. */
+    synchronized TensorMemory.Block release() {
         if (freed) {
             throw new IllegalStateException(this + " was already freed");
         }
         freed = true;
-        if (arena != null) {
-            arena.close();
-        }
+        return block;
     }
 
     @Override

@@ -62,31 +62,62 @@ final class Vec {
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
-    /** Converts {@code len} elements from {@code element} of a BF16/F16/F32 segment into {@code dst[dstOff..]}. */
+    /**
+     * Converts {@code len} elements from {@code element} of a BF16/F16/F32 segment into
+     * {@code dst[dstOff..]}. Each dtype has its own small loop so C2 inlines the vector code (a vector
+     * op left behind a call is boxed, about 100x slower).
+     */
     static void toFloats(DType dtype, MemorySegment s, long element, float[] dst, int dstOff, int len) {
         switch (dtype) {
-            case F32 -> MemorySegment.copy(s, FLOAT, element * 4, dst, dstOff, len);
-            case BF16 -> {
-                int i = 0;
-                for (int bound = F.loopBound(len); i < bound; i += L) {
-                    bf16(s, element + i).intoArray(dst, dstOff + i);
-                }
-                for (; i < len; i++) {
-                    dst[dstOff + i] = get(DType.BF16, s, element + i);
-                }
-            }
-            case F16 -> {
-                // The Vector API has no half-float conversion; C2 vectorises this loop (vcvtph2ps on x86).
-                short[] halves = SCRATCH.get().halves;
-                for (int c = 0; c < len; c += CHUNK) {
-                    int n = Math.min(CHUNK, len - c);
-                    MemorySegment.copy(s, SHORT, (element + c) * 2, halves, 0, n);
-                    for (int i = 0; i < n; i++) {
-                        dst[dstOff + c + i] = Float.float16ToFloat(halves[i]);
-                    }
-                }
-            }
+            case F32 -> f32ToFloats(s, element, dst, dstOff, len);
+            case BF16 -> bf16ToFloats(s, element, dst, dstOff, len);
+            case F16 -> f16ToFloats(s, element, dst, dstOff, len);
             case I32 -> throw new IllegalArgumentException("I32 is not a floating-point dtype");
+        }
+    }
+
+    private static void f32ToFloats(MemorySegment s, long element, float[] dst, int dstOff, int len) {
+        int i = 0;
+        for (int bound = F.loopBound(len); i < bound; i += L) {
+            f32(s, element + i).intoArray(dst, dstOff + i);
+        }
+        for (; i < len; i++) {
+            dst[dstOff + i] = s.get(FLOAT, (element + i) * 4);
+        }
+    }
+
+    private static void bf16ToFloats(MemorySegment s, long element, float[] dst, int dstOff, int len) {
+        int i = 0;
+        for (int bound = F.loopBound(len); i < bound; i += L) {
+            bf16(s, element + i).intoArray(dst, dstOff + i);
+        }
+        for (; i < len; i++) {
+            dst[dstOff + i] = get(DType.BF16, s, element + i);
+        }
+    }
+
+    private static void f16ToFloats(MemorySegment s, long element, float[] dst, int dstOff, int len) {
+        short[] halves = SCRATCH.get().halves;
+        for (int c = 0; c < len; c += CHUNK) {
+            int n = Math.min(CHUNK, len - c);
+            int i = 0;
+            for (int bound = S.loopBound(n); i < bound; i += L) {
+                ShortVector.fromMemorySegment(S, s, (element + c + i) * 2, LE).intoArray(halves, i);
+            }
+            for (; i < n; i++) {
+                halves[i] = s.get(SHORT, (element + c + i) * 2);
+            }
+            halvesToFloats(halves, n, dst, dstOff + c);
+        }
+    }
+
+    /**
+     * The Vector API has no half-float conversion; C2 vectorises this loop (vcvtph2ps on x86) as long
+     * as it stays a simple counted loop over arrays in a small method.
+     */
+    private static void halvesToFloats(short[] halves, int n, float[] dst, int dstOff) {
+        for (int i = 0; i < n; i++) {
+            dst[dstOff + i] = Float.float16ToFloat(halves[i]);
         }
     }
 

@@ -46,6 +46,19 @@ class DataMovementTest {
     }
 
     @Test
+    void freedMemoryIsReusedZeroFilled() {
+        float[] ones = new float[1000];
+        Arrays.fill(ones, 1f);
+        CpuTensor a = (CpuTensor) backend.floats(ones, 10, 100);
+        long address = a.data().address();
+        backend.free(a);
+        CpuTensor b = (CpuTensor) backend.allocate(DType.F32, 10, 100);
+        assertThat(b.data().address()).isEqualTo(address);
+        assertThat(backend.toHost(b)).containsOnly(0f);
+        assertThatThrownBy(a::data).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
     void intsFloatsAndWriteInts() {
         Tensor t = backend.ints(new int[] {1, 2, 3, 4, 5});
         backend.writeInts(t, 1, new int[] {9, 8, 7}, 1, 2);

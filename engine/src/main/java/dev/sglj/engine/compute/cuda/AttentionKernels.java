@@ -1,0 +1,140 @@
+package dev.sglj.engine.compute.cuda;
+
+import dev.sglj.engine.compute.AttentionBatch;
+
+/**
+ * Chooses and launches the attention kernels of {@code attention.cu}: a split-K decode kernel (plus
+ * a merge of the splits; one block per group of q heads sharing a kv head) when every request
+ * brings one new token, else the tiled extend kernel,
+ * which handles prefill, chunked prefill on a cached prefix and mixed batches alike.
+ */
+final class AttentionKernels {
+    static final int EXTEND_ROWS = 16;
+    static final int EXTEND_KEYS = 32;
+    static final int THREADS = 128;
+    /** Fewest keys a decode split gets: below this, merging costs more than the parallelism gains. */
+    static final int MIN_KEYS_PER_SPLIT = 64;
+    static final int MAX_SPLITS = 32;
+
+    record Shape(int numHeads, int numKvHeads, int headDim, float scale) {}
+
+    private AttentionKernels() {}
+
+    static void validate(CudaTensor q, CudaTensor out, CudaTensor kCache, CudaTensor vCache, CudaTensor table,
+                         AttentionBatch batch, Shape s) {
+        if (s.numHeads() <= 0 || s.numKvHeads() <= 0 || s.numHeads() % s.numKvHeads() != 0) {
+            throw new IllegalArgumentException("attention: numHeads " + s.numHeads() + " must be a positive multiple of"
+                    + " numKvHeads " + s.numKvHeads());
+        }
+        if (s.headDim() <= 0 || s.headDim() % 2 != 0 || s.headDim() > 256) {
+            throw new IllegalArgumentException("attention: headDim " + s.headDim() + " must be even and in [2, 256]");
+        }
+        if (q.cols() != (long) s.numHeads() * s.headDim()) {
+            throw new IllegalArgumentException("attention: q " + q + " must have rows of numHeads * headDim = "
+                    + s.numHeads() + " * " + s.headDim());
+        }
+        CudaBackend.requireRows("attention", out, q.rows(), q.cols());
+        CudaBackend.requireRows("attention", kCache, kCache.rows(), (long) s.numKvHeads() * s.headDim());
+        CudaBackend.requireRows("attention", vCache, kCache.rows(), (long) s.numKvHeads() * s.headDim());
+        int requests = batch.numRequests();
+        int[] seqLens = batch.hostSeqLens();
+        int[] extendLens = batch.hostExtendLens();
+        int[] starts = batch.hostExtendStarts();
+        if (seqLens.length != requests || extendLens.length != requests || starts.length != requests) {
+            throw new IllegalArgumentException("attention: host seqLens/extendLens/extendStarts must each have "
+                    + requests + " entries (numRequests)");
+        }
+        int stride = batch.reqToTokenStride();
+        for (int r = 0; r < requests; r++) {
+            if (extendLens[r] < 0 || extendLens[r] > seqLens[r] || seqLens[r] > stride || seqLens[r] == 0) {
+                throw new IllegalArgumentException("attention: request " + r + " has extendLen " + extendLens[r]
+                        + " and seqLen " + seqLens[r] + "; need 0 <= extendLen <= seqLen <= stride " + stride
+                        + ", seqLen > 0");
+            }
+            if (starts[r] < 0 || (long) starts[r] + extendLens[r] > q.rows()) {
+                throw new IllegalArgumentException("attention: request " + r + " rows [" + starts[r] + ", "
+                        + ((long) starts[r] + extendLens[r]) + ") outside q's " + q.rows() + " rows");
+            }
+        }
+        int[] pool = CudaBackend.check("attention", "reqPoolIndices", batch.reqPoolIndices(),
+                dev.sglj.engine.compute.DType.I32).hostInts;
+        if (pool != null) {
+            for (int r = 0; r < requests; r++) {
+                if (pool[r] < 0 || ((long) pool[r] + 1) * stride > table.numel()) {
+                    throw new IllegalArgumentException("attention: request " + r + " reqPoolIndex " + pool[r]
+                            + " outside reqToToken " + table + " of stride " + stride);
+                }
+            }
+        }
+    }
+
+    /** NI of the kernel instance: lanes own headDim / 32 dims, rounded up to 1, 2, 4 or 8. */
+    static int lanesPerDim(int headDim) {
+        int ni = (headDim + 31) / 32;
+        return ni <= 1 ? 1 : ni <= 2 ? 2 : ni <= 4 ? 4 : 8;
+    }
+
+    /** Q heads one decode block serves (sharing one kv head's K/V reads): 8, 4, 2 or 1, with G * NI <= 32. */
+    static int decodeGroup(int numHeads, int numKvHeads, int headDim) {
+        int group = numHeads / numKvHeads;
+        int ni = lanesPerDim(headDim);
+        for (int g = 8; g > 1; g /= 2) {
+            if (group % g == 0 && g * ni <= 32) return g;
+        }
+        return 1;
+    }
+
+    static int extendSharedBytes(int headDim) {
+        return EXTEND_ROWS * headDim * 4 + 2 * EXTEND_KEYS * (headDim + 2) * 2 + EXTEND_KEYS * 4;
+    }
+
+    /** Decode splits: enough blocks to fill the GPU twice over, each split keeping at least 64 keys. */
+    static int decodeSplits(int requests, int numHeads, int maxSeqLen, int multiprocessors) {
+        int blocks = requests * numHeads;
+        int wanted = (2 * multiprocessors + blocks - 1) / blocks;
+        int byLength = (maxSeqLen + MIN_KEYS_PER_SPLIT - 1) / MIN_KEYS_PER_SPLIT;
+        return Math.max(1, Math.min(MAX_SPLITS, Math.min(wanted, byLength)));
+    }
+
+    static void run(CudaBackend backend, CudaTensor q, CudaTensor kCache, CudaTensor vCache, CudaTensor table,
+                    AttentionBatch batch, CudaTensor out, Shape s) {
+        int requests = batch.numRequests();
+        if (requests == 0) return;
+        boolean decode = true;
+        int maxExtend = 0;
+        int maxSeq = 0;
+        for (int r = 0; r < requests; r++) {
+            decode &= batch.hostExtendLens()[r] == 1;
+            maxExtend = Math.max(maxExtend, batch.hostExtendLens()[r]);
+            maxSeq = Math.max(maxSeq, batch.hostSeqLens()[r]);
+        }
+        if (maxExtend == 0) return;
+        int ni = lanesPerDim(s.headDim());
+        Kernels k = backend.kernels();
+        long reqPool = ((CudaTensor) batch.reqPoolIndices()).ptr();
+        long seqLens = ((CudaTensor) batch.seqLens()).ptr();
+        long starts = ((CudaTensor) batch.extendStarts()).ptr();
+        if (decode) {
+            int g = decodeGroup(s.numHeads(), s.numKvHeads(), s.headDim());
+            int splits = decodeSplits(requests, s.numHeads() / g, maxSeq, backend.deviceInfo().multiprocessors());
+            long partialBytes = splits == 1 ? 0 : (long) requests * s.numHeads() * splits * (s.headDim() + 2) * 4;
+            long partial = splits == 1 ? 0 : backend.scratch(partialBytes, "decode attention partials");
+            k.args().ptr(q.ptr()).ptr(kCache.ptr()).ptr(vCache.ptr()).ptr(table.ptr()).i32(batch.reqToTokenStride())
+                    .ptr(reqPool).ptr(seqLens).ptr(starts).ptr(out.ptr()).ptr(partial)
+                    .i32(s.numHeads()).i32(s.numKvHeads()).i32(s.headDim()).f32(s.scale());
+            k.launch("decode_attention_" + ni + "_" + g, requests, s.numHeads() / g, splits, THREADS, 0);
+            if (splits > 1) {
+                k.args().ptr(partial).ptr(starts).ptr(out.ptr()).i32(s.numHeads()).i32(s.headDim()).i32(splits);
+                k.launch("decode_merge", requests, s.numHeads(), 1, CudaBackend.threadsFor(s.headDim()), 0);
+                backend.releaseScratch(partial, partialBytes);
+            }
+        } else {
+            long extendLens = ((CudaTensor) batch.extendLens()).ptr();
+            int tiles = (maxExtend + EXTEND_ROWS - 1) / EXTEND_ROWS;
+            k.args().ptr(q.ptr()).ptr(kCache.ptr()).ptr(vCache.ptr()).ptr(table.ptr()).i32(batch.reqToTokenStride())
+                    .ptr(reqPool).ptr(seqLens).ptr(extendLens).ptr(starts).ptr(out.ptr())
+                    .i32(s.numHeads()).i32(s.numKvHeads()).i32(s.headDim()).f32(s.scale());
+            k.launch("extend_attention_" + ni, tiles, s.numHeads(), requests, THREADS, extendSharedBytes(s.headDim()));
+        }
+    }
+}

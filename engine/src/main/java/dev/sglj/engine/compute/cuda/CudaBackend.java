@@ -1,0 +1,595 @@
+package dev.sglj.engine.compute.cuda;
+
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import dev.sglj.engine.compute.AttentionBatch;
+import dev.sglj.engine.compute.Backend;
+import dev.sglj.engine.compute.DType;
+import dev.sglj.engine.compute.HostTensor;
+import dev.sglj.engine.compute.Tensor;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
+
+/**
+ * The {@link Backend} on one NVIDIA GPU: BF16 activations and KV cache, weights uploaded once as
+ * BF16 (F32/F16 checkpoints converted on the device), GEMMs by cuBLAS with F32 accumulation (a
+ * streaming GEMV kernel for up to {@value #GEMV_MAX_ROWS} rows), the other ops as NVRTC-compiled
+ * kernels. Work is queued on one stream; {@link #toHost} waits for it.
+ * Use it from one thread at a time (the scheduler's); the CUDA context is made current on whichever
+ * thread calls.
+ */
+public final class CudaBackend implements Backend {
+    private static final long CUBLAS_WORKSPACE = 32L << 20;
+    /**
+     * Up to this many rows, linear runs the streaming GEMV kernel: on an H100 it matches or beats cuBLAS
+     * there on the 8B shapes, and loses at 8 (scripts/cuda/NOTES.md).
+     */
+    static final int GEMV_MAX_ROWS = 4;
+    private static final int GEMV_WARPS = 8;
+
+    private final int device;
+    private final long context;
+    private final long stream;
+    private final DeviceInfo info;
+    private final DeviceMemory memory;
+    private final Kernels kernels;
+    private final Cublas cublas;
+    private final long cublasWorkspace;
+    private final String compileSummary;
+    private final Set<CudaTensor> live = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final ThreadLocal<Boolean> current = ThreadLocal.withInitial(() -> false);
+    private boolean closed;
+    /** Page-locked buffer for {@link #toHost}: logits come back at PCIe speed, not through a pageable bounce. */
+    private MemorySegment pinned;
+
+    /** What the backend found on its device. */
+    public record DeviceInfo(int ordinal, String name, int ccMajor, int ccMinor, int multiprocessors,
+                             long totalBytes, int maxSharedPerBlock) {}
+
+    /** The backend on GPU 0, kernels cached in the default directory. */
+    public CudaBackend() {
+        this(0, KernelCompiler.defaultCacheDir());
+    }
+
+    public CudaBackend(int ordinal, Path kernelCacheDir) {
+        try {
+            CudaDriver.init();
+        } catch (ExceptionInInitializerError | UnsatisfiedLinkError e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new IllegalStateException("--device cuda: no CUDA driver here (" + cause.getMessage()
+                    + "); use --device cpu", e);
+        }
+        int count = CudaDriver.deviceCount();
+        if (ordinal < 0 || ordinal >= count) {
+            throw new IllegalArgumentException("GPU " + ordinal + " does not exist (" + count + " visible)");
+        }
+        this.device = CudaDriver.device(ordinal);
+        this.context = CudaDriver.retainPrimaryContext(device);
+        CudaDriver.setCurrent(context);
+        current.set(true);
+        this.info = new DeviceInfo(ordinal, CudaDriver.deviceName(device),
+                CudaDriver.attribute(device, CudaDriver.ATTR_COMPUTE_CAPABILITY_MAJOR),
+                CudaDriver.attribute(device, CudaDriver.ATTR_COMPUTE_CAPABILITY_MINOR),
+                CudaDriver.attribute(device, CudaDriver.ATTR_MULTIPROCESSOR_COUNT),
+                CudaDriver.memInfo()[1],
+                CudaDriver.attribute(device, CudaDriver.ATTR_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN));
+        this.stream = CudaDriver.createStream();
+        this.memory = new DeviceMemory(stream);
+        KernelCompiler compiler = new KernelCompiler(info.ccMajor(), info.ccMinor(), kernelCacheDir);
+        this.kernels = new Kernels(compiler, stream);
+        this.compileSummary = compiler.summary();
+        this.cublasWorkspace = memory.allocate(CUBLAS_WORKSPACE, "the cuBLAS workspace");
+        this.cublas = new Cublas(stream, cublasWorkspace, CUBLAS_WORKSPACE);
+    }
+
+    @Override
+    public String name() {
+        return "cuda";
+    }
+
+    @Override
+    public DType activationDtype() {
+        return DType.BF16;
+    }
+
+    public DeviceInfo deviceInfo() {
+        return info;
+    }
+
+    /** How the kernels were obtained at start (NVRTC compiles and cache hits). */
+    public String kernelCompileSummary() {
+        return compileSummary;
+    }
+
+    /** {free, total} bytes of device memory as the driver reports them now. */
+    public long[] memoryInfo() {
+        ensureCurrent();
+        return CudaDriver.memInfo();
+    }
+
+    /** Bytes this backend took from the driver (tensors in use plus its cache of freed blocks). */
+    public long reservedBytes() {
+        return memory.reserved();
+    }
+
+    /** Waits until every queued op has run. */
+    public void synchronize() {
+        ensureCurrent();
+        CudaDriver.synchronize(stream);
+    }
+
+    long stream() {
+        return stream;
+    }
+
+    Kernels kernels() {
+        return kernels;
+    }
+
+    private void ensureCurrent() {
+        if (closed) throw new IllegalStateException("the CUDA backend is closed");
+        if (!current.get()) {
+            CudaDriver.setCurrent(context);
+            current.set(true);
+        }
+    }
+
+    private CudaTensor newTensor(String name, DType dtype, long[] shape, String what) {
+        if (shape.length == 0) throw new IllegalArgumentException(what + ": shape must have at least one dimension");
+        for (long d : shape) {
+            if (d < 0) throw new IllegalArgumentException(what + ": negative dimension in shape " + Arrays.toString(shape));
+        }
+        long bytes = Math.multiplyExact(Arrays.stream(shape).reduce(1, Math::multiplyExact), (long) dtype.bytes());
+        long ptr = memory.allocate(bytes, name == null ? what + " " + dtype + Arrays.toString(shape) : name);
+        CudaTensor t = new CudaTensor(name, dtype, shape, ptr);
+        live.add(t);
+        return t;
+    }
+
+    @Override
+    public Tensor allocate(DType dtype, long... shape) {
+        ensureCurrent();
+        CudaTensor t = newTensor(null, dtype, shape, "allocate");
+        CudaDriver.memset(t.ptr(), (byte) 0, t.bytes(), stream);
+        return t;
+    }
+
+    /** Uploads a checkpoint tensor as BF16 (converting F32/F16 on the device). */
+    @Override
+    public Tensor weight(HostTensor host) {
+        ensureCurrent();
+        CudaTensor t = newTensor(host.name(), DType.BF16, host.shape(), "weight");
+        long n = t.numel();
+        switch (host.dtype()) {
+            case BF16 -> CudaDriver.copyToDevice(t.ptr(), host.data(), host.data().byteSize(), stream);
+            case F32, F16 -> {
+                long staging = memory.allocate(host.data().byteSize(), "staging of " + host.name());
+                CudaDriver.copyToDevice(staging, host.data(), host.data().byteSize(), stream);
+                kernels.args().ptr(staging).ptr(t.ptr()).i64(n);
+                kernels.launchElements(host.dtype() == DType.F32 ? "convert_f32_to_bf16" : "convert_f16_to_bf16", n);
+                memory.release(staging, host.data().byteSize());
+            }
+            default -> {
+                free(t);
+                throw new IllegalArgumentException("weight " + host.name() + ": dtype " + host.dtype()
+                        + " is not a float type");
+            }
+        }
+        return t;
+    }
+
+    /**
+     * A BF16 weight made on the device without a host copy ({@code --load-format dummy}): uniform in
+     * {@code [-range, range)} from {@code seed}, or all {@code value} when {@code range} is 0.
+     */
+    public Tensor dummyWeight(String name, long[] shape, long seed, float range, float value) {
+        ensureCurrent();
+        CudaTensor t = newTensor(name, DType.BF16, shape, "dummyWeight");
+        long n = t.numel();
+        if (range == 0f) {
+            kernels.args().ptr(t.ptr()).i64(n).f32(value);
+            kernels.launchElements("fill_bf16", n);
+        } else {
+            kernels.args().ptr(t.ptr()).i64(n).i64(seed).f32(range);
+            kernels.launchElements("fill_uniform_bf16", n);
+        }
+        return t;
+    }
+
+    @Override
+    public Tensor ints(int[] values) {
+        ensureCurrent();
+        CudaTensor t = newTensor(null, DType.I32, new long[] {values.length}, "ints");
+        upload(t.ptr(), MemorySegment.ofArray(values), 4L * values.length);
+        t.hostInts = values.clone();
+        return t;
+    }
+
+    @Override
+    public Tensor floats(float[] values, long... shape) {
+        ensureCurrent();
+        CudaTensor t = newTensor(null, DType.F32, shape, "floats");
+        if (t.numel() != values.length) {
+            free(t);
+            throw new IllegalArgumentException("floats: " + values.length + " values for shape " + Arrays.toString(shape));
+        }
+        upload(t.ptr(), MemorySegment.ofArray(values), 4L * values.length);
+        return t;
+    }
+
+    /** A new tensor of {@code dtype} (F32 or BF16, rounded to nearest even) holding {@code values}. */
+    public Tensor upload(float[] values, DType dtype, long... shape) {
+        if (dtype == DType.F32) return floats(values, shape);
+        if (dtype != DType.BF16) throw new IllegalArgumentException("upload: dtype " + dtype + " must be F32 or BF16");
+        ensureCurrent();
+        CudaTensor t = newTensor(null, DType.BF16, shape, "upload");
+        if (t.numel() != values.length) {
+            free(t);
+            throw new IllegalArgumentException("upload: " + values.length + " values for shape " + Arrays.toString(shape));
+        }
+        short[] bits = new short[values.length];
+        for (int i = 0; i < values.length; i++) bits[i] = Bf16.fromFloat(values[i]);
+        upload(t.ptr(), MemorySegment.ofArray(bits), 2L * values.length);
+        return t;
+    }
+
+    /** Heap arrays cannot be handed to the driver: copy through a native buffer (freed on return). */
+    private void upload(long dst, MemorySegment heap, long bytes) {
+        if (bytes == 0) return;
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment staging = a.allocate(bytes, 16);
+            MemorySegment.copy(heap, 0, staging, 0, bytes);
+            // From pageable memory the call returns once the source is staged, so freeing it next is safe.
+            CudaDriver.copyToDevice(dst, staging, bytes, stream);
+        }
+    }
+
+    @Override
+    public void writeInts(Tensor dst, long dstOffset, int[] src, int srcOffset, int len) {
+        ensureCurrent();
+        CudaTensor d = check("writeInts", "dst", dst, DType.I32);
+        if (len < 0 || dstOffset < 0 || dstOffset + len > d.numel() || srcOffset < 0 || srcOffset + len > src.length) {
+            throw new IllegalArgumentException("writeInts: " + len + " ints from src[" + srcOffset + "] (length "
+                    + src.length + ") to " + d + " at " + dstOffset + " out of range");
+        }
+        if (d.hostInts != null) System.arraycopy(src, srcOffset, d.hostInts, (int) dstOffset, len);
+        upload(d.ptr() + 4 * dstOffset, MemorySegment.ofArray(src).asSlice(4L * srcOffset, 4L * len), 4L * len);
+    }
+
+    @Override
+    public float[] toHost(Tensor t) {
+        ensureCurrent();
+        CudaTensor c = check("toHost", "t", t, DType.F32, DType.BF16);
+        int n = Math.toIntExact(c.numel());
+        float[] out = new float[n];
+        MemorySegment host = readBack(c);
+        if (c.dtype() == DType.F32) {
+            MemorySegment.copy(host, JAVA_FLOAT, 0, out, 0, n);
+        } else {
+            for (int i = 0; i < n; i++) out[i] = Bf16.toFloat(host.getAtIndex(JAVA_SHORT, i));
+        }
+        return out;
+    }
+
+    /** The tensor's bytes in the pinned read-back buffer (valid until the next read-back). */
+    private MemorySegment readBack(CudaTensor c) {
+        if (pinned == null || pinned.byteSize() < c.bytes()) {
+            if (pinned != null) CudaDriver.freeHost(pinned);
+            pinned = null;
+            pinned = CudaDriver.mallocHost(Math.max(1 << 20, Long.highestOneBit(Math.max(1, c.bytes())) * 2));
+        }
+        CudaDriver.copyToHost(pinned, c.ptr(), c.bytes(), stream);
+        CudaDriver.synchronize(stream);
+        return pinned.asSlice(0, c.bytes());
+    }
+
+    @Override
+    public void embedding(Tensor table, Tensor ids, Tensor out) {
+        ensureCurrent();
+        CudaTensor tab = check("embedding", "table", table, DType.BF16);
+        CudaTensor idx = check("embedding", "ids", ids, DType.I32);
+        CudaTensor o = check("embedding", "out", out, DType.BF16);
+        long hidden = tab.cols();
+        requireRows("embedding", o, idx.numel(), hidden);
+        checkIndices("embedding", "ids", idx, tab.rows());
+        if (idx.numel() == 0) return;
+        kernels.args().ptr(tab.ptr()).ptr(idx.ptr()).ptr(o.ptr()).i32((int) hidden);
+        kernels.launch("embedding", (int) idx.numel(), 1, 1, threadsFor(hidden), 0);
+    }
+
+    @Override
+    public void rmsNorm(Tensor x, Tensor weight, float eps, Tensor out) {
+        ensureCurrent();
+        CudaTensor xs = check("rmsNorm", "x", x, DType.BF16);
+        CudaTensor os = check("rmsNorm", "out", out, DType.BF16);
+        CudaTensor w = normWeight("rmsNorm", weight, xs);
+        requireRows("rmsNorm", os, xs.rows(), xs.cols());
+        long groups = xs.numel() / w.numel();
+        if (groups == 0) return;
+        kernels.args().ptr(xs.ptr()).ptr(w.ptr()).f32(eps).ptr(os.ptr()).i32((int) w.numel());
+        kernels.launch("rms_norm", Math.toIntExact(groups), 1, 1, threadsFor(w.numel()), 0);
+    }
+
+    @Override
+    public void addRmsNorm(Tensor x, Tensor residual, Tensor weight, float eps, Tensor out) {
+        ensureCurrent();
+        CudaTensor xs = check("addRmsNorm", "x", x, DType.BF16);
+        CudaTensor rs = check("addRmsNorm", "residual", residual, DType.BF16);
+        CudaTensor os = check("addRmsNorm", "out", out, DType.BF16);
+        CudaTensor w = normWeight("addRmsNorm", weight, xs);
+        if (w.numel() != xs.cols()) {
+            throw new IllegalArgumentException("addRmsNorm: weight " + w + " must have the " + xs.cols()
+                    + " elements of a row of x " + xs);
+        }
+        requireRows("addRmsNorm", rs, xs.rows(), xs.cols());
+        requireRows("addRmsNorm", os, xs.rows(), xs.cols());
+        if (xs.rows() == 0) return;
+        kernels.args().ptr(xs.ptr()).ptr(rs.ptr()).ptr(w.ptr()).f32(eps).ptr(os.ptr()).i32((int) xs.cols());
+        kernels.launch("add_rms_norm", Math.toIntExact(xs.rows()), 1, 1, threadsFor(xs.cols()), 0);
+    }
+
+    @Override
+    public void linear(Tensor x, Tensor w, Tensor bias, Tensor out) {
+        ensureCurrent();
+        CudaTensor xs = check("linear", "x", x, DType.BF16);
+        CudaTensor ws = check("linear", "w", w, DType.BF16);
+        CudaTensor os = check("linear", "out", out, DType.BF16, DType.F32);
+        if (ws.shape().length != 2 || ws.cols() != xs.cols()) {
+            throw new IllegalArgumentException("linear: weight " + ws + " must be [out, " + xs.cols() + "] for x " + xs);
+        }
+        requireRows("linear", os, xs.rows(), ws.rows());
+        CudaTensor bs = null;
+        if (bias != null) {
+            bs = check("linear", "bias", bias, DType.BF16);
+            if (bs.numel() != ws.rows()) {
+                throw new IllegalArgumentException("linear: bias " + bs + " must have " + ws.rows() + " elements");
+            }
+        }
+        if (xs.rows() == 0) return;
+        if (xs.rows() <= GEMV_MAX_ROWS && xs.cols() % 8 == 0) {
+            linearGemv(xs, ws, bs, os);
+        } else {
+            linearCublas(xs, ws, bs, os);
+        }
+    }
+
+    /** Output rows per warp of the GEMV kernel for {@code m} rows of x (as instantiated in gemv.cu). */
+    static int gemvRowsPerWarp(int m) {
+        return m == 1 ? 1 : m <= 4 ? 2 : 4;
+    }
+
+    /** The streaming GEMV kernel (rows of x <= 8, K % 8 == 0); split K when the output is too narrow. */
+    void linearGemv(CudaTensor xs, CudaTensor ws, CudaTensor bs, CudaTensor os) {
+        int m = Math.toIntExact(xs.rows());
+        int outRows = Math.toIntExact(ws.rows());
+        int groups = (outRows + gemvRowsPerWarp(m) - 1) / gemvRowsPerWarp(m);
+        int split = 1;
+        while (split < GEMV_WARPS && (groups + GEMV_WARPS / split - 1) / (GEMV_WARPS / split) < 2 * info.multiprocessors()) {
+            split *= 2;
+        }
+        int blocks = (groups + GEMV_WARPS / split - 1) / (GEMV_WARPS / split);
+        kernels.args().ptr(xs.ptr()).ptr(ws.ptr()).ptr(bs == null ? 0 : bs.ptr()).ptr(os.ptr())
+                .i32(Math.toIntExact(xs.cols())).i32(outRows).i32(split);
+        kernels.launch((os.dtype() == DType.F32 ? "gemv_f32_" : "gemv_bf16_") + m, blocks, 1, 1, 32 * GEMV_WARPS, 0);
+    }
+
+    /** cuBLAS GEMM (BF16 in, F32 accumulate) plus a bias kernel. */
+    void linearCublas(CudaTensor xs, CudaTensor ws, CudaTensor bs, CudaTensor os) {
+        cublas.linear(xs.ptr(), ws.ptr(), os.ptr(), os.dtype() == DType.F32 ? Cublas.CUDA_R_32F : Cublas.CUDA_R_16BF,
+                Math.toIntExact(xs.rows()), Math.toIntExact(ws.rows()), Math.toIntExact(xs.cols()));
+        if (bs != null) {
+            long n = os.numel();
+            kernels.args().ptr(os.ptr()).ptr(bs.ptr()).i64(n).i32((int) ws.rows());
+            kernels.launchElements(os.dtype() == DType.F32 ? "add_bias_f32" : "add_bias_bf16", n);
+        }
+    }
+
+    @Override
+    public void rope(Tensor x, int numHeads, int headDim, Tensor positions, Tensor cosSin) {
+        ensureCurrent();
+        CudaTensor xs = check("rope", "x", x, DType.BF16);
+        CudaTensor table = check("rope", "cosSin", cosSin, DType.F32);
+        CudaTensor pos = check("rope", "positions", positions, DType.I32);
+        if (headDim <= 0 || headDim % 2 != 0 || numHeads <= 0 || xs.cols() != (long) numHeads * headDim) {
+            throw new IllegalArgumentException("rope: x " + xs + " must have rows of numHeads * headDim = "
+                    + numHeads + " * " + headDim + " with headDim even");
+        }
+        if (table.cols() != headDim) {
+            throw new IllegalArgumentException("rope: cosSin " + table + " must have rows of headDim = " + headDim);
+        }
+        if (pos.numel() != xs.rows()) {
+            throw new IllegalArgumentException("rope: " + pos.numel() + " positions for " + xs.rows() + " rows of x");
+        }
+        checkIndices("rope", "positions", pos, table.rows());
+        if (xs.rows() == 0) return;
+        kernels.args().ptr(xs.ptr()).ptr(pos.ptr()).ptr(table.ptr()).i32(numHeads).i32(headDim);
+        kernels.launch("rope", Math.toIntExact(xs.rows()), 1, 1, threadsFor((long) numHeads * headDim / 2), 0);
+    }
+
+    @Override
+    public void storeKv(Tensor kCache, Tensor vCache, Tensor k, Tensor v, Tensor outCacheLoc) {
+        ensureCurrent();
+        CudaTensor kc = check("storeKv", "kCache", kCache, DType.BF16);
+        CudaTensor vc = check("storeKv", "vCache", vCache, DType.BF16);
+        CudaTensor ks = check("storeKv", "k", k, DType.BF16);
+        CudaTensor vs = check("storeKv", "v", v, DType.BF16);
+        CudaTensor loc = check("storeKv", "outCacheLoc", outCacheLoc, DType.I32);
+        long width = kc.cols();
+        requireRows("storeKv", vc, kc.rows(), width);
+        requireRows("storeKv", ks, loc.numel(), width);
+        requireRows("storeKv", vs, loc.numel(), width);
+        checkIndices("storeKv", "outCacheLoc", loc, kc.rows());
+        if (loc.numel() == 0) return;
+        kernels.args().ptr(kc.ptr()).ptr(vc.ptr()).ptr(ks.ptr()).ptr(vs.ptr()).ptr(loc.ptr()).i32((int) width);
+        kernels.launch("store_kv", Math.toIntExact(loc.numel()), 1, 1, threadsFor(width), 0);
+    }
+
+    @Override
+    public void attention(Tensor q, Tensor kCache, Tensor vCache, AttentionBatch batch, Tensor out,
+                          int numHeads, int numKvHeads, int headDim, float scale) {
+        ensureCurrent();
+        CudaTensor qs = check("attention", "q", q, DType.BF16);
+        CudaTensor os = check("attention", "out", out, DType.BF16);
+        CudaTensor kc = check("attention", "kCache", kCache, DType.BF16);
+        CudaTensor vc = check("attention", "vCache", vCache, DType.BF16);
+        CudaTensor table = check("attention", "reqToToken", batch.reqToToken(), DType.I32);
+        AttentionKernels.Shape shape = new AttentionKernels.Shape(numHeads, numKvHeads, headDim, scale);
+        AttentionKernels.validate(qs, os, kc, vc, table, batch, shape);
+        AttentionKernels.run(this, qs, kc, vc, table, batch, os, shape);
+    }
+
+    @Override
+    public void siluAndMul(Tensor gate, Tensor up, Tensor out) {
+        ensureCurrent();
+        CudaTensor g = check("siluAndMul", "gate", gate, DType.BF16);
+        CudaTensor u = check("siluAndMul", "up", up, DType.BF16);
+        CudaTensor o = check("siluAndMul", "out", out, DType.BF16);
+        requireRows("siluAndMul", u, g.rows(), g.cols());
+        requireRows("siluAndMul", o, g.rows(), g.cols());
+        long n = g.numel();
+        if (n == 0) return;
+        kernels.args().ptr(g.ptr()).ptr(u.ptr()).ptr(o.ptr()).i64(n);
+        kernels.launchElements("silu_and_mul", n);
+    }
+
+    @Override
+    public void gatherRows(Tensor x, Tensor rows, Tensor out) {
+        ensureCurrent();
+        CudaTensor xs = check("gatherRows", "x", x, DType.F32, DType.I32, DType.BF16, DType.F16);
+        CudaTensor os = check("gatherRows", "out", out, xs.dtype());
+        CudaTensor idx = check("gatherRows", "rows", rows, DType.I32);
+        requireRows("gatherRows", os, idx.numel(), xs.cols());
+        checkIndices("gatherRows", "rows", idx, xs.rows());
+        if (idx.numel() == 0) return;
+        kernels.args().ptr(xs.ptr()).ptr(idx.ptr()).ptr(os.ptr()).i32((int) xs.cols());
+        kernels.launch(xs.dtype().bytes() == 2 ? "gather_rows_2" : "gather_rows_4", Math.toIntExact(idx.numel()), 1, 1,
+                threadsFor(xs.cols()), 0);
+    }
+
+    /** Scratch device memory for one op (freed blocks are reused in stream order). */
+    long scratch(long bytes, String what) {
+        return memory.allocate(bytes, what);
+    }
+
+    void releaseScratch(long ptr, long bytes) {
+        memory.release(ptr, bytes);
+    }
+
+    @Override
+    public void free(Tensor t) {
+        CudaTensor c = cuda("free", "t", t);
+        if (c.freed()) return;
+        memory.release(c.take(), c.bytes());
+        live.remove(c);
+    }
+
+    /**
+     * Captures what {@code work} queues on this backend's stream into a CUDA graph (kernels and cuBLAS
+     * only: no host copies, allocations must already be cached) and returns it ready to replay.
+     */
+    public CudaGraph capture(Runnable work) {
+        ensureCurrent();
+        CudaDriver.beginCapture(stream);
+        try {
+            work.run();
+        } catch (RuntimeException e) {
+            try {
+                CudaDriver.destroyGraph(CudaDriver.endCaptureAndInstantiate(stream));
+            } catch (CudaException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        return new CudaGraph(CudaDriver.endCaptureAndInstantiate(stream), stream);
+    }
+
+    /** Milliseconds of device time {@code work} takes, measured with events on the stream. */
+    public float time(Runnable work) {
+        ensureCurrent();
+        long start = CudaDriver.createEvent();
+        long end = CudaDriver.createEvent();
+        try {
+            CudaDriver.recordEvent(start, stream);
+            work.run();
+            CudaDriver.recordEvent(end, stream);
+            return CudaDriver.elapsedMs(start, end);
+        } finally {
+            CudaDriver.destroyEvent(start);
+            CudaDriver.destroyEvent(end);
+        }
+    }
+
+    /** Frees every tensor still live, the kernels, cuBLAS and the stream, and releases the context. */
+    @Override
+    public void close() {
+        if (closed) return;
+        ensureCurrent();
+        CudaDriver.synchronize(stream);
+        for (CudaTensor t : live.toArray(CudaTensor[]::new)) free(t);
+        cublas.close();
+        memory.release(cublasWorkspace, CUBLAS_WORKSPACE);
+        memory.emptyCache();
+        kernels.close();
+        if (pinned != null) CudaDriver.freeHost(pinned);
+        CudaDriver.destroyStream(stream);
+        CudaDriver.releasePrimaryContext(device);
+        closed = true;
+    }
+
+    static int threadsFor(long work) {
+        long t = Math.min(1024, Math.max(32, work));
+        return (int) ((t + 31) / 32 * 32);
+    }
+
+    private static CudaTensor cuda(String op, String role, Tensor t) {
+        if (t == null) throw new IllegalArgumentException(op + ": " + role + " is null");
+        if (!(t instanceof CudaTensor c)) {
+            throw new IllegalArgumentException(op + ": " + role + " is a " + t.getClass().getSimpleName()
+                    + ", not a CUDA tensor");
+        }
+        return c;
+    }
+
+    static CudaTensor check(String op, String role, Tensor t, DType... allowed) {
+        CudaTensor c = cuda(op, role, t);
+        for (DType d : allowed) {
+            if (c.dtype() == d) {
+                c.ptr();
+                return c;
+            }
+        }
+        throw new IllegalArgumentException(op + ": " + role + " " + c + " must be one of " + Arrays.toString(allowed));
+    }
+
+    static void requireRows(String op, CudaTensor t, long rows, long cols) {
+        if (t.rows() != rows || t.cols() != cols) {
+            throw new IllegalArgumentException(op + ": " + t + " must hold " + rows + " rows of " + cols);
+        }
+    }
+
+    /** Checks indices whose values the host knows (tensors from {@link #ints}). */
+    static void checkIndices(String op, String role, CudaTensor t, long limit) {
+        int[] index = t.hostInts;
+        if (index == null) return;
+        for (int i = 0; i < index.length; i++) {
+            if (index[i] < 0 || index[i] >= limit) {
+                throw new IllegalArgumentException(op + ": " + role + "[" + i + "] = " + index[i]
+                        + " outside [0, " + limit + ")");
+            }
+        }
+    }
+
+    private static CudaTensor normWeight(String op, Tensor weight, CudaTensor x) {
+        CudaTensor w = check(op, "weight", weight, DType.BF16);
+        if (w.numel() == 0 || x.cols() % w.numel() != 0) {
+            throw new IllegalArgumentException(op + ": weight " + w + " must have a size dividing the rows of x " + x);
+        }
+        return w;
+    }
+}

@@ -1,0 +1,31 @@
+/**
+ * The CUDA backend: {@link dev.sglj.engine.compute.cuda.CudaBackend} implements the compute SPI on
+ * an NVIDIA GPU through the Java FFM API alone (no JNI): the driver API ({@code libcuda.so.1}),
+ * NVRTC and cuBLAS are bound with {@code java.lang.foreign}, and every non-zero return code becomes
+ * a {@link dev.sglj.engine.compute.cuda.CudaException} naming the function and the error.
+ *
+ * <p>Activations and the KV cache are BF16; weights are uploaded once as BF16 (F32/F16 converted on
+ * the device); GEMMs run in cuBLAS with F32 accumulation; everything else is a kernel from the
+ * {@code .cu} resources beside this package, compiled by NVRTC for the device's compute capability
+ * at start and cached on disk by source hash and architecture. Work is queued on one stream and
+ * device memory comes from a caching allocator, so a forward pass neither synchronizes nor calls
+ * cuMemAlloc once warm; {@code toHost} is the synchronization point.
+ *
+ * <p>Indices (token ids, KV slots, positions) are checked on the host when the tensor was made by
+ * {@code ints}; the request-to-token table's entries are trusted, as on the CPU's fast path.
+ *
+ * <p>Serving on it ({@code --device cuda}): size the KV pool as SGLang does before the weights go up,
+ * then hand the backend to the runner as the CPU one.
+ * <pre>{@code
+ * CudaBackend gpu = new CudaBackend();                 // GPU 0, kernels cached in ~/.cache/sglj/cuda
+ * long[] mem = gpu.memoryInfo();                       // {free, total}
+ * double mfs = memFractionStatic != null ? memFractionStatic
+ *         : KvPoolSizing.defaultMemFractionStatic(mem[1], chunkedPrefillSize, cudaGraphMaxBs);
+ * long perSlot = KvPool.bytesPerSlot(layers, kvHeads, headDim, gpu.activationDtype());
+ * int tokens = KvPoolSizing.tokens(mem[0] - bf16WeightBytes, mem[1], mfs, perSlot);
+ * ModelRunner runner = new ModelRunner(config, weights, gpu, tokens, maxRunningRequests, contextLength);
+ * }</pre>
+ * CUDA graphs: {@link dev.sglj.engine.compute.cuda.CudaBackend#capture} records kernels and cuBLAS
+ * calls for replay; a decode graph runner on top of it is not written yet.
+ */
+package dev.sglj.engine.compute.cuda;

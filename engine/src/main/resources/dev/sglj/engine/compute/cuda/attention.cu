@@ -1,0 +1,345 @@
+// Causal attention over KV slots read through the request-to-token table (page size 1), BF16 in and
+// out, F32 scores and accumulators, online (flash) softmax. Grouped-query: q head h reads kv head
+// h / (numHeads / numKvHeads). Head dimension D <= 32 * NI: in extend, lane l owns dims l + 32 i; in
+// decode, dims l * NI + i (one vector load per row).
+
+#define EXT_ROWS_PER_WARP 4
+#define EXT_WARPS 4
+#define EXT_BM (EXT_ROWS_PER_WARP * EXT_WARPS)
+#define EXT_BN 32
+#define NEG_INF (-__int_as_float(0x7f800000))
+
+// EXTEND: block (query tile of EXT_BM new tokens, q head, request). K/V tiles of EXT_BN keys are
+// staged in shared memory; lane j scores key j of the tile for each of its warp's rows.
+template <int NI>
+__device__ void extend_attention(const bf16* q, const bf16* kCache, const bf16* vCache, const int* reqToToken,
+                                 int stride, const int* reqPool, const int* seqLens, const int* extendLens,
+                                 const int* extendStarts, bf16* out, int numHeads, int numKvHeads, int D,
+                                 float scale) {
+    int r = blockIdx.z, head = blockIdx.y;
+    int ext = extendLens[r];
+    int j0 = blockIdx.x * EXT_BM;
+    if (j0 >= ext) return;
+    int prefix = seqLens[r] - ext;
+    i64 firstRow = extendStarts[r] + j0;
+    int rows = min(EXT_BM, ext - j0);
+    int kvHead = head / (numHeads / numKvHeads);
+    int kStride = D + 2;  // odd word stride: lanes reading key j, word d/2 hit distinct banks
+
+    extern __shared__ float smem[];
+    float* qs = smem;
+    bf16* ks = (bf16*) (qs + EXT_BM * D);
+    bf16* vs = ks + EXT_BN * kStride;
+    int* slots = (int*) (vs + EXT_BN * kStride);
+
+    int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+    i64 qStride = (i64) numHeads * D;
+    for (int i = threadIdx.x; i < EXT_BM * D; i += blockDim.x) {
+        int t = i / D, d = i - t * D;
+        qs[i] = t < rows ? bf2f(q[(firstRow + t) * qStride + head * D + d]) * scale : 0.0f;
+    }
+    float m[EXT_ROWS_PER_WARP], l[EXT_ROWS_PER_WARP], acc[EXT_ROWS_PER_WARP][NI];
+    #pragma unroll
+    for (int rr = 0; rr < EXT_ROWS_PER_WARP; rr++) {
+        m[rr] = NEG_INF;
+        l[rr] = 0.0f;
+        #pragma unroll
+        for (int i = 0; i < NI; i++) acc[rr][i] = 0.0f;
+    }
+    int lastKey = prefix + j0 + rows - 1;
+    const int* table = reqToToken + (i64) reqPool[r] * stride;
+    i64 kvStride = (i64) numKvHeads * D;
+
+    for (int kt = 0; kt <= lastKey; kt += EXT_BN) {
+        __syncthreads();
+        if (threadIdx.x < EXT_BN) slots[threadIdx.x] = kt + threadIdx.x <= lastKey ? table[kt + threadIdx.x] : -1;
+        __syncthreads();
+        for (int i = threadIdx.x; i < EXT_BN * D; i += blockDim.x) {
+            int j = i / D, d = i - j * D;
+            int s = slots[j];
+            bf16 kv = 0, vv = 0;
+            if (s >= 0) {
+                kv = kCache[(i64) s * kvStride + kvHead * D + d];
+                vv = vCache[(i64) s * kvStride + kvHead * D + d];
+            }
+            ks[j * kStride + d] = kv;
+            vs[j * kStride + d] = vv;
+        }
+        __syncthreads();
+        #pragma unroll
+        for (int rr = 0; rr < EXT_ROWS_PER_WARP; rr++) {
+            int t = warp * EXT_ROWS_PER_WARP + rr;
+            if (t < rows) {
+                int qpos = prefix + j0 + t;
+                int key = kt + lane;
+                float s = NEG_INF;
+                if (key <= qpos) {
+                    const float* qr = qs + t * D;
+                    const unsigned int* kr = (const unsigned int*) (ks + lane * kStride);
+                    float dot = 0.0f;
+                    for (int d = 0; d < D; d += 2) {
+                        unsigned int pair = kr[d >> 1];
+                        dot += qr[d] * bf2f((bf16) (pair & 0xffffu)) + qr[d + 1] * bf2f((bf16) (pair >> 16));
+                    }
+                    s = dot;
+                }
+                float tileMax = warp_max(s);
+                if (tileMax != NEG_INF) {
+                    float mNew = fmaxf(m[rr], tileMax);
+                    float corr = __expf(m[rr] - mNew);
+                    float p = key <= qpos ? __expf(s - mNew) : 0.0f;
+                    l[rr] = l[rr] * corr + warp_sum(p);
+                    #pragma unroll
+                    for (int i = 0; i < NI; i++) acc[rr][i] *= corr;
+                    int keys = min(EXT_BN, qpos - kt + 1);
+                    for (int j = 0; j < keys; j++) {
+                        float pj = __shfl_sync(0xffffffffu, p, j);
+                        const bf16* vr = vs + j * kStride;
+                        #pragma unroll
+                        for (int i = 0; i < NI; i++) {
+                            int d = lane + 32 * i;
+                            if (d < D) acc[rr][i] += pj * bf2f(vr[d]);
+                        }
+                    }
+                    m[rr] = mNew;
+                }
+            }
+        }
+    }
+    #pragma unroll
+    for (int rr = 0; rr < EXT_ROWS_PER_WARP; rr++) {
+        int t = warp * EXT_ROWS_PER_WARP + rr;
+        if (t < rows) {
+            float inv = 1.0f / l[rr];
+            bf16* o = out + (firstRow + t) * qStride + head * D;
+            #pragma unroll
+            for (int i = 0; i < NI; i++) {
+                int d = lane + 32 * i;
+                if (d < D) o[d] = f2bf(acc[rr][i] * inv);
+            }
+        }
+    }
+}
+
+// NI consecutive BF16 values of one row, still packed (two per word), so that the next batch of
+// K/V rows can be in flight while the current one is used without doubling the registers.
+template <int NI> struct Raw { unsigned int w[(NI + 1) / 2]; };
+
+// One NI-wide load (p aligned to 2 * NI bytes).
+template <int NI> __device__ __forceinline__ void load_raw(const bf16* p, Raw<NI>& r);
+template <> __device__ __forceinline__ void load_raw<1>(const bf16* p, Raw<1>& r) { r.w[0] = *p; }
+template <> __device__ __forceinline__ void load_raw<2>(const bf16* p, Raw<2>& r) { r.w[0] = *(const unsigned int*) p; }
+template <> __device__ __forceinline__ void load_raw<4>(const bf16* p, Raw<4>& r) {
+    uint2 v = *(const uint2*) p;
+    r.w[0] = v.x; r.w[1] = v.y;
+}
+template <> __device__ __forceinline__ void load_raw<8>(const bf16* p, Raw<8>& r) {
+    uint4 v = *(const uint4*) p;
+    r.w[0] = v.x; r.w[1] = v.y; r.w[2] = v.z; r.w[3] = v.w;
+}
+
+template <int NI> __device__ __forceinline__ void unpack_raw(const Raw<NI>& r, float* f) {
+    #pragma unroll
+    for (int i = 0; i < NI; i++) f[i] = bf2f((bf16) ((r.w[i / 2] >> (16 * (i % 2))) & 0xffffu));
+}
+
+// Row `base` of a cache (dims lane * NI ..) into r: one vector load when possible, else element-wise
+// with zeros past D; all zeros when the slot is -1.
+template <int NI>
+__device__ __forceinline__ void fetch_row(const bf16* cache, int slot, i64 offset, int lane, int D, bool vec,
+                                          i64 kvStride, Raw<NI>& r) {
+    #pragma unroll
+    for (int j = 0; j < (NI + 1) / 2; j++) r.w[j] = 0;
+    if (slot < 0 || lane * NI >= D) return;
+    const bf16* p = cache + (i64) slot * kvStride + offset + lane * NI;
+    if (vec) {
+        load_raw<NI>(p, r);
+    } else {
+        #pragma unroll
+        for (int i = 0; i < NI; i++) {
+            if (lane * NI + i < D) r.w[i / 2] |= ((unsigned int) p[i]) << (16 * (i % 2));
+        }
+    }
+}
+
+#define DEC_WARPS 4
+#define DEC_UNROLL 4
+
+// DECODE (one new token per request): block (request, group of G q heads sharing one kv head, split),
+// so each K/V row is read once for the G heads. Split s covers keys [s * chunk, min(seqLen, (s + 1) *
+// chunk)) with chunk = ceil(seqLen / splits); each warp walks every DEC_WARPS-th batch of DEC_UNROLL
+// keys. A block writes its softmax state (max, sum, unnormalised output) per head for the merge, or,
+// with one split, the output itself.
+template <int NI, int G>
+__device__ void decode_attention(const bf16* q, const bf16* kCache, const bf16* vCache, const int* reqToToken,
+                                 int stride, const int* reqPool, const int* seqLens, const int* extendStarts,
+                                 bf16* out, float* partial, int numHeads, int numKvHeads, int D, float scale) {
+    int r = blockIdx.x, head0 = blockIdx.y * G, split = blockIdx.z, splits = gridDim.z;
+    int seq = seqLens[r];
+    int chunk = (seq + splits - 1) / splits;
+    int begin = split * chunk, end = min(seq, begin + chunk);
+    int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+    int kvHead = head0 / (numHeads / numKvHeads);
+    i64 row = extendStarts[r];
+    i64 qStride = (i64) numHeads * D;
+    i64 kvStride = (i64) numKvHeads * D;
+    const int* table = reqToToken + (i64) reqPool[r] * stride;
+
+    // Lane owns dims [lane * NI, lane * NI + NI): one NI-wide load per row when D % NI == 0.
+    bool vec = D % NI == 0;
+    float qv[G][NI], acc[G][NI], m[G], l[G];
+    #pragma unroll
+    for (int g = 0; g < G; g++) {
+        m[g] = NEG_INF;
+        l[g] = 0.0f;
+        #pragma unroll
+        for (int i = 0; i < NI; i++) {
+            int d = lane * NI + i;
+            qv[g][i] = d < D ? bf2f(q[row * qStride + (head0 + g) * D + d]) * scale : 0.0f;
+            acc[g][i] = 0.0f;
+        }
+    }
+    // Lane u < DEC_UNROLL holds the KV slot of key k0 + u. Software pipeline: while batch k0 is
+    // scored, the K/V rows of the next batch are loading and the slots of the one after.
+    const int step = DEC_WARPS * DEC_UNROLL;
+    i64 offset = (i64) kvHead * D;
+    int k0 = begin + warp * DEC_UNROLL;
+    int slot = lane < DEC_UNROLL && k0 + lane < end ? table[k0 + lane] : -1;
+    Raw<NI> rk[DEC_UNROLL], rv[DEC_UNROLL];
+    #pragma unroll
+    for (int u = 0; u < DEC_UNROLL; u++) {
+        int su = __shfl_sync(0xffffffffu, slot, u);
+        fetch_row<NI>(kCache, su, offset, lane, D, vec, kvStride, rk[u]);
+        fetch_row<NI>(vCache, su, offset, lane, D, vec, kvStride, rv[u]);
+    }
+    slot = lane < DEC_UNROLL && k0 + step + lane < end ? table[k0 + step + lane] : -1;
+    for (; k0 < end; k0 += step) {
+        float kk[DEC_UNROLL][NI], vv[DEC_UNROLL][NI];
+        #pragma unroll
+        for (int u = 0; u < DEC_UNROLL; u++) {
+            unpack_raw<NI>(rk[u], kk[u]);
+            unpack_raw<NI>(rv[u], vv[u]);
+        }
+        #pragma unroll
+        for (int u = 0; u < DEC_UNROLL; u++) {
+            int su = __shfl_sync(0xffffffffu, slot, u);
+            fetch_row<NI>(kCache, su, offset, lane, D, vec, kvStride, rk[u]);
+            fetch_row<NI>(vCache, su, offset, lane, D, vec, kvStride, rv[u]);
+        }
+        int k2 = k0 + 2 * step;
+        slot = lane < DEC_UNROLL && k2 + lane < end ? table[k2 + lane] : -1;
+        #pragma unroll
+        for (int g = 0; g < G; g++) {
+            float s[DEC_UNROLL];
+            #pragma unroll
+            for (int u = 0; u < DEC_UNROLL; u++) {
+                float dot = 0.0f;
+                #pragma unroll
+                for (int i = 0; i < NI; i++) dot += qv[g][i] * kk[u][i];
+                s[u] = dot;
+            }
+            #pragma unroll
+            for (int u = 0; u < DEC_UNROLL; u++) s[u] = k0 + u < end ? warp_sum(s[u]) : NEG_INF;
+            float mNew = m[g];
+            #pragma unroll
+            for (int u = 0; u < DEC_UNROLL; u++) mNew = fmaxf(mNew, s[u]);
+            float corr = __expf(m[g] - mNew);
+            l[g] *= corr;
+            #pragma unroll
+            for (int i = 0; i < NI; i++) acc[g][i] *= corr;
+            #pragma unroll
+            for (int u = 0; u < DEC_UNROLL; u++) {
+                float p = __expf(s[u] - mNew);
+                l[g] += p;
+                #pragma unroll
+                for (int i = 0; i < NI; i++) acc[g][i] += p * vv[u][i];
+            }
+            m[g] = mNew;
+        }
+    }
+
+    __shared__ float wm[DEC_WARPS][G], wl[DEC_WARPS][G];
+    __shared__ float wacc[DEC_WARPS][G][32 * NI];
+    #pragma unroll
+    for (int g = 0; g < G; g++) {
+        if (lane == 0) {
+            wm[warp][g] = m[g];
+            wl[warp][g] = l[g];
+        }
+        #pragma unroll
+        for (int i = 0; i < NI; i++) wacc[warp][g][lane * NI + i] = acc[g][i];
+    }
+    __syncthreads();
+    for (int e = threadIdx.x; e < G * D; e += blockDim.x) {
+        int g = e / D, d = e - g * D;
+        float bm = NEG_INF;
+        #pragma unroll
+        for (int w = 0; w < DEC_WARPS; w++) bm = fmaxf(bm, wm[w][g]);
+        float sum = 0.0f, o = 0.0f;
+        #pragma unroll
+        for (int w = 0; w < DEC_WARPS; w++) {
+            float f = wm[w][g] == NEG_INF ? 0.0f : __expf(wm[w][g] - bm);
+            sum += wl[w][g] * f;
+            o += wacc[w][g][d] * f;
+        }
+        int head = head0 + g;
+        if (splits == 1) {
+            out[row * qStride + head * D + d] = f2bf(o / sum);
+        } else {
+            i64 cell = ((i64) r * numHeads + head) * splits + split;
+            partial[cell * (D + 2) + 2 + d] = o;
+            if (d == 0) {
+                partial[cell * (D + 2)] = bm;
+                partial[cell * (D + 2) + 1] = sum;
+            }
+        }
+    }
+}
+
+// Merges the splits' softmax states: block (request, q head), threads over D.
+extern "C" __global__ void decode_merge(const float* partial, const int* extendStarts, bf16* out, int numHeads,
+                                        int D, int splits) {
+    int r = blockIdx.x, head = blockIdx.y;
+    i64 base = ((i64) r * numHeads + head) * splits;
+    float bm = NEG_INF;
+    for (int s = 0; s < splits; s++) bm = fmaxf(bm, partial[(base + s) * (D + 2)]);
+    i64 row = extendStarts[r];
+    for (int d = threadIdx.x; d < D; d += blockDim.x) {
+        float sum = 0.0f, o = 0.0f;
+        for (int s = 0; s < splits; s++) {
+            const float* cell = partial + (base + s) * (D + 2);
+            float f = cell[0] == NEG_INF ? 0.0f : __expf(cell[0] - bm);
+            sum += cell[1] * f;
+            o += cell[2 + d] * f;
+        }
+        out[row * (i64) numHeads * D + head * D + d] = f2bf(o / sum);
+    }
+}
+
+#define EXTEND_KERNEL(NI)                                                                                      \
+extern "C" __global__ void __launch_bounds__(EXT_WARPS * 32) extend_attention_##NI(                           \
+        const bf16* q, const bf16* kCache, const bf16* vCache, const int* reqToToken, int stride,              \
+        const int* reqPool, const int* seqLens, const int* extendLens, const int* extendStarts, bf16* out,     \
+        int numHeads, int numKvHeads, int D, float scale) {                                                    \
+    extend_attention<NI>(q, kCache, vCache, reqToToken, stride, reqPool, seqLens, extendLens, extendStarts,   \
+                         out, numHeads, numKvHeads, D, scale);                                                 \
+}
+
+#define DECODE_KERNEL(NI, G)                                                                                   \
+extern "C" __global__ void __launch_bounds__(DEC_WARPS * 32) decode_attention_##NI##_##G(                     \
+        const bf16* q, const bf16* kCache, const bf16* vCache, const int* reqToToken, int stride,              \
+        const int* reqPool, const int* seqLens, const int* extendStarts, bf16* out, float* partial,            \
+        int numHeads, int numKvHeads, int D, float scale) {                                                    \
+    decode_attention<NI, G>(q, kCache, vCache, reqToToken, stride, reqPool, seqLens, extendStarts, out,       \
+                            partial, numHeads, numKvHeads, D, scale);                                          \
+}
+
+EXTEND_KERNEL(1)
+EXTEND_KERNEL(2)
+EXTEND_KERNEL(4)
+EXTEND_KERNEL(8)
+// Instances with G * NI <= 32 (the per-thread state); AttentionKernels.decodeGroup picks among them.
+DECODE_KERNEL(1, 1) DECODE_KERNEL(1, 2) DECODE_KERNEL(1, 4) DECODE_KERNEL(1, 8)
+DECODE_KERNEL(2, 1) DECODE_KERNEL(2, 2) DECODE_KERNEL(2, 4) DECODE_KERNEL(2, 8)
+DECODE_KERNEL(4, 1) DECODE_KERNEL(4, 2) DECODE_KERNEL(4, 4) DECODE_KERNEL(4, 8)
+DECODE_KERNEL(8, 1) DECODE_KERNEL(8, 2) DECODE_KERNEL(8, 4)

@@ -1,0 +1,77 @@
+package dev.sglj.engine.compute.cuda;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sglj.engine.compute.DType;
+import dev.sglj.engine.compute.HostTensor;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Random;
+
+/** Random BF16-exact inputs and the relative-error comparison of the GPU tests. */
+final class GpuData {
+    /** BF16 outputs carry 2^-9 relative rounding each; F32 accumulation keeps sums well inside this. */
+    static final double BF16_TOLERANCE = 1e-2;
+
+    private GpuData() {}
+
+    /** Uniform in [-range, range), rounded to BF16 so CPU and GPU start from identical values. */
+    static float[] bf16Uniform(Random random, int n, float range) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = Bf16.round((random.nextFloat() * 2 - 1) * range);
+        return a;
+    }
+
+    static HostTensor hostF32(Arena arena, String name, float[] values, long... shape) {
+        MemorySegment s = arena.allocate((long) values.length * 4);
+        MemorySegment.copy(values, 0, s, ValueLayout.JAVA_FLOAT, 0, values.length);
+        return new HostTensor(name, DType.F32, shape, s);
+    }
+
+    /** A checkpoint-style host tensor holding {@code values} encoded in {@code dtype}. */
+    static HostTensor encode(Arena arena, String name, DType dtype, float[] values, long... shape) {
+        MemorySegment s = arena.allocate((long) values.length * dtype.bytes());
+        for (int i = 0; i < values.length; i++) {
+            switch (dtype) {
+                case F32 -> s.setAtIndex(ValueLayout.JAVA_FLOAT, i, values[i]);
+                case BF16 -> s.setAtIndex(ValueLayout.JAVA_SHORT, i, Bf16.fromFloat(values[i]));
+                case F16 -> s.setAtIndex(ValueLayout.JAVA_SHORT, i, Float.floatToFloat16(values[i]));
+                case I32 -> throw new IllegalArgumentException("not a float dtype");
+            }
+        }
+        return new HostTensor(name, dtype, shape, s);
+    }
+
+    /** {@code ||actual - expected|| / ||expected||}; NaN anywhere fails. */
+    static double relativeError(float[] actual, float[] expected) {
+        assertThat(actual).hasSameSizeAs(expected);
+        double num = 0;
+        double den = 0;
+        for (int i = 0; i < actual.length; i++) {
+            assertThat(Float.isNaN(actual[i])).as("NaN at " + i).isFalse();
+            double d = actual[i] - expected[i];
+            num += d * d;
+            den += (double) expected[i] * expected[i];
+        }
+        return Math.sqrt(num / Math.max(den, 1e-30));
+    }
+
+    static void assertClose(String what, float[] actual, float[] expected, double tolerance) {
+        double err = relativeError(actual, expected);
+        System.out.printf("  %-44s rel err %.2e (tolerance %.0e)%n", what, err, tolerance);
+        assertThat(err).as(what + " relative error").isLessThanOrEqualTo(tolerance);
+    }
+
+    static int[] permutation(Random random, int n) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) p[i] = i;
+        for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return p;
+    }
+}

@@ -1,0 +1,122 @@
+package dev.sglj.engine.compute.cuda;
+
+import dev.sglj.engine.compute.AttentionBatch;
+import dev.sglj.engine.compute.Backend;
+import dev.sglj.engine.compute.DType;
+import dev.sglj.engine.compute.HostTensor;
+import dev.sglj.engine.compute.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A {@link Backend} that forwards to a {@link CudaBackend} and, while recording, brackets each op
+ * with device events, so a forward pass's device time splits by op (the events serialize nothing but
+ * add a little launch overhead; use it for a breakdown, not for the headline time).
+ */
+final class OpProfile implements Backend {
+    private final CudaBackend gpu;
+    private final List<Object[]> marks = new ArrayList<>();
+    private boolean recording;
+
+    OpProfile(CudaBackend gpu) {
+        this.gpu = gpu;
+    }
+
+    void start() {
+        marks.clear();
+        recording = true;
+    }
+
+    /** Device milliseconds per op name over the recorded ops (waits for the stream). */
+    Map<String, Double> stop() {
+        recording = false;
+        Map<String, Double> total = new TreeMap<>();
+        for (Object[] m : marks) {
+            long a = (long) m[1];
+            long b = (long) m[2];
+            total.merge((String) m[0], (double) CudaDriver.elapsedMs(a, b), Double::sum);
+            CudaDriver.destroyEvent(a);
+            CudaDriver.destroyEvent(b);
+        }
+        marks.clear();
+        return total;
+    }
+
+    private void timed(String op, Runnable r) {
+        if (!recording) {
+            r.run();
+            return;
+        }
+        long a = CudaDriver.createEvent();
+        long b = CudaDriver.createEvent();
+        CudaDriver.recordEvent(a, gpu.stream());
+        r.run();
+        CudaDriver.recordEvent(b, gpu.stream());
+        marks.add(new Object[] {op, a, b});
+    }
+
+    @Override public String name() { return gpu.name(); }
+    @Override public DType activationDtype() { return gpu.activationDtype(); }
+    @Override public Tensor allocate(DType dtype, long... shape) { return gpu.allocate(dtype, shape); }
+    @Override public Tensor weight(HostTensor host) { return gpu.weight(host); }
+    @Override public Tensor ints(int[] values) { return gpu.ints(values); }
+    @Override public Tensor floats(float[] values, long... shape) { return gpu.floats(values, shape); }
+
+    @Override
+    public void writeInts(Tensor dst, long dstOffset, int[] src, int srcOffset, int len) {
+        gpu.writeInts(dst, dstOffset, src, srcOffset, len);
+    }
+
+    @Override public float[] toHost(Tensor t) { return gpu.toHost(t); }
+
+    @Override
+    public void embedding(Tensor table, Tensor ids, Tensor out) {
+        timed("embedding", () -> gpu.embedding(table, ids, out));
+    }
+
+    @Override
+    public void rmsNorm(Tensor x, Tensor weight, float eps, Tensor out) {
+        timed("rmsNorm", () -> gpu.rmsNorm(x, weight, eps, out));
+    }
+
+    @Override
+    public void addRmsNorm(Tensor x, Tensor residual, Tensor weight, float eps, Tensor out) {
+        timed("addRmsNorm", () -> gpu.addRmsNorm(x, residual, weight, eps, out));
+    }
+
+    @Override
+    public void linear(Tensor x, Tensor w, Tensor bias, Tensor out) {
+        timed("linear " + w.rows() + "x" + w.cols(), () -> gpu.linear(x, w, bias, out));
+    }
+
+    @Override
+    public void rope(Tensor x, int numHeads, int headDim, Tensor positions, Tensor cosSin) {
+        timed("rope", () -> gpu.rope(x, numHeads, headDim, positions, cosSin));
+    }
+
+    @Override
+    public void storeKv(Tensor kCache, Tensor vCache, Tensor k, Tensor v, Tensor outCacheLoc) {
+        timed("storeKv", () -> gpu.storeKv(kCache, vCache, k, v, outCacheLoc));
+    }
+
+    @Override
+    public void attention(Tensor q, Tensor kCache, Tensor vCache, AttentionBatch batch, Tensor out, int numHeads,
+                          int numKvHeads, int headDim, float scale) {
+        timed("attention", () -> gpu.attention(q, kCache, vCache, batch, out, numHeads, numKvHeads, headDim, scale));
+    }
+
+    @Override
+    public void siluAndMul(Tensor gate, Tensor up, Tensor out) {
+        timed("siluAndMul", () -> gpu.siluAndMul(gate, up, out));
+    }
+
+    @Override
+    public void gatherRows(Tensor x, Tensor rows, Tensor out) {
+        timed("gatherRows", () -> gpu.gatherRows(x, rows, out));
+    }
+
+    @Override public void free(Tensor t) { gpu.free(t); }
+    @Override public void close() { }
+}
