@@ -6,11 +6,10 @@ import dev.sglj.engine.Engine;
 import dev.sglj.engine.FinishReason;
 import dev.sglj.engine.GenerateRequest;
 import dev.sglj.engine.GenerateResult;
+import dev.sglj.engine.TextResult;
 import dev.sglj.engine.TokenLogprob;
 import dev.sglj.engine.sampling.SamplingParams;
 import dev.sglj.engine.sampling.TopLogprob;
-import dev.sglj.engine.tokenizer.DecodeOptions;
-import dev.sglj.engine.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -72,34 +71,17 @@ final class GenerateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ObjectMapper json = new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT);
         try (Engine engine = Engine.start(server.toServerArgs())) {
-            List<int[]> inputs = prompts.texts != null ? encode(engine.requireTokenizer(), prompts.texts) : parseIds();
             SamplingParams params = sampling.toBuilder().withDefaults(engine.generationConfig()).build();
-            List<GenerateRequest> requests = new ArrayList<>();
-            for (int[] p : inputs) requests.add(new GenerateRequest(p, params));
             long start = System.nanoTime();
-            List<GenerateResult> results = engine.generate(requests);
+            List<TextResult> results = prompts.texts != null ? engine.generateText(prompts.texts, params)
+                    : engine.generate(parseIds().stream().map(ids -> new GenerateRequest(ids, params)).toList())
+                            .stream().map(r -> new TextResult(null, r)).toList();
             double seconds = (System.nanoTime() - start) / 1e9;
-            DecodeOptions decode = new DecodeOptions(params.skipSpecialTokens(), params.spacesBetweenSpecialTokens());
-            for (GenerateResult r : results) {
-                String text = engine.tokenizer().map(t -> t.decode(r.outputIds(), decode))
-                        .map(t -> trimStop(t, r.finishReason(), params.noStopTrim())).orElse(null);
-                System.out.println(json.writeValueAsString(toJson(text, r, seconds)));
+            for (TextResult r : results) {
+                System.out.println(json.writeValueAsString(toJson(r.text(), r.result(), seconds)));
             }
         }
         return 0;
-    }
-
-    /** SGLang trims a matched stop string (and what follows it) from the text unless no_stop_trim. */
-    private static String trimStop(String text, FinishReason finish, boolean noStopTrim) {
-        if (noStopTrim || !(finish instanceof FinishReason.Stop(Integer id, String matched)) || matched == null) {
-            return text;
-        }
-        int at = text.indexOf(matched);
-        return at < 0 ? text : text.substring(0, at);
-    }
-
-    private static List<int[]> encode(Tokenizer tokenizer, List<String> texts) {
-        return texts.stream().map(t -> tokenizer.encode(t, true)).toList();
     }
 
     private List<int[]> parseIds() {

@@ -235,6 +235,29 @@ public final class Engine implements AutoCloseable {
         return generate(List.of(request)).getFirst();
     }
 
+    /**
+     * Text in, text out: each prompt is tokenized (with the tokenizer's special tokens, as HF's
+     * {@code encode}), the batch runs together, and each output is decoded with the request's
+     * {@code skip_special_tokens}, a matched stop string trimmed unless {@code no_stop_trim}.
+     */
+    public List<TextResult> generateText(List<String> prompts, SamplingParams params) {
+        Tokenizer t = requireTokenizer();
+        List<GenerateRequest> requests = prompts.stream().map(p -> new GenerateRequest(t.encode(p, true), params)).toList();
+        DecodeOptions decode = new DecodeOptions(params.skipSpecialTokens(), params.spacesBetweenSpecialTokens());
+        return generate(requests).stream()
+                .map(r -> new TextResult(trimStop(t.decode(r.outputIds(), decode), r.finishReason(), params.noStopTrim()), r))
+                .toList();
+    }
+
+    /** SGLang cuts the output at a matched stop string (dropping it) unless no_stop_trim. */
+    private static String trimStop(String text, FinishReason finish, boolean noStopTrim) {
+        if (noStopTrim || !(finish instanceof FinishReason.Stop(Integer id, String matched)) || matched == null) {
+            return text;
+        }
+        int at = text.indexOf(matched);
+        return at < 0 ? text : text.substring(0, at);
+    }
+
     public void abort(String rid) {
         scheduler.abort(rid);
     }

@@ -58,6 +58,13 @@ class BuiltinModelEngineTest {
         assertThat(stoppedText).contains(stop);
         assertThat(stoppedText.indexOf(stop)).isEqualTo(stopAt);
         assertThat(stopped.outputIds()).isEqualTo(Arrays.copyOf(free.outputIds(), stopped.outputIds().length));
+
+        SamplingParams withStop = greedy(12).stop(java.util.List.of(stop)).build();
+        TextResult trimmed = engine.generateText(java.util.List.of("The quick brown fox"), withStop).getFirst();
+        assertThat(trimmed.text()).isEqualTo(text.substring(0, stopAt));
+        TextResult kept = engine.generateText(java.util.List.of("The quick brown fox"),
+                withStop.toBuilder().noStopTrim(true).build()).getFirst();
+        assertThat(kept.text()).startsWith(text.substring(0, stopAt) + stop);
     }
 
     @Test
