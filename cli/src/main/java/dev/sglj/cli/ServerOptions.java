@@ -67,6 +67,13 @@ public final class ServerOptions {
     @Option(names = "--random-seed", defaultValue = "0", description = "Seed for dummy weights and unseeded sampling. Default: ${DEFAULT-VALUE}.")
     long randomSeed;
 
+    @Option(names = "--cuda-graph-max-bs",
+            description = "Largest decode batch captured in a CUDA graph (--device cuda). Default: by GPU memory, as SGLang.")
+    Integer cudaGraphMaxBs;
+
+    @Option(names = "--disable-cuda-graph", description = "Run every decode step eagerly (--device cuda).")
+    boolean disableCudaGraph;
+
     public ServerArgs toServerArgs() {
         return ServerArgs.builder().modelPath(modelPath).tokenizerPath(tokenizerPath)
                 .loadFormat(LoadFormat.parse(loadFormat)).device(device).contextLength(contextLength)
@@ -74,6 +81,7 @@ public final class ServerOptions {
                 .chunkedPrefillSize(chunkedPrefillSize).maxPrefillTokens(maxPrefillTokens)
                 .schedulePolicy(SchedulePolicy.parse(schedulePolicy)).scheduleConservativeness(scheduleConservativeness)
                 .disableRadixCache(disableRadixCache).enableMixedChunk(enableMixedChunk).streamInterval(streamInterval)
-                .decodeLogInterval(decodeLogInterval).randomSeed(randomSeed).build().validate();
+                .decodeLogInterval(decodeLogInterval).randomSeed(randomSeed)
+                .cudaGraphMaxBs(cudaGraphMaxBs).disableCudaGraph(disableCudaGraph).build().validate();
     }
 }

@@ -14,6 +14,7 @@ import dev.sglj.engine.model.LlamaWeightNames;
 import dev.sglj.engine.model.LoadedModel;
 import dev.sglj.engine.model.ModelConfig;
 import dev.sglj.engine.model.ModelLoader;
+import dev.sglj.engine.runner.CudaGraphRunner;
 import dev.sglj.engine.runner.ModelRunner;
 import dev.sglj.engine.sampling.SamplingParams;
 import dev.sglj.engine.sched.Req;
@@ -66,7 +67,8 @@ public final class Engine implements AutoCloseable {
         this.maxRunningRequests = args.maxRunningRequests() != null ? args.maxRunningRequests()
                 : Math.min(DEFAULT_CPU_MAX_RUNNING_REQUESTS, maxTotalTokens);
         int tableContext = Math.min(contextLength, maxTotalTokens);
-        this.runner = new ModelRunner(config, model.weights(), backend, maxTotalTokens, maxRunningRequests, tableContext);
+        this.runner = new ModelRunner(config, model.weights(), backend, maxTotalTokens, maxRunningRequests, tableContext,
+                cudaGraphBatchSizes(args, backend));
         this.eosTokenIds = eosTokenIds(model);
         this.seeds = new SplittableRandom(args.randomSeed());
         SchedulerSettings settings = new SchedulerSettings(maxRunningRequests, args.maxPrefillTokens(),
@@ -75,9 +77,9 @@ public final class Engine implements AutoCloseable {
         this.scheduler = new Scheduler(runner, PrefixCache.create(runner.slots(), args.disableRadixCache()),
                 settings, eosTokenIds);
         LOG.log(System.Logger.Level.INFO, String.format("max_total_num_tokens=%d, chunked_prefill_size=%d, "
-                        + "max_prefill_tokens=%d, max_running_requests=%d, context_len=%d, device=%s",
+                        + "max_prefill_tokens=%d, max_running_requests=%d, context_len=%d, device=%s, cuda_graph_max_bs=%d",
                 maxTotalTokens, args.chunkedPrefillSize(), args.maxPrefillTokens(), maxRunningRequests, contextLength,
-                backend.name()));
+                backend.name(), runner.cudaGraphMaxBatchSize()));
         scheduler.start();
         warmUp();
     }
@@ -271,6 +273,18 @@ public final class Engine implements AutoCloseable {
         return scheduler.flushCache().join();
     }
 
+    /** The decode batch sizes to capture in CUDA graphs: none on the CPU or with --disable-cuda-graph. */
+    private static List<Integer> cudaGraphBatchSizes(ServerArgs args, Backend backend) {
+        if (!(backend instanceof CudaBackend gpu) || args.disableCudaGraph()) return List.of();
+        return CudaGraphRunner.captureSizes(cudaGraphMaxBs(args, gpu));
+    }
+
+    private static int cudaGraphMaxBs(ServerArgs args, CudaBackend gpu) {
+        if (args.disableCudaGraph()) return 0;
+        return args.cudaGraphMaxBs() != null ? args.cudaGraphMaxBs()
+                : CudaGraphRunner.defaultMaxBatchSize(gpu.deviceInfo().totalBytes());
+    }
+
     /**
      * Slots a fresh pool may take: on a GPU, what {@code --mem-fraction-static} leaves after the
      * weights (SGLang's rule); on the CPU, a tenth of physical memory, at most 1 GiB.
@@ -280,7 +294,7 @@ public final class Engine implements AutoCloseable {
         if (backend instanceof CudaBackend gpu) {
             long[] mem = gpu.memoryInfo();
             double fraction = args.memFractionStatic() != null ? args.memFractionStatic()
-                    : KvPoolSizing.defaultMemFractionStatic(mem[1], args.chunkedPrefillSize(), 0);
+                    : KvPoolSizing.defaultMemFractionStatic(mem[1], args.chunkedPrefillSize(), cudaGraphMaxBs(args, gpu));
             return KvPoolSizing.tokens(mem[0] - bf16WeightBytes(c), mem[1], fraction, perSlot);
         }
         long physical = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())

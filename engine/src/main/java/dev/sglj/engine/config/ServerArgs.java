@@ -15,6 +15,8 @@ import java.nio.file.Path;
  * @param maxTotalTokens     KV pool size in tokens; null = derived from the memory budget
  * @param memFractionStatic  share of GPU memory for weights + KV pool; null = SGLang's heuristic
  * @param chunkedPrefillSize most prompt tokens per step; -1 disables chunking
+ * @param cudaGraphMaxBs     largest decode batch captured in a CUDA graph; null = SGLang's default for the GPU
+ * @param disableCudaGraph   run every decode step eagerly on the GPU
  */
 public record ServerArgs(
         Path modelPath,
@@ -33,7 +35,9 @@ public record ServerArgs(
         boolean enableMixedChunk,
         int streamInterval,
         int decodeLogInterval,
-        long randomSeed) {
+        long randomSeed,
+        Integer cudaGraphMaxBs,
+        boolean disableCudaGraph) {
 
     public static final int DEFAULT_CPU_CHUNKED_PREFILL = 2048;
     public static final int DEFAULT_MAX_PREFILL_TOKENS = 16384;
@@ -54,7 +58,8 @@ public record ServerArgs(
                 .chunkedPrefillSize(chunkedPrefillSize).maxPrefillTokens(maxPrefillTokens)
                 .schedulePolicy(schedulePolicy).scheduleConservativeness(scheduleConservativeness)
                 .disableRadixCache(disableRadixCache).enableMixedChunk(enableMixedChunk)
-                .streamInterval(streamInterval).decodeLogInterval(decodeLogInterval).randomSeed(randomSeed);
+                .streamInterval(streamInterval).decodeLogInterval(decodeLogInterval).randomSeed(randomSeed)
+                .cudaGraphMaxBs(cudaGraphMaxBs).disableCudaGraph(disableCudaGraph);
     }
 
     /** @throws IllegalArgumentException naming the flag */
@@ -73,6 +78,7 @@ public record ServerArgs(
         positive("--max-prefill-tokens", maxPrefillTokens);
         positive("--stream-interval", streamInterval);
         positive("--decode-log-interval", decodeLogInterval);
+        positive("--cuda-graph-max-bs", cudaGraphMaxBs);
         if (!(scheduleConservativeness > 0)) {
             throw new IllegalArgumentException("--schedule-conservativeness must be positive, got " + scheduleConservativeness);
         }
@@ -104,6 +110,8 @@ public record ServerArgs(
         private int streamInterval = 1;
         private int decodeLogInterval = DEFAULT_DECODE_LOG_INTERVAL;
         private long randomSeed;
+        private Integer cudaGraphMaxBs;
+        private boolean disableCudaGraph;
 
         public Builder modelPath(Path v) { modelPath = v; return this; }
         public Builder tokenizerPath(Path v) { tokenizerPath = v; return this; }
@@ -122,11 +130,14 @@ public record ServerArgs(
         public Builder streamInterval(int v) { streamInterval = v; return this; }
         public Builder decodeLogInterval(int v) { decodeLogInterval = v; return this; }
         public Builder randomSeed(long v) { randomSeed = v; return this; }
+        public Builder cudaGraphMaxBs(Integer v) { cudaGraphMaxBs = v; return this; }
+        public Builder disableCudaGraph(boolean v) { disableCudaGraph = v; return this; }
 
         public ServerArgs build() {
             return new ServerArgs(modelPath, tokenizerPath, loadFormat, device, contextLength, maxTotalTokens,
                     memFractionStatic, maxRunningRequests, chunkedPrefillSize, maxPrefillTokens, schedulePolicy, scheduleConservativeness,
-                    disableRadixCache, enableMixedChunk, streamInterval, decodeLogInterval, randomSeed);
+                    disableRadixCache, enableMixedChunk, streamInterval, decodeLogInterval, randomSeed,
+                    cudaGraphMaxBs, disableCudaGraph);
         }
     }
 }

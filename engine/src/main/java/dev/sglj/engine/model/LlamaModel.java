@@ -66,66 +66,122 @@ public final class LlamaModel implements AutoCloseable {
      */
     public Tensor forward(ForwardBatch batch, KvPool kv, ReqToTokenPool reqToToken) {
         try (Scratch s = new Scratch(backend)) {
-            int n = batch.numTokens();
-            int hidden = config.hiddenSize();
-            int qWidth = config.numHeads() * config.headDim();
-            int kvWidth = config.numKvHeads() * config.headDim();
-            int inter = config.intermediateSize();
-            float eps = config.rmsNormEps();
-
             Tensor ids = s.keep(backend.ints(batch.inputIds()));
             Tensor outCacheLoc = s.keep(backend.ints(batch.outCacheLoc()));
             AttentionBatch attn = attentionBatch(batch, reqToToken, s);
             RotaryEmbedding.Rows rope = rotary.rowsFor(batch);
             s.onClose(() -> rotary.release(rope));
-
-            Tensor residual = s.activation(n, hidden);
-            Tensor h = s.activation(n, hidden);
-            Tensor q = s.activation(n, qWidth);
-            Tensor k = s.activation(n, kvWidth);
-            Tensor v = s.activation(n, kvWidth);
-            Tensor attnOut = s.activation(n, qWidth);
-            Tensor proj = s.activation(n, hidden);
-            Tensor gate = s.activation(n, inter);
-            Tensor up = s.activation(n, inter);
-            float scale = (float) (1.0 / Math.sqrt(config.headDim()));
-
-            backend.embedding(embedTokens, ids, residual);
-            for (int l = 0; l < layers.size(); l++) {
-                LayerWeights w = layers.get(l);
-                if (l == 0) {
-                    backend.rmsNorm(residual, w.inputNorm(), eps, h);
-                } else {
-                    backend.addRmsNorm(proj, residual, w.inputNorm(), eps, h);
-                }
-                backend.linear(h, w.qProj(), w.qBias(), q);
-                backend.linear(h, w.kProj(), w.kBias(), k);
-                backend.linear(h, w.vProj(), w.vBias(), v);
-                if (w.qNorm() != null) {
-                    backend.rmsNorm(q, w.qNorm(), eps, q);
-                    backend.rmsNorm(k, w.kNorm(), eps, k);
-                }
-                backend.rope(q, config.numHeads(), config.headDim(), rope.positions(), rope.table());
-                backend.rope(k, config.numKvHeads(), config.headDim(), rope.positions(), rope.table());
-                backend.storeKv(kv.k(l), kv.v(l), k, v, outCacheLoc);
-                backend.attention(q, kv.k(l), kv.v(l), attn, attnOut,
-                        config.numHeads(), config.numKvHeads(), config.headDim(), scale);
-                backend.linear(attnOut, w.oProj(), w.oBias(), proj);
-                backend.addRmsNorm(proj, residual, w.postAttentionNorm(), eps, h);
-                backend.linear(h, w.gateProj(), null, gate);
-                backend.linear(h, w.upProj(), null, up);
-                backend.siluAndMul(gate, up, gate);
-                backend.linear(gate, w.downProj(), null, proj);
-            }
-            backend.addRmsNorm(proj, residual, finalNorm, eps, h);
-            return logits(h, batch.logitRows(), s);
+            Tensor logitRows = s.keep(backend.ints(batch.logitRows()));
+            return layers(batch.numTokens(), ids, outCacheLoc, attn, rope.table(), rope.positions(),
+                    logitRows, batch.logitRows().length, kv, s);
         }
     }
 
-    private Tensor logits(Tensor hidden, int[] rows, Scratch s) {
-        Tensor selected = s.activation(rows.length, config.hiddenSize());
-        backend.gatherRows(hidden, s.keep(backend.ints(rows)), selected);
-        Tensor logits = backend.allocate(DType.F32, rows.length, config.vocabSize());
+    /**
+     * Device inputs of a decode pass over {@code batchSize} requests of one new token each, in buffers
+     * the caller owns and rewrites between passes (a captured graph reads them at fixed addresses):
+     * I32 vectors of exactly {@code batchSize} entries; {@code extendStarts} holds 0, 1, 2, ... and
+     * {@code extendLens} all ones.
+     */
+    public record DecodeInputs(int batchSize, Tensor inputIds, Tensor positions, Tensor outCacheLoc,
+                               Tensor reqPoolIndices, Tensor seqLens, Tensor extendLens, Tensor extendStarts) {}
+
+    /**
+     * A decode pass over caller-provided device inputs, queuing no host-to-device copy: the work is
+     * the same as {@link #forward} for that batch, sized for sequences up to {@code maxSeqLen} tokens
+     * (positions below it). Returns the F32 logits {@code [batchSize, vocab]} (a tensor the caller frees).
+     */
+    public Tensor forwardDecode(DecodeInputs in, int maxSeqLen, KvPool kv, ReqToTokenPool reqToToken) {
+        try (Scratch s = new Scratch(backend)) {
+            int bs = in.batchSize();
+            int[] seqLens = new int[bs];
+            int[] ones = new int[bs];
+            int[] starts = new int[bs];
+            for (int r = 0; r < bs; r++) {
+                seqLens[r] = maxSeqLen;
+                ones[r] = 1;
+                starts[r] = r;
+            }
+            AttentionBatch attn = new AttentionBatch(bs, reqToToken.deviceTable(), reqToToken.maxContext(),
+                    in.reqPoolIndices(), in.seqLens(), in.extendLens(), in.extendStarts(), seqLens, ones, starts);
+            Tensor table = rotary.positionTable(maxSeqLen);
+            return layers(bs, in.inputIds(), in.outCacheLoc(), attn, table, in.positions(), in.extendStarts(), bs,
+                    kv, s);
+        }
+    }
+
+    /** Grows the RoPE table to {@code maxSeqLen} positions now, before graphs capture its address. */
+    public void prepareDecode(int maxSeqLen) {
+        rotary.positionTable(maxSeqLen);
+    }
+
+    /**
+     * Whether {@link #forwardDecode} computes what {@link #forward} does for this decode batch: RoPE
+     * reads the position-indexed table (not per-request dynamic-NTK rows) and every position is below
+     * {@code maxSeqLen}.
+     */
+    public boolean supportsFixedDecode(ForwardBatch batch, int maxSeqLen) {
+        if (!rotary.usesPositionTable(batch)) return false;
+        for (int len : batch.seqLens()) {
+            if (len > maxSeqLen) return false;
+        }
+        return true;
+    }
+
+    private Tensor layers(int n, Tensor ids, Tensor outCacheLoc, AttentionBatch attn, Tensor ropeTable,
+                          Tensor ropePositions, Tensor logitRows, int logitRowCount, KvPool kv, Scratch s) {
+        int hidden = config.hiddenSize();
+        int qWidth = config.numHeads() * config.headDim();
+        int kvWidth = config.numKvHeads() * config.headDim();
+        int inter = config.intermediateSize();
+        float eps = config.rmsNormEps();
+
+        Tensor residual = s.activation(n, hidden);
+        Tensor h = s.activation(n, hidden);
+        Tensor q = s.activation(n, qWidth);
+        Tensor k = s.activation(n, kvWidth);
+        Tensor v = s.activation(n, kvWidth);
+        Tensor attnOut = s.activation(n, qWidth);
+        Tensor proj = s.activation(n, hidden);
+        Tensor gate = s.activation(n, inter);
+        Tensor up = s.activation(n, inter);
+        float scale = (float) (1.0 / Math.sqrt(config.headDim()));
+
+        backend.embedding(embedTokens, ids, residual);
+        for (int l = 0; l < layers.size(); l++) {
+            LayerWeights w = layers.get(l);
+            if (l == 0) {
+                backend.rmsNorm(residual, w.inputNorm(), eps, h);
+            } else {
+                backend.addRmsNorm(proj, residual, w.inputNorm(), eps, h);
+            }
+            backend.linear(h, w.qProj(), w.qBias(), q);
+            backend.linear(h, w.kProj(), w.kBias(), k);
+            backend.linear(h, w.vProj(), w.vBias(), v);
+            if (w.qNorm() != null) {
+                backend.rmsNorm(q, w.qNorm(), eps, q);
+                backend.rmsNorm(k, w.kNorm(), eps, k);
+            }
+            backend.rope(q, config.numHeads(), config.headDim(), ropePositions, ropeTable);
+            backend.rope(k, config.numKvHeads(), config.headDim(), ropePositions, ropeTable);
+            backend.storeKv(kv.k(l), kv.v(l), k, v, outCacheLoc);
+            backend.attention(q, kv.k(l), kv.v(l), attn, attnOut,
+                    config.numHeads(), config.numKvHeads(), config.headDim(), scale);
+            backend.linear(attnOut, w.oProj(), w.oBias(), proj);
+            backend.addRmsNorm(proj, residual, w.postAttentionNorm(), eps, h);
+            backend.linear(h, w.gateProj(), null, gate);
+            backend.linear(h, w.upProj(), null, up);
+            backend.siluAndMul(gate, up, gate);
+            backend.linear(gate, w.downProj(), null, proj);
+        }
+        backend.addRmsNorm(proj, residual, finalNorm, eps, h);
+        return logits(h, logitRows, logitRowCount, s);
+    }
+
+    private Tensor logits(Tensor hidden, Tensor rows, int count, Scratch s) {
+        Tensor selected = s.activation(count, config.hiddenSize());
+        backend.gatherRows(hidden, rows, selected);
+        Tensor logits = backend.allocate(DType.F32, count, config.vocabSize());
         backend.linear(selected, lmHead, null, logits);
         return logits;
     }

@@ -39,6 +39,21 @@ final class RotaryEmbedding implements AutoCloseable {
         return new Rows(table, backend.ints(batch.positions()), false);
     }
 
+    /**
+     * The position-indexed table grown to at least {@code rows} rows, for passes whose inputs are
+     * fixed device buffers (a captured graph keeps this tensor's address: it is never regrown for
+     * positions below {@code rows}).
+     */
+    Tensor positionTable(int rows) {
+        ensureRows(rows);
+        return table;
+    }
+
+    /** Whether the batch reads the position-indexed table (all but dynamic NTK past the trained length). */
+    boolean usesPositionTable(ForwardBatch batch) {
+        return !needsPerRequestFrequencies(batch);
+    }
+
     private boolean needsPerRequestFrequencies(ForwardBatch batch) {
         if (!(scaling instanceof RopeScaling.Dynamic)) return false;
         for (int len : batch.ropeSeqLens()) {

@@ -346,9 +346,10 @@ public final class Scheduler implements AutoCloseable {
             long now = System.nanoTime();
             double throughput = tokensSinceDecodeLog / Math.max((now - lastDecodeLogNanos) / 1e9, 1e-9);
             LOG.log(System.Logger.Level.INFO, String.format(
-                    "Decode batch. #running-req: %d, #token: %d, token usage: %.2f, cuda graph: False, "
+                    "Decode batch. #running-req: %d, #token: %d, token usage: %.2f, cuda graph: %s, "
                             + "gen throughput (token/s): %.2f, #queue-req: %d,",
-                    running.size(), usedTokens(), tokenUsage(), throughput, waiting.size()));
+                    running.size(), usedTokens(), tokenUsage(), runner.lastForwardUsedCudaGraph() ? "True" : "False",
+                    throughput, waiting.size()));
             lastDecodeLogNanos = now;
             tokensSinceDecodeLog = 0;
         }

@@ -279,14 +279,18 @@ public final class CudaBackend implements Backend {
 
     /** The tensor's bytes in the pinned read-back buffer (valid until the next read-back). */
     private MemorySegment readBack(CudaTensor c) {
-        if (pinned == null || pinned.byteSize() < c.bytes()) {
-            if (pinned != null) CudaDriver.freeHost(pinned);
-            pinned = null;
-            pinned = CudaDriver.mallocHost(Math.max(1 << 20, Long.highestOneBit(Math.max(1, c.bytes())) * 2));
-        }
+        ensurePinned(c.bytes());
         CudaDriver.copyToHost(pinned, c.ptr(), c.bytes(), stream);
         CudaDriver.synchronize(stream);
         return pinned.asSlice(0, c.bytes());
+    }
+
+    private void ensurePinned(long bytes) {
+        if (pinned == null || pinned.byteSize() < bytes) {
+            if (pinned != null) CudaDriver.freeHost(pinned);
+            pinned = null;
+            pinned = CudaDriver.mallocHost(Math.max(1 << 20, Long.highestOneBit(Math.max(1, bytes)) * 2));
+        }
     }
 
     @Override
@@ -509,6 +513,45 @@ public final class CudaBackend implements Backend {
         return new CudaGraph(CudaDriver.endCaptureAndInstantiate(stream), stream);
     }
 
+    /**
+     * Runs {@code work} with device memory taken from and freed to the CUDA-graph pool (see
+     * {@link DeviceMemory#graphPool}): warm-up and capture of graphs run inside it, so the blocks a
+     * graph reads and writes are reserved for graphs until {@link #releaseGraphPool}.
+     */
+    public void inGraphPool(Runnable work) {
+        ensureCurrent();
+        memory.graphPool(true);
+        try {
+            work.run();
+        } finally {
+            memory.graphPool(false);
+        }
+    }
+
+    /** Returns the graph pool's free blocks to the ordinary cache; call after closing every graph. */
+    public void releaseGraphPool() {
+        ensureCurrent();
+        CudaDriver.synchronize(stream);
+        memory.releaseGraphPool();
+    }
+
+    /** The first {@code rows} rows of an F32 tensor {@code [rows', cols]}, waiting for the stream. */
+    public float[] toHostRows(Tensor t, long rows) {
+        ensureCurrent();
+        CudaTensor c = check("toHostRows", "t", t, DType.F32);
+        if (rows < 0 || rows > c.rows()) {
+            throw new IllegalArgumentException("toHostRows: " + rows + " rows of " + c);
+        }
+        int n = Math.toIntExact(rows * c.cols());
+        float[] out = new float[n];
+        if (n == 0) return out;
+        ensurePinned(4L * n);
+        CudaDriver.copyToHost(pinned, c.ptr(), 4L * n, stream);
+        CudaDriver.synchronize(stream);
+        MemorySegment.copy(pinned, JAVA_FLOAT, 0, out, 0, n);
+        return out;
+    }
+
     /** Milliseconds of device time {@code work} takes, measured with events on the stream. */
     public float time(Runnable work) {
         ensureCurrent();
@@ -532,6 +575,7 @@ public final class CudaBackend implements Backend {
         ensureCurrent();
         CudaDriver.synchronize(stream);
         for (CudaTensor t : live.toArray(CudaTensor[]::new)) free(t);
+        memory.releaseGraphPool();
         cublas.close();
         memory.release(cublasWorkspace, CUBLAS_WORKSPACE);
         memory.emptyCache();

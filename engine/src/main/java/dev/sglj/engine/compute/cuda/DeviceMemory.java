@@ -16,6 +16,9 @@ final class DeviceMemory {
 
     private final long stream;
     private final Map<Long, ArrayDeque<Long>> freeBySize = new HashMap<>();
+    /** Blocks of the CUDA-graph pool: only handed out while {@link #graphPool} is on, never returned by emptyCache. */
+    private final Map<Long, ArrayDeque<Long>> graphFree = new HashMap<>();
+    private boolean graphPool;
     private long reserved;
     private long cachedBytes;
 
@@ -30,6 +33,13 @@ final class DeviceMemory {
     /** A block of at least {@code bytes}; its size for {@link #release} is {@link #rounded}. */
     long allocate(long bytes, String what) {
         long size = rounded(bytes);
+        if (graphPool) {
+            ArrayDeque<Long> pooled = graphFree.get(size);
+            if (pooled != null && !pooled.isEmpty()) return pooled.pop();
+            long p = CudaDriver.malloc(size);
+            reserved += size;
+            return p;
+        }
         ArrayDeque<Long> list = freeBySize.get(size);
         if (list != null && !list.isEmpty()) {
             cachedBytes -= size;
@@ -56,8 +66,32 @@ final class DeviceMemory {
 
     void release(long ptr, long bytes) {
         long size = rounded(bytes);
+        if (graphPool) {
+            graphFree.computeIfAbsent(size, s -> new ArrayDeque<>()).push(ptr);
+            return;
+        }
         freeBySize.computeIfAbsent(size, s -> new ArrayDeque<>()).push(ptr);
         cachedBytes += size;
+    }
+
+    /**
+     * Switches allocation to the CUDA-graph pool: blocks freed while it is on stay in the pool, so a
+     * captured graph's scratch addresses are never handed to eager work, while graphs captured one
+     * after another (and replayed one at a time on the stream) share them.
+     */
+    void graphPool(boolean on) {
+        graphPool = on;
+    }
+
+    /** Moves the graph pool's free blocks back to the ordinary cache (once its graphs are destroyed). */
+    void releaseGraphPool() {
+        for (Map.Entry<Long, ArrayDeque<Long>> e : graphFree.entrySet()) {
+            for (long p : e.getValue()) {
+                freeBySize.computeIfAbsent(e.getKey(), s -> new ArrayDeque<>()).push(p);
+                cachedBytes += e.getKey();
+            }
+        }
+        graphFree.clear();
     }
 
     /** Returns every cached free block to the driver (waits for the stream first). */

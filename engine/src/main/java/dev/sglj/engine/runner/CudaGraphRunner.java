@@ -1,0 +1,156 @@
+package dev.sglj.engine.runner;
+
+import dev.sglj.engine.compute.Tensor;
+import dev.sglj.engine.compute.cuda.CudaBackend;
+import dev.sglj.engine.compute.cuda.CudaGraph;
+import dev.sglj.engine.kv.KvPool;
+import dev.sglj.engine.kv.ReqToTokenPool;
+import dev.sglj.engine.model.ForwardBatch;
+import dev.sglj.engine.model.ForwardMode;
+import dev.sglj.engine.model.LlamaModel;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * CUDA graphs for decode, as SGLang's CudaGraphRunner: at start one graph per batch size of
+ * {@link #captureSizes}, each reading fixed device input buffers; a decode batch is padded to the
+ * smallest captured size that holds it (padding requests write their K/V to a reserved slot and
+ * attend to one key), its inputs are copied into that size's buffers and the graph is replayed.
+ * The attention kernels' split count is fixed at capture for the longest context, so one graph
+ * serves every sequence length.
+ */
+public final class CudaGraphRunner implements AutoCloseable {
+    private final CudaBackend gpu;
+    private final LlamaModel model;
+    private final int maxSeqLen;
+    private final int paddingSlot;
+    /** Ascending by batch size. */
+    private final List<Captured> graphs = new ArrayList<>();
+
+    private record Captured(int batchSize, LlamaModel.DecodeInputs inputs, CudaGraph graph, Tensor logits) {}
+
+    /**
+     * Captures a graph per size (largest first, sharing the graph memory pool); {@code paddingSlot} is a
+     * KV slot no request uses.
+     */
+    public CudaGraphRunner(CudaBackend gpu, LlamaModel model, KvPool kv, ReqToTokenPool reqToToken,
+                           int paddingSlot, List<Integer> batchSizes) {
+        if (paddingSlot < 0 || paddingSlot >= kv.numSlots()) {
+            throw new IllegalArgumentException("CUDA graph padding slot " + paddingSlot + " outside the KV pool of "
+                    + kv.numSlots() + " slots");
+        }
+        this.gpu = gpu;
+        this.model = model;
+        this.maxSeqLen = reqToToken.maxContext();
+        this.paddingSlot = paddingSlot;
+        model.prepareDecode(maxSeqLen);
+        List<Integer> sizes = batchSizes.stream().distinct().sorted().toList();
+        try {
+            for (int i = sizes.size() - 1; i >= 0; i--) {
+                graphs.addFirst(capture(sizes.get(i), kv, reqToToken));
+            }
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private Captured capture(int bs, KvPool kv, ReqToTokenPool reqToToken) {
+        if (bs <= 0) throw new IllegalArgumentException("CUDA graph batch size " + bs + " must be positive");
+        int[] zeros = new int[bs];
+        int[] ones = new int[bs];
+        int[] starts = new int[bs];
+        int[] padding = new int[bs];
+        for (int r = 0; r < bs; r++) {
+            ones[r] = 1;
+            starts[r] = r;
+            padding[r] = paddingSlot;
+        }
+        LlamaModel.DecodeInputs in = new LlamaModel.DecodeInputs(bs, gpu.ints(zeros), gpu.ints(zeros),
+                gpu.ints(padding), gpu.ints(zeros), gpu.ints(ones), gpu.ints(ones), gpu.ints(starts));
+        Tensor[] logits = new Tensor[1];
+        CudaGraph[] graph = new CudaGraph[1];
+        gpu.inGraphPool(() -> {
+            // The eager warm-up leaves every block the pass needs in the pool, so the capture allocates nothing.
+            gpu.free(model.forwardDecode(in, maxSeqLen, kv, reqToToken));
+            graph[0] = gpu.capture(() -> logits[0] = model.forwardDecode(in, maxSeqLen, kv, reqToToken));
+        });
+        return new Captured(bs, in, graph[0], logits[0]);
+    }
+
+    /** SGLang's default {@code --cuda-graph-bs} up to {@code maxBs}: 1, 2, 4, 8, 12, 16..256 by 8, 272..511 by 16, then by 32. */
+    public static List<Integer> captureSizes(int maxBs) {
+        List<Integer> sizes = new ArrayList<>();
+        for (int bs : new int[] {1, 2, 4, 8, 12}) sizes.add(bs);
+        for (int bs = 16; bs <= 256; bs += 8) sizes.add(bs);
+        for (int bs = 272; bs < 512; bs += 16) sizes.add(bs);
+        for (int bs = 512; bs <= maxBs; bs += 32) sizes.add(bs);
+        return sizes.stream().filter(bs -> bs <= maxBs).toList();
+    }
+
+    /** SGLang's default {@code --cuda-graph-max-bs} for a GPU of {@code totalBytes} at TP 1. */
+    public static int defaultMaxBatchSize(long totalBytes) {
+        double gb = totalBytes / (double) (1L << 30);
+        return gb < 20 ? 8 : gb < 35 ? 24 : gb < 60 ? 32 : 256;
+    }
+
+    /** The largest captured batch size (0 when none was captured). */
+    public int maxBatchSize() {
+        return graphs.isEmpty() ? 0 : graphs.getLast().batchSize();
+    }
+
+    /** Whether a graph can run this batch: decode, one logits row per request in order, within the captured sizes. */
+    public boolean canRun(ForwardBatch batch) {
+        int bs = batch.numRequests();
+        if (batch.mode() != ForwardMode.DECODE || bs == 0 || bs > maxBatchSize() || batch.numTokens() != bs) {
+            return false;
+        }
+        int[] rows = batch.logitRows();
+        if (rows.length != bs) return false;
+        for (int r = 0; r < bs; r++) {
+            if (rows[r] != r) return false;
+        }
+        return model.supportsFixedDecode(batch, maxSeqLen);
+    }
+
+    /** Runs a batch {@link #canRun} accepts: pads it, replays the graph and returns its logits rows. */
+    public float[] run(ForwardBatch batch) {
+        int bs = batch.numRequests();
+        Captured g = graphs.stream().filter(c -> c.batchSize() >= bs).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("decode batch of " + bs
+                        + " is above the largest CUDA graph batch size " + maxBatchSize()));
+        LlamaModel.DecodeInputs in = g.inputs();
+        write(in.inputIds(), batch.inputIds(), 0, g.batchSize());
+        write(in.positions(), batch.positions(), 0, g.batchSize());
+        write(in.outCacheLoc(), batch.outCacheLoc(), paddingSlot, g.batchSize());
+        write(in.reqPoolIndices(), batch.reqPoolIndices(), 0, g.batchSize());
+        write(in.seqLens(), batch.seqLens(), 1, g.batchSize());
+        g.graph().replay();
+        return gpu.toHostRows(g.logits(), bs);
+    }
+
+    private void write(Tensor dst, int[] values, int pad, int size) {
+        int[] padded = values;
+        if (values.length < size) {
+            padded = Arrays.copyOf(values, size);
+            Arrays.fill(padded, values.length, size, pad);
+        }
+        gpu.writeInts(dst, 0, padded, 0, size);
+    }
+
+    @Override
+    public void close() {
+        for (Captured c : graphs) {
+            c.graph().close();
+            gpu.free(c.logits());
+            LlamaModel.DecodeInputs in = c.inputs();
+            for (Tensor t : List.of(in.inputIds(), in.positions(), in.outCacheLoc(), in.reqPoolIndices(),
+                    in.seqLens(), in.extendLens(), in.extendStarts())) {
+                gpu.free(t);
+            }
+        }
+        graphs.clear();
+        gpu.releaseGraphPool();
+    }
+}
