@@ -3,10 +3,12 @@ package dev.sglj.cli.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sglj.engine.compute.Backend;
 import dev.sglj.engine.compute.Devices;
+import dev.sglj.engine.compute.cuda.CudaBackend;
 import dev.sglj.engine.model.LoadFormat;
 import dev.sglj.engine.model.LoadedModel;
 import dev.sglj.engine.model.ModelLoadException;
 import dev.sglj.engine.model.ModelLoader;
+import dev.sglj.engine.runner.CudaGraphRunner;
 import dev.sglj.engine.runner.ModelRunner;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -76,6 +78,13 @@ public final class BenchOneBatchCommand implements Callable<Integer> {
     @Option(names = "--random-seed", defaultValue = "0", description = "Seed of the synthetic prompts. Default: ${DEFAULT-VALUE}.")
     long seed;
 
+    @Option(names = "--cuda-graph-max-bs",
+            description = "Largest decode batch captured in a CUDA graph (--device cuda). Default: by GPU memory, as SGLang.")
+    Integer cudaGraphMaxBs;
+
+    @Option(names = "--disable-cuda-graph", description = "Run every decode step eagerly (--device cuda).")
+    boolean disableCudaGraph;
+
     @Override
     public Integer call() {
         validate();
@@ -87,8 +96,8 @@ public final class BenchOneBatchCommand implements Callable<Integer> {
         try (LoadedModel model = ModelLoader.load(modelPath, format);
              Backend backend = newBackend();
              ModelRunner runner = new ModelRunner(model.config(), model.weights(), backend,
-                     poolTokens, maxRequests, contextLength)) {
-            out.println("max_total_num_tokens=" + poolTokens);
+                     poolTokens, maxRequests, contextLength, cudaGraphBatchSizes(backend))) {
+            out.println("max_total_num_tokens=" + poolTokens + ", cuda_graph_max_bs=" + runner.cudaGraphMaxBatchSize());
             OneBatchBenchmark bench = new OneBatchBenchmark(runner, out, logDecodeStep);
 
             out.println("Warmup ...");
@@ -119,6 +128,13 @@ public final class BenchOneBatchCommand implements Callable<Integer> {
         }
     }
 
+    /** SGLang's captured sizes on the GPU (none on the CPU or with --disable-cuda-graph). */
+    private List<Integer> cudaGraphBatchSizes(Backend backend) {
+        if (!(backend instanceof CudaBackend gpu) || disableCudaGraph) return List.of();
+        return CudaGraphRunner.captureSizes(cudaGraphMaxBs != null ? cudaGraphMaxBs
+                : CudaGraphRunner.defaultMaxBatchSize(gpu.deviceInfo().totalBytes()));
+    }
+
     private Backend newBackend() {
         return Devices.open(device);
     }
@@ -144,6 +160,9 @@ public final class BenchOneBatchCommand implements Callable<Integer> {
         requirePositive("--output-len", outputLens);
         if (maxTotalTokens != null && maxTotalTokens <= 0) {
             throw new ParameterException(spec.commandLine(), "--max-total-tokens must be positive (got " + maxTotalTokens + ")");
+        }
+        if (cudaGraphMaxBs != null && cudaGraphMaxBs <= 0) {
+            throw new ParameterException(spec.commandLine(), "--cuda-graph-max-bs must be positive (got " + cudaGraphMaxBs + ")");
         }
         if (logDecodeStep < 0) {
             throw new ParameterException(spec.commandLine(), "--log-decode-step must be >= 0 (got " + logDecodeStep + ")");
