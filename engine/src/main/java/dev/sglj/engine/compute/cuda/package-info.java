@@ -26,6 +26,8 @@
  * ModelRunner runner = new ModelRunner(config, weights, gpu, tokens, maxRunningRequests, contextLength);
  * }</pre>
  * CUDA graphs: {@link dev.sglj.engine.compute.cuda.CudaBackend#capture} records kernels and cuBLAS
- * calls for replay; a decode graph runner on top of it is not written yet.
+ * calls for replay; warm-up and capture run inside {@link dev.sglj.engine.compute.cuda.CudaBackend#inGraphPool},
+ * whose blocks are never handed to eager work, so a graph's addresses stay its own. The decode graph
+ * runner on top of it is {@link dev.sglj.engine.runner.CudaGraphRunner}.
  */
 package dev.sglj.engine.compute.cuda;
