@@ -4,9 +4,9 @@
 # with --disable-cuda-graph.
 #
 # Here (from a worktree):  bash scripts/cuda/graph-run.sh stage /work/main/.cg-run
-# Device:  run(carry=[".cg-run"], command="bash .cg-run/graph-run.sh run .cg-run")
+# Device:  run(carry=[".cg-run"], command="bash .cg-run/graph-run.sh run .cg-run")   (or: engine)
 set -uo pipefail
-dir=${2:?usage: graph-run.sh stage|run DIR}
+dir=${2:?usage: graph-run.sh stage|run|engine DIR}
 case "$1" in
   stage)
     set -e
@@ -45,5 +45,32 @@ case "$1" in
         $extra > "$out/bench-$mode.log" 2>&1
       echo "rc=$?"; grep -E "^(max_total|Prefill|Decode|Total)|Exception|rror" "$out/bench-$mode.log" | head -30
     done ;;
-  *) echo "usage: $0 stage|run DIR" >&2; exit 2 ;;
+  engine)
+    # The engine path (--device cuda, graphs by default): a fixture's greedy tokens, then offline
+    # throughput with and without graphs, showing the decode log line's "cuda graph" field.
+    tar xzf "$dir/jdk.tgz" -C /tmp
+    export LD_LIBRARY_PATH=/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}
+    export SGLJ_CUDA_CACHE=/tmp/sglj-cuda-cache
+    sglj() { /tmp/jrt/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx16g \
+               -cp "$dir/lib/*" dev.sglj.cli.Main "$@"; }
+    out=${OUT:-/tmp}
+    fx=engine/src/test/resources/fixtures/models/qwen3
+    prompt=$(python3 -c "import json;print(','.join(map(str,json.load(open('$fx/expected.json'))['cases'][1]['prompt'])))")
+    expected=$(python3 -c "import json;print(json.load(open('$fx/expected.json'))['cases'][1]['output'])")
+    echo "== fixture qwen3 on cuda with graphs, transformers gave $expected"
+    sglj generate --device cuda --model-path "$fx" --input-ids "$prompt" --max-new-tokens 10 --temperature 0 \
+      --ignore-eos --max-total-tokens 4096 > "$out/generate.log" 2>&1
+    echo "rc=$?"; grep -E "cuda_graph_max_bs|Exception" "$out/generate.log" | head -3; tail -1 "$out/generate.log"
+    mkdir -p /tmp/l8b && cp engine/src/test/resources/configs/llama-3.1-8b-instruct.json /tmp/l8b/config.json
+    for mode in graph eager; do
+      extra=""; [ "$mode" = eager ] && extra="--disable-cuda-graph"
+      echo "== offline-throughput ($mode), 64 x (512 in / 64 out), Llama-3.1-8B shape, dummy weights"
+      # shellcheck disable=SC2086
+      sglj bench offline-throughput --device cuda --model-path /tmp/l8b --load-format dummy --num-prompts 64 \
+        --random-input-len 512 --random-output-len 64 --max-running-requests 64 --decode-log-interval 16 $extra \
+        > "$out/offline-$mode.log" 2>&1
+      echo "rc=$?"; grep -E "cuda_graph_max_bs|Decode batch|Exception" "$out/offline-$mode.log" | head -6
+      grep -v -E "Prefill batch|Decode batch" "$out/offline-$mode.log" | tail -12
+    done ;;
+  *) echo "usage: $0 stage|run|engine DIR" >&2; exit 2 ;;
 esac
