@@ -26,7 +26,10 @@ def main():
         ids = torch.randint(0, 10000, (bs, args.input_len), device="cuda")
         kwargs = dict(do_sample=False, cache_implementation="static", pad_token_id=0)
         with torch.inference_mode():
-            model.generate(ids, max_new_tokens=2, min_new_tokens=2, **kwargs)  # warmup
+            # Warm up with the measured shapes: transformers compiles the static-cache decode step on
+            # first use, which must not be timed.
+            model.generate(ids, max_new_tokens=args.output_len, min_new_tokens=args.output_len, **kwargs)
+            model.generate(ids, max_new_tokens=1, min_new_tokens=1, **kwargs)
             torch.cuda.synchronize()
             t0 = time.perf_counter()
             model.generate(ids, max_new_tokens=1, min_new_tokens=1, **kwargs)
