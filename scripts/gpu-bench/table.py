@@ -10,7 +10,7 @@ BANDWIDTH = 3.06e12          # H100 read bandwidth measured on the lent card (ja
 
 def load(path):
     with open(path) as f:
-        return [json.loads(line) for line in f if line.strip()]
+        return [json.loads(line) for line in f if line.startswith("{")]
 
 
 def main(sglj_path, hf_path, input_len, output_len):
