@@ -22,6 +22,10 @@ public final class ServerOptions {
     @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda. Default: ${DEFAULT-VALUE}.")
     String device;
 
+    @Option(names = "--dtype", defaultValue = "auto",
+            description = "Compute dtype: auto, or float32 on cpu / bfloat16 on cuda. Default: ${DEFAULT-VALUE}.")
+    String dtype;
+
     @Option(names = "--mem-fraction-static",
             description = "Share of GPU memory for weights and the KV pool. Default: SGLang's heuristic.")
     Double memFractionStatic;
@@ -76,7 +80,7 @@ public final class ServerOptions {
 
     public ServerArgs toServerArgs() {
         return ServerArgs.builder().modelPath(modelPath).tokenizerPath(tokenizerPath)
-                .loadFormat(LoadFormat.parse(loadFormat)).device(device).contextLength(contextLength)
+                .loadFormat(LoadFormat.parse(loadFormat)).device(device).dtype(dtype).contextLength(contextLength)
                 .maxTotalTokens(maxTotalTokens).memFractionStatic(memFractionStatic).maxRunningRequests(maxRunningRequests)
                 .chunkedPrefillSize(chunkedPrefillSize).maxPrefillTokens(maxPrefillTokens)
                 .schedulePolicy(SchedulePolicy.parse(schedulePolicy)).scheduleConservativeness(scheduleConservativeness)

@@ -63,6 +63,10 @@ class GenerateCommandTest {
         assertThat(format.err()).startsWith("error: --load-format must be one of auto, safetensors, dummy");
         Run policy = run("generate", "--input-ids", "1,2", "--schedule-policy", "best");
         assertThat(policy.err()).startsWith("error: --schedule-policy must be one of");
+        Run dtype = run("generate", "--input-ids", "1,2", "--dtype", "float16");
+        assertThat(dtype.err()).startsWith("error: --dtype float16 is not available on --device cpu");
+        Run device = run("generate", "--input-ids", "1,2", "--device", "tpu");
+        assertThat(device.err()).startsWith("error: --device must be cpu or cuda");
         Run ids = run("generate", "--input-ids", "1,x");
         assertThat(ids.err()).startsWith("error: --input-ids: 'x' is not a token id");
     }

@@ -44,6 +44,7 @@ final class ServerInfo {
         m.put("chat_template", c.chatTemplate() == null ? null : c.chatTemplate().toString());
         m.put("load_format", a.loadFormat().toString().toLowerCase(java.util.Locale.ROOT));
         m.put("device", a.device());
+        m.put("dtype", a.dtype());
         m.put("context_length", engine.contextLength());
         m.put("max_total_tokens", engine.maxTotalTokens());
         m.put("mem_fraction_static", a.memFractionStatic());

@@ -11,6 +11,7 @@ import java.nio.file.Path;
  * naming the flag.
  *
  * @param modelPath          HF model directory; null serves the built-in random-weight model
+ * @param dtype              SGLang's {@code --dtype}: auto, or the compute dtype the device supports
  * @param contextLength      null = the model's {@code max_position_embeddings}
  * @param maxTotalTokens     KV pool size in tokens; null = derived from the memory budget
  * @param memFractionStatic  share of GPU memory for weights + KV pool; null = SGLang's heuristic
@@ -23,6 +24,7 @@ public record ServerArgs(
         Path tokenizerPath,
         LoadFormat loadFormat,
         String device,
+        String dtype,
         Integer contextLength,
         Integer maxTotalTokens,
         Double memFractionStatic,
@@ -52,7 +54,7 @@ public record ServerArgs(
     }
 
     public Builder toBuilder() {
-        return new Builder().modelPath(modelPath).tokenizerPath(tokenizerPath).loadFormat(loadFormat).device(device)
+        return new Builder().modelPath(modelPath).tokenizerPath(tokenizerPath).loadFormat(loadFormat).device(device).dtype(dtype)
                 .contextLength(contextLength).maxTotalTokens(maxTotalTokens).memFractionStatic(memFractionStatic)
                 .maxRunningRequests(maxRunningRequests)
                 .chunkedPrefillSize(chunkedPrefillSize).maxPrefillTokens(maxPrefillTokens)
@@ -64,7 +66,7 @@ public record ServerArgs(
 
     /** @throws IllegalArgumentException naming the flag */
     public ServerArgs validate() {
-        Devices.validate(device);
+        Devices.validateDtype(Devices.validate(device), dtype);
         if (memFractionStatic != null && !(memFractionStatic > 0 && memFractionStatic < 1)) {
             throw new IllegalArgumentException("--mem-fraction-static must be in (0, 1), got " + memFractionStatic);
         }
@@ -97,6 +99,7 @@ public record ServerArgs(
         private Path tokenizerPath;
         private LoadFormat loadFormat = LoadFormat.AUTO;
         private String device = "cpu";
+        private String dtype = "auto";
         private Integer contextLength;
         private Integer maxTotalTokens;
         private Double memFractionStatic;
@@ -117,6 +120,7 @@ public record ServerArgs(
         public Builder tokenizerPath(Path v) { tokenizerPath = v; return this; }
         public Builder loadFormat(LoadFormat v) { loadFormat = v; return this; }
         public Builder device(String v) { device = v; return this; }
+        public Builder dtype(String v) { dtype = v; return this; }
         public Builder contextLength(Integer v) { contextLength = v; return this; }
         public Builder maxTotalTokens(Integer v) { maxTotalTokens = v; return this; }
         public Builder memFractionStatic(Double v) { memFractionStatic = v; return this; }
@@ -134,7 +138,7 @@ public record ServerArgs(
         public Builder disableCudaGraph(boolean v) { disableCudaGraph = v; return this; }
 
         public ServerArgs build() {
-            return new ServerArgs(modelPath, tokenizerPath, loadFormat, device, contextLength, maxTotalTokens,
+            return new ServerArgs(modelPath, tokenizerPath, loadFormat, device, dtype, contextLength, maxTotalTokens,
                     memFractionStatic, maxRunningRequests, chunkedPrefillSize, maxPrefillTokens, schedulePolicy, scheduleConservativeness,
                     disableRadixCache, enableMixedChunk, streamInterval, decodeLogInterval, randomSeed,
                     cudaGraphMaxBs, disableCudaGraph);

@@ -64,10 +64,6 @@ public final class ModelRunner implements AutoCloseable {
         return reqToToken;
     }
 
-    public Backend backend() {
-        return backend;
-    }
-
     /** Logits of the batch's {@code logitRows}, row-major {@code [rows, vocab]}. */
     public float[] forward(ForwardBatch batch) {
         lastUsedGraph = graphs != null && graphs.canRun(batch);
