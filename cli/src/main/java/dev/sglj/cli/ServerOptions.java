@@ -19,7 +19,7 @@ public final class ServerOptions {
             description = "auto, safetensors or dummy (random weights for the model's config). Default: ${DEFAULT-VALUE}.")
     String loadFormat;
 
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--device", description = "cpu or cuda. Default: cuda when a GPU is present, else cpu.")
     String device;
 
     @Option(names = "--dtype", defaultValue = "auto",

@@ -50,7 +50,7 @@ public final class BenchOneBatchCommand implements Callable<Integer> {
     @Option(names = "--load-format", defaultValue = "auto", description = "auto, safetensors or dummy (random weights). Default: ${DEFAULT-VALUE}.")
     String loadFormat;
 
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--device", description = "cpu or cuda. Default: cuda when a GPU is present, else cpu.")
     String device;
 
     @Option(names = "--batch-size", arity = "1..*", defaultValue = "1", description = "One or more batch sizes. Default: ${DEFAULT-VALUE}.")
@@ -151,6 +151,7 @@ public final class BenchOneBatchCommand implements Callable<Integer> {
 
     private void validate() {
         try {
+            if (device == null) device = Devices.detect();
             Devices.validate(device);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());

@@ -7,6 +7,11 @@ import dev.sglj.engine.compute.cuda.CudaBackend;
 public final class Devices {
     private Devices() {}
 
+    /** SGLang's default device: cuda when a GPU is present, else cpu. */
+    public static String detect() {
+        return CudaBackend.gpuPresent() ? "cuda" : "cpu";
+    }
+
     /** Checks a {@code --device} value: cpu or cuda. */
     public static String validate(String device) {
         if (!device.equals("cpu") && !device.equals("cuda")) {

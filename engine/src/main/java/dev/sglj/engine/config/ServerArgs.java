@@ -98,7 +98,7 @@ public record ServerArgs(
         private Path modelPath;
         private Path tokenizerPath;
         private LoadFormat loadFormat = LoadFormat.AUTO;
-        private String device = "cpu";
+        private String device;
         private String dtype = "auto";
         private Integer contextLength;
         private Integer maxTotalTokens;
@@ -138,7 +138,8 @@ public record ServerArgs(
         public Builder disableCudaGraph(boolean v) { disableCudaGraph = v; return this; }
 
         public ServerArgs build() {
-            return new ServerArgs(modelPath, tokenizerPath, loadFormat, device, dtype, contextLength, maxTotalTokens,
+            String resolvedDevice = device != null ? device : Devices.detect();
+            return new ServerArgs(modelPath, tokenizerPath, loadFormat, resolvedDevice, dtype, contextLength, maxTotalTokens,
                     memFractionStatic, maxRunningRequests, chunkedPrefillSize, maxPrefillTokens, schedulePolicy, scheduleConservativeness,
                     disableRadixCache, enableMixedChunk, streamInterval, decodeLogInterval, randomSeed,
                     cudaGraphMaxBs, disableCudaGraph);

@@ -52,6 +52,19 @@ public final class CudaBackend implements Backend {
     public record DeviceInfo(int ordinal, String name, int ccMajor, int ccMinor, int multiprocessors,
                              long totalBytes, int maxSharedPerBlock) {}
 
+    /**
+     * True when a CUDA driver loads and sees at least one GPU; never throws (a missing or broken
+     * driver means no GPU).
+     */
+    public static boolean gpuPresent() {
+        try {
+            CudaDriver.init();
+            return CudaDriver.deviceCount() > 0;
+        } catch (Throwable noDriver) {
+            return false;
+        }
+    }
+
     /** The backend on GPU 0, kernels cached in the default directory. */
     public CudaBackend() {
         this(0, KernelCompiler.defaultCacheDir());
