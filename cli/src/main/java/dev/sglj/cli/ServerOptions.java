@@ -72,7 +72,7 @@ public final class ServerOptions {
     long randomSeed;
 
     @Option(names = "--cuda-graph-max-bs",
-            description = "Largest decode batch captured in a CUDA graph (--device cuda). Default: by GPU memory, as SGLang.")
+            description = "Largest decode batch captured in a CUDA graph (--device cuda). Default: 8, 24 or 32 by GPU memory.")
     Integer cudaGraphMaxBs;
 
     @Option(names = "--disable-cuda-graph", description = "Run every decode step eagerly (--device cuda).")
