@@ -132,7 +132,7 @@ final class GenerateCommand implements Callable<Integer> {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("type", f.type());
         switch (f) {
-            case FinishReason.Stop s -> m.put("matched", s.matchedToken() != null ? s.matchedToken() : s.matchedText());
+            case FinishReason.Stop s -> m.put("matched", s.matched());
             case FinishReason.Length l -> m.put("length", l.length());
             case FinishReason.Abort a -> m.put("message", a.message());
         }

@@ -15,6 +15,11 @@ public sealed interface FinishReason {
             return new Stop(null, s);
         }
 
+        /** What SGLang reports as {@code matched}: the token id, or the stop string. */
+        public Object matched() {
+            return matchedToken != null ? matchedToken : matchedText;
+        }
+
         @Override
         public String type() {
             return "stop";

@@ -48,7 +48,7 @@ final class OpenAiSupport {
     static FinishInfo finish(FinishReason f) {
         if (f == null) return new FinishInfo(null, null);
         return switch (f) {
-            case FinishReason.Stop s -> new FinishInfo("stop", s.matchedToken() != null ? s.matchedToken() : s.matchedText());
+            case FinishReason.Stop s -> new FinishInfo("stop", s.matched());
             case FinishReason.Length l -> new FinishInfo("length", null);
             case FinishReason.Abort a -> new FinishInfo("abort", null);
         };
