@@ -5,6 +5,10 @@ import dev.sglj.engine.kv.SlotAllocator;
 import dev.sglj.engine.model.ForwardBatch;
 import dev.sglj.engine.model.ForwardMode;
 import dev.sglj.engine.runner.ModelRunner;
+import dev.sglj.engine.runner.StepLogits;
+import dev.sglj.engine.sampling.RequestSampler;
+import dev.sglj.engine.sampling.SampledToken;
+import dev.sglj.engine.sampling.SamplingParams;
 import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.Locale;
@@ -13,13 +17,14 @@ import java.util.SplittableRandom;
 /**
  * Runs one static batch on a {@link ModelRunner} the way SGLang's {@code latency_test_run_once}
  * does: one EXTEND forward over every prompt, then {@code outputLen - 1} DECODE forwards, greedy
- * (argmax of the host logits). Each step's time covers building the batch (KV slot allocation
- * included), the forward and the argmax. Every request-table row and KV slot taken is given back,
+ * (argmax where the logits are: on the GPU for the CUDA backend). Each step's time covers building the
+ * batch (KV slot allocation included), the forward and the argmax. Every request-table row and KV slot taken is given back,
  * also when a step fails.
  */
 public final class OneBatchBenchmark {
     /** SGLang draws synthetic prompt ids from {@code [0, 10000)}. */
     static final int SYNTHETIC_ID_BOUND = 10_000;
+    private static final SamplingParams GREEDY = SamplingParams.builder().temperature(0.0).build();
 
     private final ModelRunner runner;
     private final PrintWriter out;
@@ -65,7 +70,7 @@ public final class OneBatchBenchmark {
         int[][] outputIds = new int[batchSize][outputLen];
         try (LiveBatch live = new LiveBatch(runner, batchSize)) {
             long t0 = System.nanoTime();
-            int[] next = argmaxRows(runner.forward(live.extend(prompts)), batchSize);
+            int[] next = argmaxRows(live.extend(prompts), batchSize);
             double prefillLatency = (System.nanoTime() - t0) / 1e9;
             for (int r = 0; r < batchSize; r++) outputIds[r][0] = next[r];
             double prefillThroughput = (double) inputLen * batchSize / prefillLatency;
@@ -74,7 +79,7 @@ public final class OneBatchBenchmark {
             double[] decodeLatencies = new double[outputLen - 1];
             for (int i = 0; i < outputLen - 1; i++) {
                 long t = System.nanoTime();
-                next = argmaxRows(runner.forward(live.decode(next)), batchSize);
+                next = argmaxRows(live.decode(next), batchSize);
                 double latency = (System.nanoTime() - t) / 1e9;
                 decodeLatencies[i] = latency;
                 for (int r = 0; r < batchSize; r++) outputIds[r][i + 1] = next[r];
@@ -99,22 +104,20 @@ public final class OneBatchBenchmark {
         }
     }
 
-    private int[] argmaxRows(float[] logits, int rows) {
-        int vocab = runner.config().vocabSize();
-        if (logits.length != (long) rows * vocab) {
-            throw new IllegalStateException("forward returned " + logits.length + " logits for "
-                    + rows + " rows of vocab " + vocab);
-        }
-        int[] ids = new int[rows];
+    /** Greedy tokens of the pass's logits, picked where they were computed (as SGLang's bench picks on the GPU). */
+    private int[] argmaxRows(ForwardBatch batch, int rows) {
+        int[] rowIndices = new int[rows];
+        RequestSampler[] greedy = new RequestSampler[rows];
         for (int r = 0; r < rows; r++) {
-            int base = r * vocab;
-            int best = 0;
-            for (int v = 1; v < vocab; v++) {
-                if (logits[base + v] > logits[base + best]) best = v;
-            }
-            ids[r] = best;
+            rowIndices[r] = r;
+            greedy[r] = new RequestSampler(GREEDY, new int[0], new int[0], 0L);
         }
-        return ids;
+        try (StepLogits logits = runner.run(batch)) {
+            SampledToken[] picked = logits.sample(rowIndices, greedy);
+            int[] ids = new int[rows];
+            for (int r = 0; r < rows; r++) ids[r] = picked[r].tokenId();
+            return ids;
+        }
     }
 
     /** numpy's median: the middle value, or the mean of the two middle values. */

@@ -119,8 +119,11 @@ public final class CudaGraphRunner implements AutoCloseable {
         return model.supportsFixedDecode(batch, maxSeqLen);
     }
 
-    /** Runs a batch {@link #canRun} accepts: pads it, replays the graph and returns its logits rows. */
-    public float[] run(ForwardBatch batch) {
+    /**
+     * Runs a batch {@link #canRun} accepts: pads it, replays the graph and returns the graph's logits
+     * (its first {@code batch.numRequests()} rows are the batch's; valid until the next replay).
+     */
+    public Tensor run(ForwardBatch batch) {
         int bs = batch.numRequests();
         Captured g = graphs.stream().filter(c -> c.batchSize() >= bs).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("decode batch of " + bs
@@ -132,7 +135,7 @@ public final class CudaGraphRunner implements AutoCloseable {
         write(in.reqPoolIndices(), batch.reqPoolIndices(), 0, g.batchSize());
         write(in.seqLens(), batch.seqLens(), 1, g.batchSize());
         g.graph().replay();
-        return gpu.toHostRows(g.logits(), bs);
+        return g.logits();
     }
 
     private void write(Tensor dst, int[] values, int pad, int size) {

@@ -10,11 +10,12 @@ import dev.sglj.engine.model.ForwardBatch;
 import dev.sglj.engine.model.LlamaModel;
 import dev.sglj.engine.model.ModelConfig;
 import dev.sglj.engine.model.WeightSource;
+import dev.sglj.engine.sampling.Sampler;
 import java.util.List;
 
 /**
  * Owns a model on a backend together with its KV memory (pool, slot allocator, request-to-token
- * table) and runs forward passes, returning logits on the host. On the CUDA backend with CUDA graphs
+ * table) and runs forward passes, returning logits where the backend computed them ({@link StepLogits}). On the CUDA backend with CUDA graphs
  * on, decode batches up to the largest captured size replay a {@link CudaGraphRunner} graph.
  */
 public final class ModelRunner implements AutoCloseable {
@@ -24,6 +25,7 @@ public final class ModelRunner implements AutoCloseable {
     private final SlotAllocator slots;
     private final ReqToTokenPool reqToToken;
     private final CudaGraphRunner graphs;
+    private final Sampler hostSampler;
     private boolean lastUsedGraph;
 
     /** A runner without CUDA graphs. */
@@ -43,6 +45,7 @@ public final class ModelRunner implements AutoCloseable {
         List<Integer> sizes = cudaGraphBatchSizes.stream().filter(bs -> bs <= maxRunningRequests).toList();
         boolean useGraphs = backend instanceof CudaBackend && !sizes.isEmpty();
         this.model = new LlamaModel(config, weights, backend);
+        this.hostSampler = new Sampler(config.vocabSize());
         this.kvPool = new KvPool(backend, config.numLayers(), config.numKvHeads(), config.headDim(),
                 useGraphs ? maxTotalTokens + 1 : maxTotalTokens);
         this.slots = new SlotAllocator(maxTotalTokens);
@@ -64,15 +67,27 @@ public final class ModelRunner implements AutoCloseable {
         return reqToToken;
     }
 
-    /** Logits of the batch's {@code logitRows}, row-major {@code [rows, vocab]}. */
-    public float[] forward(ForwardBatch batch) {
+    /**
+     * Runs the batch and returns the logits of its {@code logitRows}, left on the backend's device for
+     * sampling; the caller closes them before the next pass.
+     */
+    public StepLogits run(ForwardBatch batch) {
+        int rows = batch.logitRows().length;
         lastUsedGraph = graphs != null && graphs.canRun(batch);
-        if (lastUsedGraph) return graphs.run(batch);
+        if (lastUsedGraph) return new DeviceLogits((CudaBackend) backend, graphs.run(batch), rows, false, hostSampler);
         Tensor logits = model.forward(batch, kvPool, reqToToken);
+        if (backend instanceof CudaBackend gpu) return new DeviceLogits(gpu, logits, rows, true, hostSampler);
         try {
-            return backend.toHost(logits);
+            return new HostLogits(backend.toHost(logits), hostSampler);
         } finally {
             backend.free(logits);
+        }
+    }
+
+    /** Logits of the batch's {@code logitRows} on the host, row-major {@code [rows, vocab]}. */
+    public float[] forward(ForwardBatch batch) {
+        try (StepLogits logits = run(batch)) {
+            return logits.toHost();
         }
     }
 

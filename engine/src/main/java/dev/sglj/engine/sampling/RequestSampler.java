@@ -81,8 +81,13 @@ public final class RequestSampler {
     }
 
     /** True when this request's logits must be changed before sampling (penalties, bias, min tokens). */
-    boolean changesLogits() {
+    public boolean changesLogits() {
         return seenTokens != null || outputCounts != null || !params.logitBias().isEmpty() || masksStopTokens();
+    }
+
+    /** This step's changes to the logits row (empty when {@link #changesLogits} is false). */
+    public LogitChangeSet logitChanges(int vocabSize) {
+        return Penalties.changes(this, vocabSize);
     }
 
     boolean masksStopTokens() {
@@ -102,7 +107,7 @@ public final class RequestSampler {
     }
 
     /** The uniform draw in [0, 1) of the current output step (SplitMix64 at index outputLength). */
-    double uniform() {
+    public double uniform() {
         long z = seed + (outputLength + 1L) * GOLDEN_GAMMA;
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;

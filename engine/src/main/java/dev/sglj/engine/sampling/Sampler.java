@@ -115,7 +115,7 @@ public final class Sampler {
     private void prepare(float[] logits, int offset, RequestSampler state) {
         VectorMath.copyNanAsNegativeInfinity(logits, offset, work, vocabSize);
         if (state.changesLogits()) {
-            Penalties.apply(state, work, 0, vocabSize);
+            state.logitChanges(vocabSize).applyTo(work, 0);
         }
         SamplingParams params = state.params();
         if (!params.isGreedy() && params.temperature() != 1.0) {

@@ -6,6 +6,9 @@ import dev.sglj.engine.cache.PrefixCache;
 import dev.sglj.engine.kv.ReqToTokenPool;
 import dev.sglj.engine.kv.SlotAllocator;
 import dev.sglj.engine.runner.ModelRunner;
+import dev.sglj.engine.runner.StepLogits;
+import dev.sglj.engine.sampling.RequestSampler;
+import dev.sglj.engine.sampling.SampledToken;
 import dev.sglj.engine.sampling.SamplingParams;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -40,7 +43,6 @@ public final class Scheduler implements AutoCloseable {
     private final PrefixCache cache;
     private final SchedulerSettings settings;
     private final int[] eosTokenIds;
-    private final TokenPicker picker;
     private final Random random;
     private final ConcurrentLinkedQueue<Command> inbox = new ConcurrentLinkedQueue<>();
     private final Semaphore wake = new Semaphore(0);
@@ -62,7 +64,6 @@ public final class Scheduler implements AutoCloseable {
         this.cache = cache;
         this.settings = settings;
         this.eosTokenIds = eosTokenIds.clone();
-        this.picker = new TokenPicker(runner.config().vocabSize());
         this.random = new Random(settings.randomSeed());
         this.newTokenRatio = settings.initNewTokenRatio();
     }
@@ -142,14 +143,19 @@ public final class Scheduler implements AutoCloseable {
             return false;
         }
         long forwardStart = System.nanoTime();
-        float[] logits = runner.forward(step.batch());
-        long forwardNanos = System.nanoTime() - forwardStart;
-        List<Req> touched = new ArrayList<>();
-        for (StepBatch.Entry e : step.entries()) {
-            process(e, logits);
-            touched.add(e.req());
+        long forwardNanos;
+        try (StepLogits logits = runner.run(step.batch())) {
+            recordPromptLogprobs(step, logits);
+            SampledToken[] picked = sample(step, logits);
+            forwardNanos = System.nanoTime() - forwardStart;
+            List<Req> touched = new ArrayList<>();
+            int next = 0;
+            for (StepBatch.Entry e : step.entries()) {
+                process(e, samples(e) ? picked[next++] : null);
+                touched.add(e.req());
+            }
+            touched.forEach(this::publishIfDue);
         }
-        touched.forEach(this::publishIfDue);
         stats.update(this);
         stats.stepTimed(step.batch().mode(), System.nanoTime() - start - forwardNanos);
         return true;
@@ -372,9 +378,27 @@ public final class Scheduler implements AutoCloseable {
                 newSeqs, newTokens, cachedTokens, tokenUsage(), running.size(), waiting.size()));
     }
 
-    private void process(StepBatch.Entry e, float[] logits) {
+    /** Whether this entry draws a token this step (its last chunk, and it may generate). */
+    private static boolean samples(StepBatch.Entry e) {
+        return e.samples() && e.req().params().maxNewTokens() != 0;
+    }
+
+    /** One token for each entry that {@link #samples}, in entry order, drawn together on the logits' device. */
+    private static SampledToken[] sample(StepBatch step, StepLogits logits) {
+        List<StepBatch.Entry> drawing = step.entries().stream().filter(Scheduler::samples).toList();
+        int[] rows = new int[drawing.size()];
+        RequestSampler[] states = new RequestSampler[drawing.size()];
+        for (int i = 0; i < rows.length; i++) {
+            StepBatch.Entry e = drawing.get(i);
+            rows[i] = e.logitIndex() + e.logitCount() - 1;
+            states[i] = e.req().sampler;
+        }
+        return rows.length == 0 ? new SampledToken[0] : logits.sample(rows, states);
+    }
+
+    /** {@code picked}: the token this entry drew, null when it draws none. */
+    private void process(StepBatch.Entry e, SampledToken picked) {
         Req r = e.req();
-        if (r.wantsPromptLogprobs() && e.firstPosition() < r.promptLen) recordPromptLogprobs(r, e, logits);
         if (!e.samples()) {
             PrefixCache.LockedPrefix p = cache.cacheUnfinishedRequest(r.tokens(0, r.cached),
                     table.read(r.row, 0, r.cached), r.handle);
@@ -382,11 +406,10 @@ public final class Scheduler implements AutoCloseable {
             r.handle = p.handle();
             return;
         }
-        if (r.params().maxNewTokens() == 0) {
+        if (picked == null) {
             r.finish = new FinishReason.Length(0);
         } else {
-            int row = e.logitIndex() + e.logitCount() - 1;
-            TokenLogprob chosen = picker.pick(logits, row, r.sampler);
+            TokenLogprob chosen = asLogprob(picked);
             r.append(chosen.tokenId());
             if (r.params().returnLogprob()) r.addOutputLogprob(chosen);
             stats.generated(1);
@@ -404,14 +427,33 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
-    private void recordPromptLogprobs(Req r, StepBatch.Entry e, float[] logits) {
-        int start = r.params().logprobStartLen();
-        if (e.firstPosition() == 0 && start == 0) r.addInputLogprob(new TokenLogprob(r.token(0), null, List.of()));
-        for (int i = 0; i < e.logitCount(); i++) {
-            int target = e.firstPosition() + i + 1;
-            if (target >= r.promptLen || target < start) continue;
-            r.addInputLogprob(picker.logprobOf(logits, e.logitIndex() + i, r.token(target), r.params().topLogprobsNum()));
+    /**
+     * Prompt logprobs of the entries that cover asked-for prompt positions: row {@code i} of an entry
+     * predicts prompt token {@code firstPosition + i + 1}.
+     */
+    private static void recordPromptLogprobs(StepBatch step, StepLogits logits) {
+        for (StepBatch.Entry e : step.entries()) {
+            Req r = e.req();
+            if (!r.wantsPromptLogprobs() || e.firstPosition() >= r.promptLen) continue;
+            int start = r.params().logprobStartLen();
+            if (e.firstPosition() == 0 && start == 0) r.addInputLogprob(new TokenLogprob(r.token(0), null, List.of()));
+            IntList rows = new IntList();
+            IntList targets = new IntList();
+            for (int i = 0; i < e.logitCount(); i++) {
+                int target = e.firstPosition() + i + 1;
+                if (target >= r.promptLen || target < start) continue;
+                rows.add(e.logitIndex() + i);
+                targets.add(r.token(target));
+            }
+            if (rows.size() == 0) continue;
+            for (SampledToken t : logits.logprobs(rows.toArray(), targets.toArray(), r.params().topLogprobsNum())) {
+                r.addInputLogprob(asLogprob(t));
+            }
         }
+    }
+
+    private static TokenLogprob asLogprob(SampledToken t) {
+        return new TokenLogprob(t.tokenId(), t.hasLogprob() ? t.logprob() : null, t.top());
     }
 
     private FinishReason finishReason(Req r, int token) {

@@ -15,7 +15,7 @@ class PenaltiesTest {
             state.accept(token);
         }
         float[] row = logits.clone();
-        Penalties.apply(state, row, 0, row.length);
+        Penalties.changes(state, row.length).applyTo(row, 0);
         return row;
     }
 
