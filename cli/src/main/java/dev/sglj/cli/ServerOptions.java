@@ -39,9 +39,10 @@ public final class ServerOptions {
     @Option(names = "--max-running-requests", description = "Most requests running at once.")
     Integer maxRunningRequests;
 
-    @Option(names = "--chunked-prefill-size", defaultValue = "" + ServerArgs.DEFAULT_CPU_CHUNKED_PREFILL,
-            description = "Most prompt tokens per step; -1 disables chunking. Default: ${DEFAULT-VALUE}.")
-    int chunkedPrefillSize;
+    @Option(names = "--chunked-prefill-size",
+            description = "Most prompt tokens per step; -1 disables chunking. Default: by GPU memory as SGLang "
+                    + "(8192 on an 80 GB card), " + ServerArgs.DEFAULT_CPU_CHUNKED_PREFILL + " on the CPU.")
+    Integer chunkedPrefillSize;
 
     @Option(names = "--max-prefill-tokens", defaultValue = "" + ServerArgs.DEFAULT_MAX_PREFILL_TOKENS,
             description = "Token budget of one prefill batch. Default: ${DEFAULT-VALUE}.")

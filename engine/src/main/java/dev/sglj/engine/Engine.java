@@ -53,6 +53,7 @@ public final class Engine implements AutoCloseable {
     private final int contextLength;
     private final int maxTotalTokens;
     private final int maxRunningRequests;
+    private final int chunkedPrefillSize;
     private final int[] eosTokenIds;
     private final SplittableRandom seeds;
 
@@ -63,6 +64,7 @@ public final class Engine implements AutoCloseable {
         this.backend = backend;
         ModelConfig config = model.config();
         this.contextLength = args.contextLength() != null ? args.contextLength() : config.maxPositionEmbeddings();
+        this.chunkedPrefillSize = chunkedPrefillSize(args, backend);
         this.maxTotalTokens = args.maxTotalTokens() != null ? args.maxTotalTokens() : derivedPoolSize(config, backend, args);
         this.maxRunningRequests = args.maxRunningRequests() != null ? args.maxRunningRequests()
                 : Math.min(DEFAULT_CPU_MAX_RUNNING_REQUESTS, maxTotalTokens);
@@ -72,13 +74,13 @@ public final class Engine implements AutoCloseable {
         this.eosTokenIds = eosTokenIds(model);
         this.seeds = new SplittableRandom(args.randomSeed());
         SchedulerSettings settings = new SchedulerSettings(maxRunningRequests, args.maxPrefillTokens(),
-                args.chunkedPrefillSize(), args.schedulePolicy(), args.scheduleConservativeness(),
+                chunkedPrefillSize, args.schedulePolicy(), args.scheduleConservativeness(),
                 args.enableMixedChunk(), args.streamInterval(), args.decodeLogInterval(), args.randomSeed());
         this.scheduler = new Scheduler(runner, PrefixCache.create(runner.slots(), args.disableRadixCache()),
                 settings, eosTokenIds);
         LOG.log(System.Logger.Level.INFO, String.format("max_total_num_tokens=%d, chunked_prefill_size=%d, "
                         + "max_prefill_tokens=%d, max_running_requests=%d, context_len=%d, device=%s, cuda_graph_max_bs=%d",
-                maxTotalTokens, args.chunkedPrefillSize(), args.maxPrefillTokens(), maxRunningRequests, contextLength,
+                maxTotalTokens, chunkedPrefillSize, args.maxPrefillTokens(), maxRunningRequests, contextLength,
                 backend.name(), runner.cudaGraphMaxBatchSize()));
         scheduler.start();
         warmUp();
@@ -165,6 +167,11 @@ public final class Engine implements AutoCloseable {
 
     public int maxRunningRequests() {
         return maxRunningRequests;
+    }
+
+    /** The {@code --chunked-prefill-size} in effect (-1: no chunking). */
+    public int chunkedPrefillSize() {
+        return chunkedPrefillSize;
     }
 
     public SchedulerStats stats() {
@@ -273,6 +280,12 @@ public final class Engine implements AutoCloseable {
         return scheduler.flushCache().join();
     }
 
+    private static int chunkedPrefillSize(ServerArgs args, Backend backend) {
+        if (args.chunkedPrefillSize() != null) return args.chunkedPrefillSize();
+        return backend instanceof CudaBackend gpu ? ServerArgs.defaultChunkedPrefillSize(gpu.deviceInfo().totalBytes())
+                : ServerArgs.DEFAULT_CPU_CHUNKED_PREFILL;
+    }
+
     /** The decode batch sizes to capture in CUDA graphs: none on the CPU or with --disable-cuda-graph. */
     private static List<Integer> cudaGraphBatchSizes(ServerArgs args, Backend backend) {
         if (!(backend instanceof CudaBackend gpu) || args.disableCudaGraph()) return List.of();
@@ -294,7 +307,7 @@ public final class Engine implements AutoCloseable {
         if (backend instanceof CudaBackend gpu) {
             long[] mem = gpu.memoryInfo();
             double fraction = args.memFractionStatic() != null ? args.memFractionStatic()
-                    : KvPoolSizing.defaultMemFractionStatic(mem[1], args.chunkedPrefillSize(), cudaGraphMaxBs(args, gpu));
+                    : KvPoolSizing.defaultMemFractionStatic(mem[1], chunkedPrefillSize(args, gpu), cudaGraphMaxBs(args, gpu));
             return KvPoolSizing.tokens(mem[0] - bf16WeightBytes(c), mem[1], fraction, perSlot);
         }
         long physical = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())

@@ -50,7 +50,7 @@ final class ServerInfo {
         m.put("mem_fraction_static", a.memFractionStatic());
         m.put("max_running_requests", engine.maxRunningRequests());
         m.put("max_prefill_tokens", a.maxPrefillTokens());
-        m.put("chunked_prefill_size", a.chunkedPrefillSize());
+        m.put("chunked_prefill_size", engine.chunkedPrefillSize());
         m.put("schedule_policy", a.schedulePolicy().toString().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
         m.put("schedule_conservativeness", a.scheduleConservativeness());
         m.put("disable_radix_cache", a.disableRadixCache());

@@ -15,7 +15,8 @@ import java.nio.file.Path;
  * @param contextLength      null = the model's {@code max_position_embeddings}
  * @param maxTotalTokens     KV pool size in tokens; null = derived from the memory budget
  * @param memFractionStatic  share of GPU memory for weights + KV pool; null = SGLang's heuristic
- * @param chunkedPrefillSize most prompt tokens per step; -1 disables chunking
+ * @param chunkedPrefillSize most prompt tokens per step; -1 disables chunking; null = SGLang's default by GPU
+ *                           memory ({@link #defaultChunkedPrefillSize}), {@value #DEFAULT_CPU_CHUNKED_PREFILL} on the CPU
  * @param cudaGraphMaxBs     largest decode batch captured in a CUDA graph; null = SGLang's default for the GPU
  * @param disableCudaGraph   run every decode step eagerly on the GPU
  */
@@ -29,7 +30,7 @@ public record ServerArgs(
         Integer maxTotalTokens,
         Double memFractionStatic,
         Integer maxRunningRequests,
-        int chunkedPrefillSize,
+        Integer chunkedPrefillSize,
         int maxPrefillTokens,
         SchedulePolicy schedulePolicy,
         double scheduleConservativeness,
@@ -44,6 +45,15 @@ public record ServerArgs(
     public static final int DEFAULT_CPU_CHUNKED_PREFILL = 2048;
     public static final int DEFAULT_MAX_PREFILL_TOKENS = 16384;
     public static final int DEFAULT_DECODE_LOG_INTERVAL = 40;
+
+    /**
+     * SGLang's {@code --chunked-prefill-size} default for a GPU of {@code totalBytes}: below 35 GB 2048, below
+     * 60 GB 4096, below 160 GB 8192, else 16384.
+     */
+    public static int defaultChunkedPrefillSize(long totalBytes) {
+        double gb = totalBytes / (double) (1L << 30);
+        return gb < 35 ? 2048 : gb < 60 ? 4096 : gb < 160 ? 8192 : 16384;
+    }
 
     public static ServerArgs defaults() {
         return builder().build();
@@ -73,7 +83,7 @@ public record ServerArgs(
         positive("--context-length", contextLength);
         positive("--max-total-tokens", maxTotalTokens);
         positive("--max-running-requests", maxRunningRequests);
-        if (chunkedPrefillSize == 0 || chunkedPrefillSize < -1) {
+        if (chunkedPrefillSize != null && (chunkedPrefillSize == 0 || chunkedPrefillSize < -1)) {
             throw new IllegalArgumentException("--chunked-prefill-size must be positive or -1 (disabled), got "
                     + chunkedPrefillSize);
         }
@@ -104,7 +114,7 @@ public record ServerArgs(
         private Integer maxTotalTokens;
         private Double memFractionStatic;
         private Integer maxRunningRequests;
-        private int chunkedPrefillSize = DEFAULT_CPU_CHUNKED_PREFILL;
+        private Integer chunkedPrefillSize;
         private int maxPrefillTokens = DEFAULT_MAX_PREFILL_TOKENS;
         private SchedulePolicy schedulePolicy = SchedulePolicy.FCFS;
         private double scheduleConservativeness = 1.0;
@@ -125,7 +135,7 @@ public record ServerArgs(
         public Builder maxTotalTokens(Integer v) { maxTotalTokens = v; return this; }
         public Builder memFractionStatic(Double v) { memFractionStatic = v; return this; }
         public Builder maxRunningRequests(Integer v) { maxRunningRequests = v; return this; }
-        public Builder chunkedPrefillSize(int v) { chunkedPrefillSize = v; return this; }
+        public Builder chunkedPrefillSize(Integer v) { chunkedPrefillSize = v; return this; }
         public Builder maxPrefillTokens(int v) { maxPrefillTokens = v; return this; }
         public Builder schedulePolicy(SchedulePolicy v) { schedulePolicy = v; return this; }
         public Builder scheduleConservativeness(double v) { scheduleConservativeness = v; return this; }

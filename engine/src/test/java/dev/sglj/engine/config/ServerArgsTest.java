@@ -1,0 +1,27 @@
+package dev.sglj.engine.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class ServerArgsTest {
+    private static final long GIB = 1L << 30;
+
+    @Test
+    void chunkedPrefillDefaultFollowsSglangsGpuMemoryTiers() {
+        assertThat(ServerArgs.defaultChunkedPrefillSize(24 * GIB)).isEqualTo(2048);
+        assertThat(ServerArgs.defaultChunkedPrefillSize(48 * GIB)).isEqualTo(4096);
+        assertThat(ServerArgs.defaultChunkedPrefillSize(80 * GIB)).isEqualTo(8192);
+        assertThat(ServerArgs.defaultChunkedPrefillSize(141 * GIB)).isEqualTo(8192);
+        assertThat(ServerArgs.defaultChunkedPrefillSize(192 * GIB)).isEqualTo(16384);
+    }
+
+    @Test
+    void chunkedPrefillSizeIsUnsetByDefaultAndValidatedWhenGiven() {
+        assertThat(ServerArgs.defaults().chunkedPrefillSize()).isNull();
+        assertThat(ServerArgs.builder().chunkedPrefillSize(-1).build().validate().chunkedPrefillSize()).isEqualTo(-1);
+        assertThatThrownBy(() -> ServerArgs.builder().chunkedPrefillSize(0).build().validate())
+                .hasMessageContaining("--chunked-prefill-size");
+    }
+}
