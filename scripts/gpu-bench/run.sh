@@ -1,35 +1,56 @@
 #!/usr/bin/env bash
-# Issue 7's GPU benchmark, the parts that run today: (a) sglj bench one-batch on a Llama-3.1-8B-shaped
-# dummy model, input 1024 / output 128, batch 1..256; (b) offline throughput (scaled down by default:
-# OFFLINE_PROMPTS x OFFLINE_IN / OFFLINE_OUT; the issue's full size is 500 x 4096 / 2048); (d) Hugging
-# Face transformers (bf16, sdpa, static cache) on the same shape at batch 1 and 32, side by side.
-# (c), the server at 1 request/s, is not scripted yet.
+# Issue 7's GPU benchmark on a Llama-3.1-8B-shaped model with --load-format dummy, bf16:
+#   a  sglj bench one-batch, batch 1 8 32 64 128 256 (BATCHES), input 1024 / output 128
+#   b  sglj bench offline-throughput, OFFLINE_PROMPTS x (OFFLINE_IN in / OFFLINE_OUT out), ignore_eos
+#      (default the issue's 500 x 4096 / 2048)
+#   c  the server under sglj bench serving at 1 request/s, random 1024 / 256, SERVING_PROMPTS (200) prompts
+#   d  Hugging Face transformers (bf16, sdpa, static cache, compiled) at batch 1 and 32, same shape
+# then one table (table.py). Sections run in the order given (default: a c d b).
 #
-# Here:    bash /work/shared/tools/device-jdk.sh && bash scripts/gpu-bench/run.sh stage
-# Device:  run(carry=[".device"], command="bash scripts/gpu-bench/run.sh run")
+# Here:    bash /work/shared/tools/device-jdk.sh && bash scripts/cuda/engine-e2e.sh stage
+# Device:  run(carry=[".device"], command="bash scripts/gpu-bench/run.sh [a] [b] [c] [d]")
 set -euo pipefail
-case "${1:-}" in
-  stage) bash scripts/cuda/engine-e2e.sh stage ;;
-  run)
-    tar xzf .device/jdk.tgz -C /tmp
-    export LD_LIBRARY_PATH=/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}
-    sglj() { /tmp/jrt/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
-               -cp '.device/app/*' dev.sglj.cli.Main "$@"; }
-    out=${OUT:-/tmp/gpu-bench}; mkdir -p "$out"
-    mkdir -p /tmp/l8b && cp engine/src/test/resources/configs/llama-3.1-8b-instruct.json /tmp/l8b/config.json
-    nvidia-smi --query-gpu=name,memory.total --format=csv,noheader
-    echo "== (a) sglj bench one-batch, input 1024 / output 128"
-    sglj bench one-batch --device cuda --model-path /tmp/l8b --load-format dummy \
-      --batch-size ${BATCHES:-1 8 32 64 128 256} --input-len 1024 --output-len 128 \
-      --result-filename "$out/one_batch.jsonl" 2>&1 | grep -E "^(Prefill|Decode|Total)\."
-    echo "== (b) sglj bench offline-throughput, ${OFFLINE_PROMPTS:=100} x (${OFFLINE_IN:=1024} in / ${OFFLINE_OUT:=512} out)"
-    sglj bench offline-throughput --device cuda --model-path /tmp/l8b --load-format dummy \
-      --num-prompts "$OFFLINE_PROMPTS" --random-input-len "$OFFLINE_IN" --random-output-len "$OFFLINE_OUT" \
-      --max-running-requests 256 --decode-log-interval 100000 2>&1 | grep -v "Prefill batch" | tail -14
-    echo "== (d) transformers, same shape"
-    python3 scripts/gpu-bench/hf_decode.py --config /tmp/l8b --batch-sizes 1,32 --input-len 1024 \
-      --output-len 128 2>/dev/null | tee "$out/hf.jsonl"
-    echo "== table"
-    python3 scripts/gpu-bench/table.py "$out/one_batch.jsonl" "$out/hf.jsonl" 1024 128 ;;
-  *) echo "usage: $0 stage|run" >&2; exit 2 ;;
-esac
+source scripts/cuda/device-env.sh
+out=${OUT:-/tmp/gpu-bench}; mkdir -p "$out"
+l8b=$(make_llama8b_dir)
+nvidia-smi --query-gpu=name,memory.total --format=csv,noheader
+sections=${*:-a c d b}
+
+one_batch() {
+  echo "== (a) sglj bench one-batch, input 1024 / output 128"
+  sglj bench one-batch --model-path "$l8b" --load-format dummy --batch-size ${BATCHES:-1 8 32 64 128 256} \
+    --input-len 1024 --output-len 128 --result-filename "$out/one_batch.jsonl" 2>&1 | grep -E "^(Prefill|Decode|Total)\."
+}
+
+offline() {
+  echo "== (b) sglj bench offline-throughput, ${OFFLINE_PROMPTS:=500} x (${OFFLINE_IN:=4096} in / ${OFFLINE_OUT:=2048} out)"
+  sglj bench offline-throughput --model-path "$l8b" --load-format dummy --num-prompts "$OFFLINE_PROMPTS" \
+    --random-input-len "$OFFLINE_IN" --random-output-len "$OFFLINE_OUT" --random-range-ratio 1.0 \
+    --decode-log-interval 200 2>&1 | grep -v "Prefill batch" | tee "$out/offline.log" | tail -16
+}
+
+serving() {
+  echo "== (c) server at 1 request/s, random 1024 / 256, ${SERVING_PROMPTS:=200} prompts"
+  sglj serve --model-path "$l8b" --load-format dummy --port 30000 >"$out/serve.log" 2>&1 &
+  local pid=$!
+  wait_healthy 30000 "$pid" "$out/serve.log"
+  sglj bench serving --backend sglang --port 30000 --dataset-name random --tokenizer "$l8b" \
+    --random-input-len 1024 --random-output-len 256 --random-range-ratio 1.0 --num-prompts "$SERVING_PROMPTS" \
+    --request-rate 1 --disable-tqdm --output-file "$out/serving.jsonl" 2>&1 | tail -40
+  kill -TERM "$pid"; wait "$pid" || true
+}
+
+transformers() {
+  echo "== (d) transformers, same shape"
+  python3 scripts/gpu-bench/hf_decode.py --config "$l8b" --batch-sizes 1,32 --input-len 1024 \
+    --output-len 128 2>/dev/null | tee "$out/hf.jsonl"
+}
+
+for s in $sections; do
+  case $s in
+    a) one_batch ;; b) offline ;; c) serving ;; d) transformers ;;
+    *) echo "unknown section $s (a b c d)" >&2; exit 2 ;;
+  esac
+done
+echo "== table"
+python3 scripts/gpu-bench/table.py "$out"

@@ -67,7 +67,7 @@ public final class Engine implements AutoCloseable {
         this.chunkedPrefillSize = chunkedPrefillSize(args, backend);
         this.maxTotalTokens = args.maxTotalTokens() != null ? args.maxTotalTokens() : derivedPoolSize(config, backend, args);
         this.maxRunningRequests = args.maxRunningRequests() != null ? args.maxRunningRequests()
-                : Math.min(DEFAULT_CPU_MAX_RUNNING_REQUESTS, maxTotalTokens);
+                : defaultMaxRunningRequests(backend, maxTotalTokens, contextLength);
         int tableContext = Math.min(contextLength, maxTotalTokens);
         this.runner = new ModelRunner(config, model.weights(), backend, maxTotalTokens, maxRunningRequests, tableContext,
                 cudaGraphBatchSizes(args, backend));
@@ -278,6 +278,16 @@ public final class Engine implements AutoCloseable {
     /** Empties the prefix cache; false (refused) while requests are queued or running. */
     public boolean flushCache() {
         return scheduler.flushCache().join();
+    }
+
+    /**
+     * On a GPU, SGLang's: half the pool's tokens, at most its request-table size (pool tokens per context
+     * times 512, within [2048, 4096]); on the CPU {@value #DEFAULT_CPU_MAX_RUNNING_REQUESTS}.
+     */
+    private static int defaultMaxRunningRequests(Backend backend, int maxTotalTokens, int contextLength) {
+        if (!(backend instanceof CudaBackend)) return Math.min(DEFAULT_CPU_MAX_RUNNING_REQUESTS, maxTotalTokens);
+        int tableSize = (int) Math.min(Math.max((long) maxTotalTokens * 512 / contextLength, 2048), 4096);
+        return Math.max(1, Math.min(maxTotalTokens / 2, tableSize));
     }
 
     private static int chunkedPrefillSize(ServerArgs args, Backend backend) {

@@ -1,0 +1,32 @@
+# Sourced by the GPU-machine scripts: unpacks the carried JDK (.device/jdk.tgz, built by
+# /work/shared/tools/device-jdk.sh) and defines the helpers they share.
+tar xzf .device/jdk.tgz -C /tmp
+export LD_LIBRARY_PATH=/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}
+
+sglj() {
+  /tmp/jrt/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
+    -cp '.device/app/*' dev.sglj.cli.Main "$@"
+}
+
+# A model directory of Llama-3.1-8B-Instruct's exact config with its tokenizer and chat template
+# (weights come from --load-format dummy); prints its path.
+make_llama8b_dir() {
+  local dir=/tmp/l8b
+  mkdir -p "$dir"
+  cp engine/src/test/resources/configs/llama-3.1-8b-instruct.json "$dir/config.json"
+  gunzip -c engine/src/test/resources/tokenizers/llama3_1/tokenizer.json.gz >"$dir/tokenizer.json"
+  gunzip -c engine/src/test/resources/tokenizers/llama3_1/tokenizer_config.json.gz >"$dir/tokenizer_config.json"
+  echo "$dir"
+}
+
+# Waits until the server on port $1 (process $2, log $3) answers /health; fails if it exits first.
+wait_healthy() {
+  for _ in $(seq 1 600); do
+    if python3 -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:$1/health', timeout=2)" 2>/dev/null; then
+      return 0
+    fi
+    if ! kill -0 "$2" 2>/dev/null; then echo "server exited:"; tail -30 "$3"; return 1; fi
+    sleep 1
+  done
+  echo "server not healthy after 600 s"; tail -30 "$3"; return 1
+}
