@@ -1,12 +1,14 @@
 package dev.sglj.engine.compute.cuda;
 
 import dev.sglj.engine.compute.AttentionBatch;
+import java.util.Optional;
 
 /**
- * Chooses and launches the attention kernels of {@code attention.cu}: a split-K decode kernel (plus
+ * Chooses and launches the attention kernels: a split-K decode kernel of {@code attention.cu} (plus
  * a merge of the splits; one block per group of q heads sharing a kv head) when every request
- * brings one new token, else the tiled extend kernel,
- * which handles prefill, chunked prefill on a cached prefix and mixed batches alike.
+ * brings one new token, else an extend kernel, which handles prefill, chunked prefill on a cached
+ * prefix and mixed batches alike: the tensor-core one of {@code extend_attention.cu} for head
+ * dimensions 64 and 128, the tiled CUDA-core one of {@code attention.cu} for the others.
  */
 final class AttentionKernels {
     static final int EXTEND_ROWS = 16;
@@ -17,6 +19,26 @@ final class AttentionKernels {
     static final int MAX_SPLITS = 32;
 
     record Shape(int numHeads, int numKvHeads, int headDim, float scale) {}
+
+    /**
+     * A tensor-core extend kernel: blocks of {@code rows} new tokens of one q head, {@code threads}
+     * threads, K/V staged {@code keys} at a time in two shared-memory stages.
+     */
+    record TensorCoreTile(String kernel, int rows, int keys, int threads) {
+        /** Q tile plus two stages of K and V tiles, BF16. */
+        int sharedBytes(int headDim) {
+            return (rows + 4 * keys) * headDim * 2;
+        }
+    }
+
+    /** The tensor-core extend kernel for this head dimension, if {@code extend_attention.cu} has one. */
+    static Optional<TensorCoreTile> tensorCoreTile(int headDim) {
+        return switch (headDim) {
+            case 128 -> Optional.of(new TensorCoreTile("extend_attention_tc_128", 128, 64, 128));
+            case 64 -> Optional.of(new TensorCoreTile("extend_attention_tc_64", 128, 64, 128));
+            default -> Optional.empty();
+        };
+    }
 
     private AttentionKernels() {}
 
@@ -130,11 +152,21 @@ final class AttentionKernels {
             }
         } else {
             long extendLens = ((CudaTensor) batch.extendLens()).ptr();
-            int tiles = (maxExtend + EXTEND_ROWS - 1) / EXTEND_ROWS;
             k.args().ptr(q.ptr()).ptr(kCache.ptr()).ptr(vCache.ptr()).ptr(table.ptr()).i32(batch.reqToTokenStride())
                     .ptr(reqPool).ptr(seqLens).ptr(extendLens).ptr(starts).ptr(out.ptr())
-                    .i32(s.numHeads()).i32(s.numKvHeads()).i32(s.headDim()).f32(s.scale());
-            k.launch("extend_attention_" + ni, tiles, s.numHeads(), requests, THREADS, extendSharedBytes(s.headDim()));
+                    .i32(s.numHeads()).i32(s.numKvHeads());
+            Optional<TensorCoreTile> tile = tensorCoreTile(s.headDim());
+            if (tile.isPresent()) {
+                // Grid (q head, request, query tile): heads sharing a kv head run side by side and share its K/V in L2.
+                TensorCoreTile t = tile.get();
+                k.f32(s.scale());
+                k.launch(t.kernel(), s.numHeads(), requests, (maxExtend + t.rows() - 1) / t.rows(), t.threads(),
+                        t.sharedBytes(s.headDim()));
+            } else {
+                k.i32(s.headDim()).f32(s.scale());
+                int tiles = (maxExtend + EXTEND_ROWS - 1) / EXTEND_ROWS;
+                k.launch("extend_attention_" + ni, tiles, s.numHeads(), requests, THREADS, extendSharedBytes(s.headDim()));
+            }
         }
     }
 }

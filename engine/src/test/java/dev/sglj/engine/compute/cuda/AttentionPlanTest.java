@@ -25,6 +25,17 @@ class AttentionPlanTest {
     }
 
     @Test
+    void tensorCoresTakeHeadDimensions64And128() {
+        assertThat(AttentionKernels.tensorCoreTile(128)).get().extracting(AttentionKernels.TensorCoreTile::kernel)
+                .isEqualTo("extend_attention_tc_128");
+        assertThat(AttentionKernels.tensorCoreTile(64)).get().extracting(AttentionKernels.TensorCoreTile::kernel)
+                .isEqualTo("extend_attention_tc_64");
+        assertThat(AttentionKernels.tensorCoreTile(32)).isEmpty();
+        assertThat(AttentionKernels.tensorCoreTile(256)).isEmpty();
+        assertThat(AttentionKernels.tensorCoreTile(128).orElseThrow().sharedBytes(128)).isLessThanOrEqualTo(227 * 1024);
+    }
+
+    @Test
     void lanesCoverTheHeadDimension() {
         assertThat(AttentionKernels.lanesPerDim(16)).isEqualTo(1);
         assertThat(AttentionKernels.lanesPerDim(64)).isEqualTo(2);

@@ -3,6 +3,7 @@ package dev.sglj.engine.compute.cuda;
 import static dev.sglj.engine.compute.cuda.GpuData.BF16_TOLERANCE;
 import static dev.sglj.engine.compute.cuda.GpuData.assertClose;
 import static dev.sglj.engine.compute.cuda.GpuData.bf16Uniform;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sglj.engine.compute.AttentionBatch;
 import dev.sglj.engine.compute.Backend;
@@ -48,6 +49,19 @@ class CudaAttentionTest {
     @CsvSource({"16, 4, 2", "32, 4, 4", "64, 8, 2", "128, 32, 8", "256, 8, 4"})
     void extendWithCachedPrefixes(int dim, int heads, int kvHeads) {
         compare(new Case(new int[] {0, 37, 5, 0, 300}, new int[] {17, 1, 64, 100, 33}, heads, kvHeads, dim), "extend");
+    }
+
+    /**
+     * The tensor-core kernels (head dims 128 and 64; 128-row query tiles, 64-key K/V tiles): ragged new
+     * lengths off the tile sizes, up to three query tiles, cached prefixes off the key tile, one decode
+     * row and one request with no new token in the batch, grouped-query ratios 1, 3, 4 and 8.
+     */
+    @ParameterizedTest(name = "tensor-core extend dim {0} heads {1}/{2}")
+    @CsvSource({"128, 32, 8", "128, 12, 4", "128, 8, 8", "64, 16, 2", "64, 8, 8"})
+    void tensorCoreExtendRaggedWithPrefixes(int dim, int heads, int kvHeads) {
+        assertThat(AttentionKernels.tensorCoreTile(dim)).isPresent();
+        compare(new Case(new int[] {0, 37, 5, 0, 300, 129, 64, 11}, new int[] {17, 1, 64, 383, 33, 255, 130, 0},
+                heads, kvHeads, dim), "tensor-core extend");
     }
 
     @ParameterizedTest(name = "decode dim {0} heads {1}/{2}")
