@@ -19,9 +19,35 @@ class AttentionPlanTest {
     void decodeSplitsFillTheGpuButKeepSixtyFourKeysEach() {
         assertThat(AttentionKernels.decodeSplits(1, 8, 4096, 132)).isEqualTo(32);
         assertThat(AttentionKernels.decodeSplits(1, 8, 512, 132)).isEqualTo(8);
-        assertThat(AttentionKernels.decodeSplits(32, 8, 4096, 132)).isEqualTo(2);
-        assertThat(AttentionKernels.decodeSplits(64, 8, 4096, 132)).isEqualTo(1);
+        assertThat(AttentionKernels.decodeSplits(32, 8, 4096, 132)).isEqualTo(3);
+        assertThat(AttentionKernels.decodeSplits(64, 8, 4096, 132)).isEqualTo(2);
+        assertThat(AttentionKernels.decodeSplits(128, 8, 4096, 132)).isEqualTo(1);
         assertThat(AttentionKernels.decodeSplits(1, 8, 10, 132)).isEqualTo(1);
+    }
+
+    @Test
+    void decodeRowsKernelTakesHeadDimsThatAreAMultipleOfEight() {
+        var llama8b = AttentionKernels.decodePlan(new AttentionKernels.Shape(32, 8, 128, 1f), 1, 131072, 132);
+        assertThat(llama8b).isEqualTo(new AttentionKernels.DecodePlan("decode_attention_rows_16_4", 4, 32, 49280));
+        assertThat(AttentionKernels.decodePlan(new AttentionKernels.Shape(8, 1, 64, 1f), 256, 2048, 132).kernel())
+                .isEqualTo("decode_attention_rows_8_4");
+        assertThat(AttentionKernels.decodePlan(new AttentionKernels.Shape(12, 4, 96, 1f), 2, 100, 132).kernel())
+                .isEqualTo("decode_attention_rows_16_1");
+        assertThat(AttentionKernels.decodePlan(new AttentionKernels.Shape(16, 8, 256, 1f), 2, 100, 132).kernel())
+                .isEqualTo("decode_attention_rows_32_2");
+        var perDim = AttentionKernels.decodePlan(new AttentionKernels.Shape(4, 2, 12, 1f), 3, 100, 132);
+        assertThat(perDim.kernel()).isEqualTo("decode_attention_1_2");
+        assertThat(perDim.sharedBytes()).isZero();
+    }
+
+    @Test
+    void rowLanesHoldARowAsSixteenByteChunks() {
+        assertThat(AttentionKernels.rowLanes(8)).isEqualTo(1);
+        assertThat(AttentionKernels.rowLanes(16)).isEqualTo(2);
+        assertThat(AttentionKernels.rowLanes(96)).isEqualTo(16);
+        assertThat(AttentionKernels.rowLanes(128)).isEqualTo(16);
+        assertThat(AttentionKernels.rowLanes(256)).isEqualTo(32);
+        assertThat(AttentionKernels.decodeRowsSharedBytes(16, 2)).isEqualTo(4 * 3 * 2 * 1024 + 64);
     }
 
     @Test
