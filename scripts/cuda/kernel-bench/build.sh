@@ -13,6 +13,11 @@ mkdir -p "$here/build" "$(dirname "$out")"
 {
   for f in common.cuh gemv.cu attention.cu; do git -C "$top" show "$base:$res/$f"; echo; done
 } | sed 's/extern "C" //' > "$here/build/baseline_kernels.cuh"
+# The current GEMV with plain __ldg weight loads (namespace ldgk), to time the load hint.
+{
+  cat "$top/$res/common.cuh" "$top/$res/gemv.cu"
+} | sed -e 's/extern "C" //' -e 's/ld.global.nc.L1::no_allocate.L2::256B/ld.global.nc/' \
+  -e 's/\b\(load_weights\|unpack_bf16x8\|store_out\)(/ldg_\1(/g' > "$here/build/gemv_ldg.cuh"
 nvcc -arch=sm_90 -O3 -std=c++17 -lineinfo -Xptxas -warn-spills -I"$top/$res" -I"$here/build" \
   -cudart static -o "$out" "$here/bench.cu" -ldl
 echo "built $out (baseline $base)"

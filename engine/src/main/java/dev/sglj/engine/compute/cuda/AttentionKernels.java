@@ -20,10 +20,19 @@ final class AttentionKernels {
     static final int MIN_KEYS_PER_SPLIT = 64;
     static final int MAX_SPLITS = 32;
     /** Decode blocks wanted per multiprocessor before the keys of a request are split. */
-    static final int DECODE_BLOCKS_PER_SM = 4;
-    /** Warps and cp.async pipeline stages of decode_attention_rows (DV_WARPS, DECODE_ROWS_STAGES). */
+    static final int DECODE_BLOCKS_PER_SM = 2;
+    /**
+     * Warps, cp.async pipeline stages and loads per step of decode_attention_rows (DV_WARPS,
+     * DECODE_ROWS_STAGES, DECODE_ROWS_LOADS in attention.cu).
+     */
     static final int DECODE_ROWS_WARPS = 4;
-    static final int DECODE_ROWS_STAGES = 3;
+    static final int DECODE_ROWS_STAGES = 2;
+    static final int DECODE_ROWS_LOADS = 4;
+    /**
+     * Up to this many (request, kv head) pairs a decode_attention_rows block serves 2 q heads rather
+     * than 4: the launch is latency-bound there, and twice the blocks finish sooner.
+     */
+    static final int SMALL_DECODE_KV_ROWS = 16;
 
     record Shape(int numHeads, int numKvHeads, int headDim, float scale) {}
 
@@ -111,14 +120,15 @@ final class AttentionKernels {
     }
 
     /** Q heads a decode_attention_rows block serves (sharing one kv head's K/V reads): 4, 2 or 1. */
-    static int decodeRowsGroup(int numHeads, int numKvHeads) {
+    static int decodeRowsGroup(int numHeads, int numKvHeads, int requests) {
         int group = numHeads / numKvHeads;
-        return group % 4 == 0 ? 4 : group % 2 == 0 ? 2 : 1;
+        if (group % 4 == 0 && (long) requests * numKvHeads > SMALL_DECODE_KV_ROWS) return 4;
+        return group % 2 == 0 ? 2 : 1;
     }
 
     /** decode_rows_shared_bytes in attention.cu: the warps' cp.async rings, then their softmax states. */
     static int decodeRowsSharedBytes(int headDim, int group) {
-        int loads = Math.min(rowLanes(headDim), 4);
+        int loads = Math.min(rowLanes(headDim), DECODE_ROWS_LOADS);
         return DECODE_ROWS_WARPS * DECODE_ROWS_STAGES * loads * 2 * 32 * 16 + 2 * DECODE_ROWS_WARPS * group * 4;
     }
 
@@ -136,7 +146,7 @@ final class AttentionKernels {
     /** Head dims that are a multiple of 8 take decode_attention_rows (16-byte loads), others the per-dim kernel. */
     static DecodePlan decodePlan(Shape s, int requests, int maxSeqLen, int multiprocessors) {
         if (s.headDim() % 8 == 0) {
-            int g = decodeRowsGroup(s.numHeads(), s.numKvHeads());
+            int g = decodeRowsGroup(s.numHeads(), s.numKvHeads(), requests);
             return new DecodePlan("decode_attention_rows_" + rowLanes(s.headDim()) + "_" + g, g,
                     decodeSplits(requests, s.numHeads() / g, maxSeqLen, multiprocessors),
                     decodeRowsSharedBytes(s.headDim(), g));

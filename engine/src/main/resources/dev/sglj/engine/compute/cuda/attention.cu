@@ -330,28 +330,28 @@ template <int N> __device__ __forceinline__ void copy_async_wait() {
     asm volatile("cp.async.wait_group %0;" :: "n"(N) : "memory");
 }
 
-// Dynamic shared memory of decode_attention_rows: each warp's ring of STAGES steps (U loads of K and of
-// V per lane, 16 bytes each), then the warps' softmax states. AttentionKernels.decodeRowsSharedBytes
-// must agree.
-__host__ __device__ constexpr int decode_rows_shared_bytes(int L, int G, int stages) {
-    return DV_WARPS * stages * (L < 4 ? L : 4) * 2 * 32 * 16 + 2 * DV_WARPS * G * 4;
+// Dynamic shared memory of decode_attention_rows: each warp's ring of STAGES steps (U = min(L, UMAX)
+// loads of K and of V per lane, 16 bytes each), then the warps' softmax states.
+// AttentionKernels.decodeRowsSharedBytes must agree.
+__host__ __device__ constexpr int decode_rows_shared_bytes(int L, int G, int stages, int umax) {
+    return DV_WARPS * stages * (L < umax ? L : umax) * 2 * 32 * 16 + 2 * DV_WARPS * G * 4;
 }
 
 // DECODE for head dims D that are a multiple of 8, D <= 8 * L: block (request, group of G q heads
 // sharing one kv head, split). L lanes (a power of two) hold a K/V row as 16-byte chunks, so a warp
-// load covers P = 32 / L keys and a step of U loads KW = U * P keys (KW <= 32: one table entry per
-// lane). Split s covers keys [s * chunk, min(seqLen, (s + 1) * chunk)), chunk = ceil(seqLen / used
+// load covers P = 32 / L keys and a step of U = min(L, UMAX) loads KW = U * P keys (KW <= 32 for
+// UMAX <= 32: one table entry per lane). Split s covers keys [s * chunk, min(seqLen, (s + 1) * chunk)), chunk = ceil(seqLen / used
 // splits) rounded up to whole steps; warp w takes steps w, w + DV_WARPS, ... Each warp streams its K/V
 // rows into its own shared-memory ring with cp.async, STAGES - 1 steps ahead of the one it scores; a
 // lane only reads back what it copied, so no barrier is needed inside the loop. The P key rows of a
 // load keep separate softmax states until the end.
-template <int L, int G, int STAGES>
+template <int L, int G, int STAGES, int UMAX>
 __device__ void decode_attention_rows(const bf16* q, const bf16* kCache, const bf16* vCache, const int* reqToToken,
                                       int stride, const int* reqPool, const int* seqLens, const int* extendStarts,
                                       bf16* out, float* partial, int numHeads, int numKvHeads, int D, float scale,
                                       int minKeys) {
     constexpr int P = 32 / L;
-    constexpr int U = L < 4 ? L : 4;
+    constexpr int U = L < UMAX ? L : UMAX;
     constexpr int KW = U * P;
     int r = blockIdx.x, head0 = blockIdx.y * G, split = blockIdx.z, splits = gridDim.z;
     int seq = seqLens[r];
@@ -567,15 +567,15 @@ extern "C" __global__ void __launch_bounds__(DEC_WARPS * 32) decode_attention_##
                             partial, numHeads, numKvHeads, D, scale, minKeys);                                 \
 }
 
-#define DECODE_ROWS_STAGES 3
+#define DECODE_ROWS_STAGES 2
+#define DECODE_ROWS_LOADS 4
 #define DECODE_ROWS_KERNEL(L, G)                                                                               \
 extern "C" __global__ void __launch_bounds__(DV_WARPS * 32) decode_attention_rows_##L##_##G(                  \
         const bf16* q, const bf16* kCache, const bf16* vCache, const int* reqToToken, int stride,              \
         const int* reqPool, const int* seqLens, const int* extendStarts, bf16* out, float* partial,            \
         int numHeads, int numKvHeads, int D, float scale, int minKeys) {                                       \
-    decode_attention_rows<L, G, DECODE_ROWS_STAGES>(q, kCache, vCache, reqToToken, stride, reqPool, seqLens,  \
-                                                    extendStarts, out, partial, numHeads, numKvHeads, D, scale, \
-                                                    minKeys);                                                  \
+    decode_attention_rows<L, G, DECODE_ROWS_STAGES, DECODE_ROWS_LOADS>(q, kCache, vCache, reqToToken, stride, \
+            reqPool, seqLens, extendStarts, out, partial, numHeads, numKvHeads, D, scale, minKeys);            \
 }
 
 EXTEND_KERNEL(1)

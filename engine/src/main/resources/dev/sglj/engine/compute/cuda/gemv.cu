@@ -16,21 +16,15 @@ __device__ __forceinline__ uint4 load_weights(const uint4* p) {
 __device__ __forceinline__ void store_out(bf16* out, i64 i, float v) { out[i] = f2bf(v); }
 __device__ __forceinline__ void store_out(float* out, i64 i, float v) { out[i] = v; }
 
-// Programmatic dependent launch: a kernel launched after this one with the programmatic-serialization
-// attribute may start now; it still waits for this grid's results in griddepcontrol.wait. Both are
-// no-ops for launches without the attribute.
-__device__ __forceinline__ void allow_dependents() { asm volatile("griddepcontrol.launch_dependents;" ::: "memory"); }
-__device__ __forceinline__ void wait_for_producers() { asm volatile("griddepcontrol.wait;" ::: "memory"); }
-
 // A warp owns R consecutive output rows; the S warps of a group (S divides GEMV_WARPS; S > 1 when O / R
 // is too small to fill the GPU) split K between them and add up through shared memory. Lane l of part
-// p reads chunks (8 values) p * 32 + l + 32 * S * i. The first U chunks of weights are requested before
-// waiting for the kernel that writes x, so they overlap its tail under programmatic dependent launch.
+// p reads chunks (8 values) p * 32 + l + 32 * S * i; the next U chunks of weights are requested before
+// the x chunks they meet. Registers bound the warps an SM holds, so U and R trade bytes in flight per
+// warp against warps per SM (scripts/cuda/NOTES.md has the measured choice).
 template <int M, int R, int U, typename OUT>
 __device__ __forceinline__ void gemv(const bf16* __restrict__ x, const bf16* __restrict__ w,
                                      const bf16* __restrict__ bias, OUT* __restrict__ out, int K, int O, int S) {
     __shared__ float partial[GEMV_WARPS][R * M];
-    allow_dependents();
     int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
     int part = warp % S;
     int o0 = (blockIdx.x * (GEMV_WARPS / S) + warp / S) * R;
@@ -54,7 +48,6 @@ __device__ __forceinline__ void gemv(const bf16* __restrict__ x, const bf16* __r
         #pragma unroll
         for (int r = 0; r < R; r++) wv[u][r] = cu < chunks ? load_weights(wr[r] + cu) : uint4{};
     }
-    wait_for_producers();
     while (c < chunks) {
         uint4 xv[U][M];
         #pragma unroll
@@ -136,7 +129,7 @@ extern "C" __global__ void __launch_bounds__(GEMV_WARPS * 32) gemv_f32_##M(     
     gemv<M, R, U, float>(x, w, bias, out, K, O, S);                                                           \
 }
 
-GEMV_KERNELS(1, 1, 8)
-GEMV_KERNELS(2, 2, 4)
-GEMV_KERNELS(3, 2, 4)
-GEMV_KERNELS(4, 2, 4)
+GEMV_KERNELS(1, 1, 4)
+GEMV_KERNELS(2, 2, 2)
+GEMV_KERNELS(3, 2, 2)
+GEMV_KERNELS(4, 2, 2)

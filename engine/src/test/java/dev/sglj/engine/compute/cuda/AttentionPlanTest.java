@@ -19,16 +19,18 @@ class AttentionPlanTest {
     void decodeSplitsFillTheGpuButKeepSixtyFourKeysEach() {
         assertThat(AttentionKernels.decodeSplits(1, 8, 4096, 132)).isEqualTo(32);
         assertThat(AttentionKernels.decodeSplits(1, 8, 512, 132)).isEqualTo(8);
-        assertThat(AttentionKernels.decodeSplits(32, 8, 4096, 132)).isEqualTo(3);
-        assertThat(AttentionKernels.decodeSplits(64, 8, 4096, 132)).isEqualTo(2);
-        assertThat(AttentionKernels.decodeSplits(128, 8, 4096, 132)).isEqualTo(1);
+        assertThat(AttentionKernels.decodeSplits(32, 8, 4096, 132)).isEqualTo(2);
+        assertThat(AttentionKernels.decodeSplits(64, 8, 4096, 132)).isEqualTo(1);
         assertThat(AttentionKernels.decodeSplits(1, 8, 10, 132)).isEqualTo(1);
     }
 
     @Test
     void decodeRowsKernelTakesHeadDimsThatAreAMultipleOfEight() {
-        var llama8b = AttentionKernels.decodePlan(new AttentionKernels.Shape(32, 8, 128, 1f), 1, 131072, 132);
-        assertThat(llama8b).isEqualTo(new AttentionKernels.DecodePlan("decode_attention_rows_16_4", 4, 32, 49280));
+        var llama8b = new AttentionKernels.Shape(32, 8, 128, 1f);
+        assertThat(AttentionKernels.decodePlan(llama8b, 32, 131072, 132))
+                .isEqualTo(new AttentionKernels.DecodePlan("decode_attention_rows_16_4", 4, 2, 32896));
+        assertThat(AttentionKernels.decodePlan(llama8b, 1, 131072, 132))
+                .isEqualTo(new AttentionKernels.DecodePlan("decode_attention_rows_16_2", 2, 17, 32832));
         assertThat(AttentionKernels.decodePlan(new AttentionKernels.Shape(8, 1, 64, 1f), 256, 2048, 132).kernel())
                 .isEqualTo("decode_attention_rows_8_4");
         assertThat(AttentionKernels.decodePlan(new AttentionKernels.Shape(12, 4, 96, 1f), 2, 100, 132).kernel())
@@ -47,7 +49,7 @@ class AttentionPlanTest {
         assertThat(AttentionKernels.rowLanes(96)).isEqualTo(16);
         assertThat(AttentionKernels.rowLanes(128)).isEqualTo(16);
         assertThat(AttentionKernels.rowLanes(256)).isEqualTo(32);
-        assertThat(AttentionKernels.decodeRowsSharedBytes(16, 2)).isEqualTo(4 * 3 * 2 * 1024 + 64);
+        assertThat(AttentionKernels.decodeRowsSharedBytes(16, 2)).isEqualTo(4 * 2 * 2 * 1024 + 64);
     }
 
     @Test
