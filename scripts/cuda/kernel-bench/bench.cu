@@ -277,8 +277,8 @@ static std::vector<GemvKernel> gemv_kernels(int m) {
             break;
         default:
             old((GemvBf16) oldk::gemv_bf16_4, (GemvF32) oldk::gemv_f32_4);
-            cur(2, gemv_bf16_4, gemv_f32_4);
-            VAR_LDG(4, 2, 2); VAR(4, 4, 1); VAR(4, 1, 2); VAR(4, 4, 2);
+            cur(4, gemv_bf16_4, gemv_f32_4);
+            VAR_LDG(4, 4, 1); VAR(4, 2, 2); VAR(4, 1, 2); VAR(4, 4, 2);
             break;
     }
 #undef VAR_LB
@@ -462,7 +462,7 @@ static int lanes_for(int D) {
 // AttentionKernels.decodeRowsGroup.
 static int group_for(int requests, int heads, int kv) {
     int group = heads / kv;
-    if (group % 4 == 0 && requests * kv > 16) return 4;
+    if (group % 4 == 0 && requests * kv > 64) return 4;
     return group % 2 == 0 ? 2 : 1;
 }
 

@@ -32,7 +32,7 @@ final class AttentionKernels {
      * Up to this many (request, kv head) pairs a decode_attention_rows block serves 2 q heads rather
      * than 4: the launch is latency-bound there, and twice the blocks finish sooner.
      */
-    static final int SMALL_DECODE_KV_ROWS = 16;
+    static final int SMALL_DECODE_KV_ROWS = 64;
 
     record Shape(int numHeads, int numKvHeads, int headDim, float scale) {}
 

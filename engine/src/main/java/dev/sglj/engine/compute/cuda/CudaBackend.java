@@ -381,7 +381,7 @@ public final class CudaBackend implements Backend {
 
     /** Output rows per warp of the GEMV kernel for {@code m} rows of x (as instantiated in gemv.cu). */
     static int gemvRowsPerWarp(int m) {
-        return m == 1 ? 1 : 2;
+        return m == 1 ? 1 : m == 4 ? 4 : 2;
     }
 
     /** Warps of a GEMV block that split K: the fewest (1, 2, 4) that give every SM its blocks. */

@@ -132,4 +132,4 @@ extern "C" __global__ void __launch_bounds__(GEMV_WARPS * 32) gemv_f32_##M(     
 GEMV_KERNELS(1, 1, 4)
 GEMV_KERNELS(2, 2, 2)
 GEMV_KERNELS(3, 2, 2)
-GEMV_KERNELS(4, 2, 2)
+GEMV_KERNELS(4, 4, 1)

@@ -31,6 +31,8 @@ class AttentionPlanTest {
                 .isEqualTo(new AttentionKernels.DecodePlan("decode_attention_rows_16_4", 4, 2, 32896));
         assertThat(AttentionKernels.decodePlan(llama8b, 1, 131072, 132))
                 .isEqualTo(new AttentionKernels.DecodePlan("decode_attention_rows_16_2", 2, 17, 32832));
+        assertThat(AttentionKernels.decodePlan(llama8b, 8, 131072, 132).group()).isEqualTo(2);
+        assertThat(AttentionKernels.decodePlan(llama8b, 9, 131072, 132).group()).isEqualTo(4);
         assertThat(AttentionKernels.decodePlan(new AttentionKernels.Shape(8, 1, 64, 1f), 256, 2048, 132).kernel())
                 .isEqualTo("decode_attention_rows_8_4");
         assertThat(AttentionKernels.decodePlan(new AttentionKernels.Shape(12, 4, 96, 1f), 2, 100, 132).kernel())
