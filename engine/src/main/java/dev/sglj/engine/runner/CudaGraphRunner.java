@@ -91,9 +91,10 @@ public final class CudaGraphRunner implements AutoCloseable {
 
     /**
      * The default {@code --cuda-graph-max-bs}: SGLang's by GPU memory, except that it stops at 32 where
-     * SGLang goes to 256. A captured decode replays attention with the split count of the whole
-     * context, which above batch 32 costs more than the launch gaps save (H100, 2026-11-27, Llama-3.1-8B
-     * shape, context 131072: batch 128 decode 51.5 ms with graphs vs 40.9 ms eager; batch 1 7.2 vs 7.9).
+     * SGLang goes to 256: above batch 32 a replayed decode was slower than eager (H100, 2026-11-27,
+     * Llama-3.1-8B shape, context 131072: batch 128 decode 51.5 ms with graphs vs 40.9 ms eager; batch 1
+     * 7.2 vs 7.9). Not from the decode attention's split plan: planned for the whole context it costs
+     * what the eager plan does at batch 1 to 256 (scripts/cuda/NOTES.md); re-measure before raising.
      */
     public static int defaultMaxBatchSize(long totalBytes) {
         double gb = totalBytes / (double) (1L << 30);

@@ -9,6 +9,10 @@ import java.util.Optional;
  * brings one new token, else an extend kernel, which handles prefill, chunked prefill on a cached
  * prefix and mixed batches alike: the tensor-core one of {@code extend_attention.cu} for head
  * dimensions 64 and 128, the tiled CUDA-core one of {@code attention.cu} for the others.
+ *
+ * <p>Decode splits are planned on the host for the longest context it names (a CUDA graph names its
+ * whole context); each request then uses only the splits its device-side length fills with
+ * {@value #MIN_KEYS_PER_SPLIT} keys, and the kernel and the merge skip the rest.
  */
 final class AttentionKernels {
     static final int EXTEND_ROWS = 16;
@@ -17,6 +21,20 @@ final class AttentionKernels {
     /** Fewest keys a decode split gets: below this, merging costs more than the parallelism gains. */
     static final int MIN_KEYS_PER_SPLIT = 64;
     static final int MAX_SPLITS = 32;
+    /** Decode blocks wanted per multiprocessor before the keys of a request are split. */
+    static final int DECODE_BLOCKS_PER_SM = 2;
+    /**
+     * Warps, cp.async pipeline stages and loads per step of decode_attention_rows (DV_WARPS,
+     * DECODE_ROWS_STAGES, DECODE_ROWS_LOADS in attention.cu).
+     */
+    static final int DECODE_ROWS_WARPS = 4;
+    static final int DECODE_ROWS_STAGES = 2;
+    static final int DECODE_ROWS_LOADS = 4;
+    /**
+     * Up to this many (request, kv head) pairs a decode_attention_rows block serves 2 q heads rather
+     * than 4: the launch is latency-bound there, and twice the blocks finish sooner.
+     */
+    static final int SMALL_DECODE_KV_ROWS = 64;
 
     record Shape(int numHeads, int numKvHeads, int headDim, float scale) {}
 
@@ -39,6 +57,9 @@ final class AttentionKernels {
             default -> Optional.empty();
         };
     }
+
+    /** A decode launch: kernel name, q heads per block, splits of the keys, dynamic shared memory. */
+    record DecodePlan(String kernel, int group, int splits, int sharedBytes) {}
 
     private AttentionKernels() {}
 
@@ -96,7 +117,10 @@ final class AttentionKernels {
         return ni <= 1 ? 1 : ni <= 2 ? 2 : ni <= 4 ? 4 : 8;
     }
 
-    /** Q heads one decode block serves (sharing one kv head's K/V reads): 8, 4, 2 or 1, with G * NI <= 32. */
+    /**
+     * Q heads a block of the per-dim decode kernel (head dims not a multiple of 8) serves, sharing one kv
+     * head's K/V reads: 8, 4, 2 or 1, with G * NI <= 32.
+     */
     static int decodeGroup(int numHeads, int numKvHeads, int headDim) {
         int group = numHeads / numKvHeads;
         int ni = lanesPerDim(headDim);
@@ -110,12 +134,48 @@ final class AttentionKernels {
         return EXTEND_ROWS * headDim * 4 + 2 * EXTEND_KEYS * (headDim + 2) * 2 + EXTEND_KEYS * 4;
     }
 
-    /** Decode splits: enough blocks to fill the GPU twice over, each split keeping at least 64 keys. */
+    /** Lanes that hold one K/V row as 16-byte chunks in decode_attention_rows: headDim / 8 up to a power of two. */
+    static int rowLanes(int headDim) {
+        int lanes = 1;
+        while (lanes * 8 < headDim) lanes *= 2;
+        return lanes;
+    }
+
+    /** Q heads a decode_attention_rows block serves (sharing one kv head's K/V reads): 4, 2 or 1. */
+    static int decodeRowsGroup(int numHeads, int numKvHeads, int requests) {
+        int group = numHeads / numKvHeads;
+        if (group % 4 == 0 && (long) requests * numKvHeads > SMALL_DECODE_KV_ROWS) return 4;
+        return group % 2 == 0 ? 2 : 1;
+    }
+
+    /** decode_rows_shared_bytes in attention.cu: the warps' cp.async rings, then their softmax states. */
+    static int decodeRowsSharedBytes(int headDim, int group) {
+        int loads = Math.min(rowLanes(headDim), DECODE_ROWS_LOADS);
+        return DECODE_ROWS_WARPS * DECODE_ROWS_STAGES * loads * 2 * 32 * 16 + 2 * DECODE_ROWS_WARPS * group * 4;
+    }
+
+    /**
+     * Decode splits: enough blocks for {@value #DECODE_BLOCKS_PER_SM} per multiprocessor, each split
+     * keeping at least {@value #MIN_KEYS_PER_SPLIT} keys of the longest context.
+     */
     static int decodeSplits(int requests, int numHeads, int maxSeqLen, int multiprocessors) {
         int blocks = requests * numHeads;
-        int wanted = (2 * multiprocessors + blocks - 1) / blocks;
+        int wanted = (DECODE_BLOCKS_PER_SM * multiprocessors + blocks - 1) / blocks;
         int byLength = (maxSeqLen + MIN_KEYS_PER_SPLIT - 1) / MIN_KEYS_PER_SPLIT;
         return Math.max(1, Math.min(MAX_SPLITS, Math.min(wanted, byLength)));
+    }
+
+    /** Head dims that are a multiple of 8 take decode_attention_rows (16-byte loads), others the per-dim kernel. */
+    static DecodePlan decodePlan(Shape s, int requests, int maxSeqLen, int multiprocessors) {
+        if (s.headDim() % 8 == 0) {
+            int g = decodeRowsGroup(s.numHeads(), s.numKvHeads(), requests);
+            return new DecodePlan("decode_attention_rows_" + rowLanes(s.headDim()) + "_" + g, g,
+                    decodeSplits(requests, s.numHeads() / g, maxSeqLen, multiprocessors),
+                    decodeRowsSharedBytes(s.headDim(), g));
+        }
+        int g = decodeGroup(s.numHeads(), s.numKvHeads(), s.headDim());
+        return new DecodePlan("decode_attention_" + lanesPerDim(s.headDim()) + "_" + g, g,
+                decodeSplits(requests, s.numHeads() / g, maxSeqLen, multiprocessors), 0);
     }
 
     static void run(CudaBackend backend, CudaTensor q, CudaTensor kCache, CudaTensor vCache, CudaTensor table,
@@ -137,16 +197,17 @@ final class AttentionKernels {
         long seqLens = ((CudaTensor) batch.seqLens()).ptr();
         long starts = ((CudaTensor) batch.extendStarts()).ptr();
         if (decode) {
-            int g = decodeGroup(s.numHeads(), s.numKvHeads(), s.headDim());
-            int splits = decodeSplits(requests, s.numHeads() / g, maxSeq, backend.deviceInfo().multiprocessors());
+            DecodePlan plan = decodePlan(s, requests, maxSeq, backend.deviceInfo().multiprocessors());
+            int splits = plan.splits();
             long partialBytes = splits == 1 ? 0 : (long) requests * s.numHeads() * splits * (s.headDim() + 2) * 4;
             long partial = splits == 1 ? 0 : backend.scratch(partialBytes, "decode attention partials");
             k.args().ptr(q.ptr()).ptr(kCache.ptr()).ptr(vCache.ptr()).ptr(table.ptr()).i32(batch.reqToTokenStride())
                     .ptr(reqPool).ptr(seqLens).ptr(starts).ptr(out.ptr()).ptr(partial)
-                    .i32(s.numHeads()).i32(s.numKvHeads()).i32(s.headDim()).f32(s.scale());
-            k.launch("decode_attention_" + ni + "_" + g, requests, s.numHeads() / g, splits, THREADS, 0);
+                    .i32(s.numHeads()).i32(s.numKvHeads()).i32(s.headDim()).f32(s.scale()).i32(MIN_KEYS_PER_SPLIT);
+            k.launch(plan.kernel(), requests, s.numHeads() / plan.group(), splits, THREADS, plan.sharedBytes());
             if (splits > 1) {
-                k.args().ptr(partial).ptr(starts).ptr(out.ptr()).i32(s.numHeads()).i32(s.headDim()).i32(splits);
+                k.args().ptr(partial).ptr(seqLens).ptr(starts).ptr(out.ptr()).i32(s.numHeads()).i32(s.headDim())
+                        .i32(splits).i32(MIN_KEYS_PER_SPLIT);
                 k.launch("decode_merge", requests, s.numHeads(), 1, CudaBackend.threadsFor(s.headDim()), 0);
                 backend.releaseScratch(partial, partialBytes);
             }

@@ -31,7 +31,10 @@ public final class CudaBackend implements Backend {
      * there on the 8B shapes, and loses at 8 (scripts/cuda/NOTES.md).
      */
     static final int GEMV_MAX_ROWS = 4;
-    private static final int GEMV_WARPS = 8;
+    /** Warps per GEMV block (GEMV_WARPS in gemv.cu). */
+    private static final int GEMV_WARPS = 4;
+    /** GEMV blocks wanted per multiprocessor before K is split between the warps of a block. */
+    private static final int GEMV_BLOCKS_PER_SM = 4;
 
     private final int device;
     private final long context;
@@ -378,19 +381,29 @@ public final class CudaBackend implements Backend {
 
     /** Output rows per warp of the GEMV kernel for {@code m} rows of x (as instantiated in gemv.cu). */
     static int gemvRowsPerWarp(int m) {
-        return m == 1 ? 1 : m <= 4 ? 2 : 4;
+        return m == 1 ? 1 : m == 4 ? 4 : 2;
     }
 
-    /** The streaming GEMV kernel (rows of x <= 8, K % 8 == 0); split K when the output is too narrow. */
-    void linearGemv(CudaTensor xs, CudaTensor ws, CudaTensor bs, CudaTensor os) {
-        int m = Math.toIntExact(xs.rows());
-        int outRows = Math.toIntExact(ws.rows());
+    /** Warps of a GEMV block that split K: the fewest (1, 2, 4) that give every SM its blocks. */
+    static int gemvSplit(int m, int outRows, int multiprocessors) {
         int groups = (outRows + gemvRowsPerWarp(m) - 1) / gemvRowsPerWarp(m);
         int split = 1;
-        while (split < GEMV_WARPS && (groups + GEMV_WARPS / split - 1) / (GEMV_WARPS / split) < 2 * info.multiprocessors()) {
-            split *= 2;
-        }
-        int blocks = (groups + GEMV_WARPS / split - 1) / (GEMV_WARPS / split);
+        while (split < GEMV_WARPS && gemvBlocks(groups, split) < GEMV_BLOCKS_PER_SM * multiprocessors) split *= 2;
+        return split;
+    }
+
+    private static int gemvBlocks(int groups, int split) {
+        int groupsPerBlock = GEMV_WARPS / split;
+        return (groups + groupsPerBlock - 1) / groupsPerBlock;
+    }
+
+    /** The streaming GEMV kernel (rows of x <= {@value #GEMV_MAX_ROWS}, K % 8 == 0). */
+    void linearGemv(CudaTensor xs, CudaTensor ws, CudaTensor bs, CudaTensor os) {
+        int m = Math.toIntExact(xs.rows());
+        if (m > GEMV_MAX_ROWS) throw new IllegalArgumentException("linearGemv: " + m + " rows > " + GEMV_MAX_ROWS);
+        int outRows = Math.toIntExact(ws.rows());
+        int split = gemvSplit(m, outRows, info.multiprocessors());
+        int blocks = gemvBlocks((outRows + gemvRowsPerWarp(m) - 1) / gemvRowsPerWarp(m), split);
         kernels.args().ptr(xs.ptr()).ptr(ws.ptr()).ptr(bs == null ? 0 : bs.ptr()).ptr(os.ptr())
                 .i32(Math.toIntExact(xs.cols())).i32(outRows).i32(split);
         kernels.launch((os.dtype() == DType.F32 ? "gemv_f32_" : "gemv_bf16_") + m, blocks, 1, 1, 32 * GEMV_WARPS, 0);

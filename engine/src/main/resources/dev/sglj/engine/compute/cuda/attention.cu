@@ -165,18 +165,42 @@ __device__ __forceinline__ void fetch_row(const bf16* cache, int slot, i64 offse
 #define DEC_WARPS 4
 #define DEC_UNROLL 4
 
-// DECODE (one new token per request): block (request, group of G q heads sharing one kv head, split),
-// so each K/V row is read once for the G heads. Split s covers keys [s * chunk, min(seqLen, (s + 1) *
-// chunk)) with chunk = ceil(seqLen / splits); each warp walks every DEC_WARPS-th batch of DEC_UNROLL
-// keys. A block writes its softmax state (max, sum, unnormalised output) per head for the merge, or,
-// with one split, the output itself.
+// Splits a request of seq keys uses out of the launch's `splits`, each at least minKeys keys: a launch
+// shaped for a longer context (a CUDA graph's, captured for the whole context) leaves the extra blocks
+// and merge cells idle.
+__device__ __forceinline__ int decode_splits_used(int seq, int splits, int minKeys) {
+    return max(1, min(splits, (seq + minKeys - 1) / minKeys));
+}
+
+// A decode block's result for dim d of one q head: the output itself when the request uses one split,
+// else its softmax state (max, sum, unnormalised output) in the head's merge cell `cell`.
+__device__ __forceinline__ void store_decode_result(bf16* out, float* partial, i64 outIndex, i64 cell, int used,
+                                                    int D, int d, float bm, float sum, float o) {
+    if (used == 1) {
+        out[outIndex] = f2bf(o / sum);
+    } else {
+        partial[cell * (D + 2) + 2 + d] = o;
+        if (d == 0) {
+            partial[cell * (D + 2)] = bm;
+            partial[cell * (D + 2) + 1] = sum;
+        }
+    }
+}
+
+// DECODE for head dims that are not a multiple of 8 (decode_attention_rows below takes the others):
+// block (request, group of G q heads sharing one kv head, split), so each K/V row is read once for the
+// G heads. Split s covers keys [s * chunk, min(seqLen, (s + 1) * chunk)) with chunk = ceil(seqLen /
+// used splits); each warp walks every DEC_WARPS-th batch of DEC_UNROLL keys.
 template <int NI, int G>
 __device__ void decode_attention(const bf16* q, const bf16* kCache, const bf16* vCache, const int* reqToToken,
                                  int stride, const int* reqPool, const int* seqLens, const int* extendStarts,
-                                 bf16* out, float* partial, int numHeads, int numKvHeads, int D, float scale) {
+                                 bf16* out, float* partial, int numHeads, int numKvHeads, int D, float scale,
+                                 int minKeys) {
     int r = blockIdx.x, head0 = blockIdx.y * G, split = blockIdx.z, splits = gridDim.z;
     int seq = seqLens[r];
-    int chunk = (seq + splits - 1) / splits;
+    int used = decode_splits_used(seq, splits, minKeys);
+    if (split >= used) return;
+    int chunk = (seq + used - 1) / used;
     int begin = split * chunk, end = min(seq, begin + chunk);
     int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
     int kvHead = head0 / (numHeads / numKvHeads);
@@ -282,31 +306,240 @@ __device__ void decode_attention(const bf16* q, const bf16* kCache, const bf16* 
             sum += wl[w][g] * f;
             o += wacc[w][g][d] * f;
         }
-        int head = head0 + g;
-        if (splits == 1) {
-            out[row * qStride + head * D + d] = f2bf(o / sum);
-        } else {
-            i64 cell = ((i64) r * numHeads + head) * splits + split;
-            partial[cell * (D + 2) + 2 + d] = o;
-            if (d == 0) {
-                partial[cell * (D + 2)] = bm;
-                partial[cell * (D + 2) + 1] = sum;
-            }
-        }
+        store_decode_result(out, partial, row * qStride + (head0 + g) * D + d,
+                            ((i64) r * numHeads + head0 + g) * splits + split, used, D, d, bm, sum, o);
     }
 }
 
-// Merges the splits' softmax states: block (request, q head), threads over D.
-extern "C" __global__ void decode_merge(const float* partial, const int* extendStarts, bf16* out, int numHeads,
-                                        int D, int splits) {
+#define DV_WARPS 4
+
+__device__ __forceinline__ unsigned shared_address(const void* p) {
+    unsigned a;
+    asm("{ .reg .u64 t; cvta.to.shared.u64 t, %1; cvt.u32.u64 %0, t; }" : "=r"(a) : "l"(p));
+    return a;
+}
+
+// 16 bytes global -> shared without registers; zero-filled when !valid (src must still be mapped).
+__device__ __forceinline__ void copy_async16(unsigned dst, const void* src, bool valid) {
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;" :: "r"(dst), "l"(src), "r"(valid ? 16 : 0) : "memory");
+}
+
+__device__ __forceinline__ void copy_async_commit() { asm volatile("cp.async.commit_group;" ::: "memory"); }
+
+template <int N> __device__ __forceinline__ void copy_async_wait() {
+    asm volatile("cp.async.wait_group %0;" :: "n"(N) : "memory");
+}
+
+// Dynamic shared memory of decode_attention_rows: each warp's ring of STAGES steps (U = min(L, UMAX)
+// loads of K and of V per lane, 16 bytes each), then the warps' softmax states.
+// AttentionKernels.decodeRowsSharedBytes must agree.
+__host__ __device__ constexpr int decode_rows_shared_bytes(int L, int G, int stages, int umax) {
+    return DV_WARPS * stages * (L < umax ? L : umax) * 2 * 32 * 16 + 2 * DV_WARPS * G * 4;
+}
+
+// DECODE for head dims D that are a multiple of 8, D <= 8 * L: block (request, group of G q heads
+// sharing one kv head, split). L lanes (a power of two) hold a K/V row as 16-byte chunks, so a warp
+// load covers P = 32 / L keys and a step of U = min(L, UMAX) loads KW = U * P keys (KW <= 32 for
+// UMAX <= 32: one table entry per lane). Split s covers keys [s * chunk, min(seqLen, (s + 1) * chunk)), chunk = ceil(seqLen / used
+// splits) rounded up to whole steps; warp w takes steps w, w + DV_WARPS, ... Each warp streams its K/V
+// rows into its own shared-memory ring with cp.async, STAGES - 1 steps ahead of the one it scores; a
+// lane only reads back what it copied, so no barrier is needed inside the loop. The P key rows of a
+// load keep separate softmax states until the end.
+template <int L, int G, int STAGES, int UMAX>
+__device__ void decode_attention_rows(const bf16* q, const bf16* kCache, const bf16* vCache, const int* reqToToken,
+                                      int stride, const int* reqPool, const int* seqLens, const int* extendStarts,
+                                      bf16* out, float* partial, int numHeads, int numKvHeads, int D, float scale,
+                                      int minKeys) {
+    constexpr int P = 32 / L;
+    constexpr int U = L < UMAX ? L : UMAX;
+    constexpr int KW = U * P;
+    int r = blockIdx.x, head0 = blockIdx.y * G, split = blockIdx.z, splits = gridDim.z;
+    int seq = seqLens[r];
+    int used = decode_splits_used(seq, splits, minKeys);
+    if (split >= used) return;
+    int chunk = ((seq + used - 1) / used + KW - 1) / KW * KW;
+    int begin = min(seq, split * chunk), end = min(seq, begin + chunk);
+    int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+    int sub = lane / L, dl = lane % L;
+    bool dimOk = dl * 8 < D;
+    int kvHead = head0 / (numHeads / numKvHeads);
+    i64 row = extendStarts[r];
+    i64 qStride = (i64) numHeads * D;
+    i64 kvStride = (i64) numKvHeads * D;
+    i64 rowOffset = (i64) kvHead * D + dl * 8;
+    const int* table = reqToToken + (i64) reqPool[r] * stride;
+
+    float qv[G][8], acc[G][8], m[G], l[G];
+    #pragma unroll
+    for (int g = 0; g < G; g++) {
+        m[g] = NEG_INF;
+        l[g] = 0.0f;
+        uint4 raw = dimOk ? *(const uint4*) (q + row * qStride + (head0 + g) * D + dl * 8) : uint4{};
+        unpack_bf16x8(raw, qv[g]);
+        #pragma unroll
+        for (int i = 0; i < 8; i++) {
+            qv[g][i] *= scale;
+            acc[g][i] = 0.0f;
+        }
+    }
+
+    extern __shared__ uint4 ring[];
+    uint4* mine = ring + warp * STAGES * U * 2 * 32;
+    unsigned mineAddr = shared_address(mine);
+    int steps = (end - begin + KW - 1) / KW;
+    int mySteps = steps > warp ? (steps - warp + DV_WARPS - 1) / DV_WARPS : 0;
+    auto stepBase = [&](int j) { return begin + (j * DV_WARPS + warp) * KW; };
+    auto loadSlot = [&](int j) {
+        int key = stepBase(j) + lane;
+        return lane < KW && j < mySteps && key < end ? table[key] : -1;
+    };
+    auto issue = [&](int j, int slots) {
+        if (j < mySteps) {
+            int stage = j % STAGES;
+            #pragma unroll
+            for (int u = 0; u < U; u++) {
+                int slot = __shfl_sync(0xffffffffu, slots, u * P + sub);
+                bool ok = slot >= 0 && dimOk;
+                i64 at = ok ? (i64) slot * kvStride + rowOffset : 0;
+                unsigned dst = mineAddr + (((stage * U + u) * 2) * 32 + lane) * 16;
+                copy_async16(dst, kCache + at, ok);
+                copy_async16(dst + 32 * 16, vCache + at, ok);
+            }
+        }
+        copy_async_commit();
+    };
+
+    int ahead[STAGES - 1];
+    #pragma unroll
+    for (int s = 0; s < STAGES - 1; s++) ahead[s] = loadSlot(s);
+    #pragma unroll
+    for (int s = 0; s < STAGES - 1; s++) issue(s, ahead[s]);
+    int next = loadSlot(STAGES - 1);
+    for (int j = 0; j < mySteps; j++) {
+        issue(j + STAGES - 1, next);
+        next = loadSlot(j + STAGES);
+        copy_async_wait<STAGES - 1>();
+        const uint4* stage = mine + (j % STAGES) * U * 2 * 32;
+        int base = stepBase(j);
+        float s[U][G];
+        #pragma unroll
+        for (int u = 0; u < U; u++) {
+            float kf[8];
+            unpack_bf16x8(stage[u * 64 + lane], kf);
+            #pragma unroll
+            for (int g = 0; g < G; g++) {
+                float dot = 0.0f;
+                #pragma unroll
+                for (int i = 0; i < 8; i++) dot += qv[g][i] * kf[i];
+                s[u][g] = dot;
+            }
+        }
+        #pragma unroll
+        for (int off = L / 2; off > 0; off >>= 1) {
+            #pragma unroll
+            for (int u = 0; u < U; u++) {
+                #pragma unroll
+                for (int g = 0; g < G; g++) s[u][g] += __shfl_xor_sync(0xffffffffu, s[u][g], off);
+            }
+        }
+        #pragma unroll
+        for (int u = 0; u < U; u++) {
+            if (base + u * P + sub >= end) {
+                #pragma unroll
+                for (int g = 0; g < G; g++) s[u][g] = NEG_INF;
+            }
+        }
+        #pragma unroll
+        for (int g = 0; g < G; g++) {
+            float mNew = m[g];
+            #pragma unroll
+            for (int u = 0; u < U; u++) mNew = fmaxf(mNew, s[u][g]);
+            if (mNew != m[g]) {
+                float corr = __expf(m[g] - mNew);
+                l[g] *= corr;
+                #pragma unroll
+                for (int i = 0; i < 8; i++) acc[g][i] *= corr;
+                m[g] = mNew;
+            }
+        }
+        #pragma unroll
+        for (int u = 0; u < U; u++) {
+            float vf[8];
+            unpack_bf16x8(stage[u * 64 + 32 + lane], vf);
+            #pragma unroll
+            for (int g = 0; g < G; g++) {
+                float p = s[u][g] == NEG_INF ? 0.0f : __expf(s[u][g] - m[g]);
+                l[g] += p;
+                #pragma unroll
+                for (int i = 0; i < 8; i++) acc[g][i] += p * vf[i];
+            }
+        }
+    }
+
+    // The P rows of the warp into one state (lanes with sub 0), then the warps through shared memory.
+    #pragma unroll
+    for (int off = L; off < 32; off <<= 1) {
+        #pragma unroll
+        for (int g = 0; g < G; g++) {
+            float mo = __shfl_xor_sync(0xffffffffu, m[g], off);
+            float lo = __shfl_xor_sync(0xffffffffu, l[g], off);
+            float mNew = fmaxf(m[g], mo);
+            float f = m[g] == NEG_INF ? 0.0f : __expf(m[g] - mNew);
+            float fo = mo == NEG_INF ? 0.0f : __expf(mo - mNew);
+            l[g] = l[g] * f + lo * fo;
+            #pragma unroll
+            for (int i = 0; i < 8; i++) acc[g][i] = acc[g][i] * f + __shfl_xor_sync(0xffffffffu, acc[g][i], off) * fo;
+            m[g] = mNew;
+        }
+    }
+    copy_async_wait<0>();
+    __syncthreads();
+    float* wacc = (float*) ring;
+    float* wm = (float*) (ring + DV_WARPS * STAGES * U * 2 * 32);
+    float* wl = wm + DV_WARPS * G;
+    #pragma unroll
+    for (int g = 0; g < G; g++) {
+        if (lane == 0) {
+            wm[warp * G + g] = m[g];
+            wl[warp * G + g] = l[g];
+        }
+        if (sub == 0 && dimOk) {
+            #pragma unroll
+            for (int i = 0; i < 8; i++) wacc[(warp * G + g) * D + dl * 8 + i] = acc[g][i];
+        }
+    }
+    __syncthreads();
+    for (int e = threadIdx.x; e < G * D; e += blockDim.x) {
+        int g = e / D, d = e - g * D;
+        float bm = NEG_INF;
+        #pragma unroll
+        for (int w = 0; w < DV_WARPS; w++) bm = fmaxf(bm, wm[w * G + g]);
+        float sum = 0.0f, o = 0.0f;
+        #pragma unroll
+        for (int w = 0; w < DV_WARPS; w++) {
+            float f = wm[w * G + g] == NEG_INF ? 0.0f : __expf(wm[w * G + g] - bm);
+            sum += wl[w * G + g] * f;
+            o += wacc[(w * G + g) * D + d] * f;
+        }
+        store_decode_result(out, partial, row * qStride + (head0 + g) * D + d,
+                            ((i64) r * numHeads + head0 + g) * splits + split, used, D, d, bm, sum, o);
+    }
+}
+
+// Merges the used splits' softmax states: block (request, q head), threads over D; requests that used
+// one split were written by the decode kernel.
+extern "C" __global__ void decode_merge(const float* partial, const int* seqLens, const int* extendStarts, bf16* out,
+                                        int numHeads, int D, int splits, int minKeys) {
     int r = blockIdx.x, head = blockIdx.y;
+    int used = decode_splits_used(seqLens[r], splits, minKeys);
+    if (used == 1) return;
     i64 base = ((i64) r * numHeads + head) * splits;
     float bm = NEG_INF;
-    for (int s = 0; s < splits; s++) bm = fmaxf(bm, partial[(base + s) * (D + 2)]);
+    for (int s = 0; s < used; s++) bm = fmaxf(bm, partial[(base + s) * (D + 2)]);
     i64 row = extendStarts[r];
     for (int d = threadIdx.x; d < D; d += blockDim.x) {
         float sum = 0.0f, o = 0.0f;
-        for (int s = 0; s < splits; s++) {
+        for (int s = 0; s < used; s++) {
             const float* cell = partial + (base + s) * (D + 2);
             float f = cell[0] == NEG_INF ? 0.0f : __expf(cell[0] - bm);
             sum += cell[1] * f;
@@ -329,9 +562,20 @@ extern "C" __global__ void __launch_bounds__(EXT_WARPS * 32) extend_attention_##
 extern "C" __global__ void __launch_bounds__(DEC_WARPS * 32) decode_attention_##NI##_##G(                     \
         const bf16* q, const bf16* kCache, const bf16* vCache, const int* reqToToken, int stride,              \
         const int* reqPool, const int* seqLens, const int* extendStarts, bf16* out, float* partial,            \
-        int numHeads, int numKvHeads, int D, float scale) {                                                    \
+        int numHeads, int numKvHeads, int D, float scale, int minKeys) {                                       \
     decode_attention<NI, G>(q, kCache, vCache, reqToToken, stride, reqPool, seqLens, extendStarts, out,       \
-                            partial, numHeads, numKvHeads, D, scale);                                          \
+                            partial, numHeads, numKvHeads, D, scale, minKeys);                                 \
+}
+
+#define DECODE_ROWS_STAGES 2
+#define DECODE_ROWS_LOADS 4
+#define DECODE_ROWS_KERNEL(L, G)                                                                               \
+extern "C" __global__ void __launch_bounds__(DV_WARPS * 32) decode_attention_rows_##L##_##G(                  \
+        const bf16* q, const bf16* kCache, const bf16* vCache, const int* reqToToken, int stride,              \
+        const int* reqPool, const int* seqLens, const int* extendStarts, bf16* out, float* partial,            \
+        int numHeads, int numKvHeads, int D, float scale, int minKeys) {                                       \
+    decode_attention_rows<L, G, DECODE_ROWS_STAGES, DECODE_ROWS_LOADS>(q, kCache, vCache, reqToToken, stride, \
+            reqPool, seqLens, extendStarts, out, partial, numHeads, numKvHeads, D, scale, minKeys);            \
 }
 
 EXTEND_KERNEL(1)
@@ -343,3 +587,10 @@ DECODE_KERNEL(1, 1) DECODE_KERNEL(1, 2) DECODE_KERNEL(1, 4) DECODE_KERNEL(1, 8)
 DECODE_KERNEL(2, 1) DECODE_KERNEL(2, 2) DECODE_KERNEL(2, 4) DECODE_KERNEL(2, 8)
 DECODE_KERNEL(4, 1) DECODE_KERNEL(4, 2) DECODE_KERNEL(4, 4) DECODE_KERNEL(4, 8)
 DECODE_KERNEL(8, 1) DECODE_KERNEL(8, 2) DECODE_KERNEL(8, 4)
+// Head dims that are a multiple of 8: L = 8-value chunks per row (a power of two), G q heads per block.
+DECODE_ROWS_KERNEL(1, 1) DECODE_ROWS_KERNEL(1, 2) DECODE_ROWS_KERNEL(1, 4)
+DECODE_ROWS_KERNEL(2, 1) DECODE_ROWS_KERNEL(2, 2) DECODE_ROWS_KERNEL(2, 4)
+DECODE_ROWS_KERNEL(4, 1) DECODE_ROWS_KERNEL(4, 2) DECODE_ROWS_KERNEL(4, 4)
+DECODE_ROWS_KERNEL(8, 1) DECODE_ROWS_KERNEL(8, 2) DECODE_ROWS_KERNEL(8, 4)
+DECODE_ROWS_KERNEL(16, 1) DECODE_ROWS_KERNEL(16, 2) DECODE_ROWS_KERNEL(16, 4)
+DECODE_ROWS_KERNEL(32, 1) DECODE_ROWS_KERNEL(32, 2) DECODE_ROWS_KERNEL(32, 4)

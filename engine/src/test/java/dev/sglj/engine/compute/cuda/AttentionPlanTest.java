@@ -36,6 +36,36 @@ class AttentionPlanTest {
     }
 
     @Test
+    void decodeRowsKernelTakesHeadDimsThatAreAMultipleOfEight() {
+        var llama8b = new AttentionKernels.Shape(32, 8, 128, 1f);
+        assertThat(AttentionKernels.decodePlan(llama8b, 32, 131072, 132))
+                .isEqualTo(new AttentionKernels.DecodePlan("decode_attention_rows_16_4", 4, 2, 32896));
+        assertThat(AttentionKernels.decodePlan(llama8b, 1, 131072, 132))
+                .isEqualTo(new AttentionKernels.DecodePlan("decode_attention_rows_16_2", 2, 17, 32832));
+        assertThat(AttentionKernels.decodePlan(llama8b, 8, 131072, 132).group()).isEqualTo(2);
+        assertThat(AttentionKernels.decodePlan(llama8b, 9, 131072, 132).group()).isEqualTo(4);
+        assertThat(AttentionKernels.decodePlan(new AttentionKernels.Shape(8, 1, 64, 1f), 256, 2048, 132).kernel())
+                .isEqualTo("decode_attention_rows_8_4");
+        assertThat(AttentionKernels.decodePlan(new AttentionKernels.Shape(12, 4, 96, 1f), 2, 100, 132).kernel())
+                .isEqualTo("decode_attention_rows_16_1");
+        assertThat(AttentionKernels.decodePlan(new AttentionKernels.Shape(16, 8, 256, 1f), 2, 100, 132).kernel())
+                .isEqualTo("decode_attention_rows_32_2");
+        var perDim = AttentionKernels.decodePlan(new AttentionKernels.Shape(4, 2, 12, 1f), 3, 100, 132);
+        assertThat(perDim.kernel()).isEqualTo("decode_attention_1_2");
+        assertThat(perDim.sharedBytes()).isZero();
+    }
+
+    @Test
+    void rowLanesHoldARowAsSixteenByteChunks() {
+        assertThat(AttentionKernels.rowLanes(8)).isEqualTo(1);
+        assertThat(AttentionKernels.rowLanes(16)).isEqualTo(2);
+        assertThat(AttentionKernels.rowLanes(96)).isEqualTo(16);
+        assertThat(AttentionKernels.rowLanes(128)).isEqualTo(16);
+        assertThat(AttentionKernels.rowLanes(256)).isEqualTo(32);
+        assertThat(AttentionKernels.decodeRowsSharedBytes(16, 2)).isEqualTo(4 * 2 * 2 * 1024 + 64);
+    }
+
+    @Test
     void lanesCoverTheHeadDimension() {
         assertThat(AttentionKernels.lanesPerDim(16)).isEqualTo(1);
         assertThat(AttentionKernels.lanesPerDim(64)).isEqualTo(2);

@@ -10,6 +10,7 @@ import dev.sglj.engine.compute.Backend;
 import dev.sglj.engine.compute.DType;
 import dev.sglj.engine.compute.Tensor;
 import dev.sglj.engine.compute.cpu.CpuBackend;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,8 +39,16 @@ class CudaAttentionTest {
         cpu.close();
     }
 
-    /** A ragged batch: per request, cached prefix and new tokens. */
-    record Case(int[] prefix, int[] extend, int heads, int kvHeads, int dim) {
+    /**
+     * A ragged batch: per request, cached prefix and new tokens. A positive {@code plannedContext} plans
+     * the GPU launch for that many keys per request, as a CUDA graph captured for the whole context does,
+     * while the device-side lengths stay the real ones.
+     */
+    record Case(int[] prefix, int[] extend, int heads, int kvHeads, int dim, int plannedContext) {
+        Case(int[] prefix, int[] extend, int heads, int kvHeads, int dim) {
+            this(prefix, extend, heads, kvHeads, dim, 0);
+        }
+
         int requests() {
             return prefix.length;
         }
@@ -72,6 +81,20 @@ class CudaAttentionTest {
         compare(new Case(new int[] {4095}, new int[] {1}, heads, kvHeads, dim), "decode batch 1");
     }
 
+    @ParameterizedTest(name = "decode dim {0} heads {1}/{2}, not a multiple of 8")
+    @CsvSource({"12, 4, 2", "100, 8, 4", "2, 2, 1"})
+    void decodeWithHeadDimsOutsideTheRowKernel(int dim, int heads, int kvHeads) {
+        compare(new Case(new int[] {0, 15, 200, 1500, 64}, new int[] {1, 1, 1, 1, 1}, heads, kvHeads, dim), "decode");
+    }
+
+    @ParameterizedTest(name = "decode dim {0} heads {1}/{2}, planned for a 131072 context")
+    @CsvSource({"128, 32, 8", "64, 8, 1", "12, 4, 2"})
+    void decodePlannedForTheWholeContextSkipsEmptySplits(int dim, int heads, int kvHeads) {
+        compare(new Case(new int[] {0, 63, 64, 700, 3000}, new int[] {1, 1, 1, 1, 1}, heads, kvHeads, dim, 131072),
+                "decode planned for 131072");
+        compare(new Case(new int[] {511}, new int[] {1}, heads, kvHeads, dim, 131072), "decode batch 1 planned for 131072");
+    }
+
     private void compare(Case c, String what) {
         Random random = new Random(c.dim() * 31L + c.heads());
         int requests = c.requests();
@@ -89,7 +112,7 @@ class CudaAttentionTest {
         for (int len : seqLens) totalSlots += len;
         int slots = totalSlots + 7;
         int[] perm = GpuData.permutation(random, slots);
-        int stride = maxSeq + 3;
+        int stride = c.plannedContext() > 0 ? c.plannedContext() : maxSeq + 3;
         int tableRows = requests + 2;
         int[] table = new int[tableRows * stride];
         int[] pool = new int[requests];
@@ -104,18 +127,22 @@ class CudaAttentionTest {
         float[] v = bf16Uniform(random, slots * width, 1f);
         float scale = (float) (1 / Math.sqrt(c.dim()));
         float[] expected = run(cpu, cpu.floats(q, tokens, (long) c.heads() * c.dim()), cpu.floats(k, slots, width),
-                cpu.floats(v, slots, width), c, table, stride, pool, seqLens, starts, tokens, scale, DType.F32);
+                cpu.floats(v, slots, width), c, table, stride, pool, seqLens, seqLens, starts, tokens, scale,
+                DType.F32);
+        int[] plannedSeqLens = seqLens.clone();
+        if (c.plannedContext() > 0) Arrays.fill(plannedSeqLens, c.plannedContext());
         float[] actual = run(gpu, gpu.upload(q, DType.BF16, tokens, (long) c.heads() * c.dim()),
                 gpu.upload(k, DType.BF16, slots, width), gpu.upload(v, DType.BF16, slots, width), c, table, stride,
-                pool, seqLens, starts, tokens, scale, DType.BF16);
+                pool, seqLens, plannedSeqLens, starts, tokens, scale, DType.BF16);
         assertClose(what + " dim " + c.dim() + " heads " + c.heads() + "/" + c.kvHeads(), actual, expected,
                 BF16_TOLERANCE);
     }
 
+    /** {@code hostSeqLens} are the lengths the launch is planned for; the kernels read {@code seqLens}. */
     private static float[] run(Backend b, Tensor q, Tensor k, Tensor v, Case c, int[] table, int stride, int[] pool,
-                               int[] seqLens, int[] starts, int tokens, float scale, DType outType) {
+                               int[] seqLens, int[] hostSeqLens, int[] starts, int tokens, float scale, DType outType) {
         AttentionBatch batch = new AttentionBatch(c.requests(), b.ints(table), stride, b.ints(pool), b.ints(seqLens),
-                b.ints(c.extend()), b.ints(starts), seqLens, c.extend(), starts);
+                b.ints(c.extend()), b.ints(starts), hostSeqLens, c.extend(), starts);
         Tensor out = b.allocate(outType, tokens, (long) c.heads() * c.dim());
         b.attention(q, k, v, batch, out, c.heads(), c.kvHeads(), c.dim(), scale);
         return b.toHost(out);

@@ -100,7 +100,8 @@ class CudaKernelsTest {
 
     @ParameterizedTest(name = "{0} rows of {1} to {2}")
     @CsvSource({"1, 384, 200", "3, 384, 200", "8, 384, 200", "1, 1024, 5000", "2, 1024, 5000", "5, 1024, 5000",
-            "9, 384, 200", "64, 384, 200", "257, 384, 200", "2, 100, 200"})
+            "9, 384, 200", "64, 384, 200", "257, 384, 200", "2, 100, 200", "4, 1032, 77", "1, 8, 3", "2, 4104, 1001",
+            "3, 14336, 300", "4, 4096, 6144", "1, 4096, 1031"})
     void linearByGemvOrCublasWithBiasAndF32Out(int rows, int in, int out) {
         float[] x = bf16Uniform(random, rows * in, 1f);
         float[] w = bf16Uniform(random, out * in, 0.1f);
@@ -124,7 +125,7 @@ class CudaKernelsTest {
             cpu.linear(cx, cw, null, co);
             float[] expectedF32 = cpu.toHost(co);
             assertClose("linear f32 out, " + rows + "x" + in + " to " + out, gpu.toHost(f), expectedF32, 1e-4);
-            if (rows <= 8 && in % 8 == 0) {
+            if (rows <= CudaBackend.GEMV_MAX_ROWS && in % 8 == 0) {
                 gpu.linearGemv((CudaTensor) gx, (CudaTensor) gw, null, (CudaTensor) f);
                 assertClose("GEMV kernel f32 out, " + rows + "x" + in + " to " + out, gpu.toHost(f), expectedF32, 1e-4);
             }

@@ -1,0 +1,26 @@
+package dev.sglj.engine.compute.cuda;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** How the GEMV kernel's work is cut into warps and blocks (host-side choices; runs without a GPU). */
+class GemvPlanTest {
+    @Test
+    void rowsPerWarpMatchTheKernelsInstantiatedInGemvCu() {
+        assertThat(CudaBackend.gemvRowsPerWarp(1)).isEqualTo(1);
+        assertThat(CudaBackend.gemvRowsPerWarp(2)).isEqualTo(2);
+        assertThat(CudaBackend.gemvRowsPerWarp(3)).isEqualTo(2);
+        assertThat(CudaBackend.gemvRowsPerWarp(4)).isEqualTo(4);
+    }
+
+    @Test
+    void kIsSplitOnlyWhenTheOutputLeavesMultiprocessorsWithoutBlocks() {
+        assertThat(CudaBackend.gemvSplit(1, 4096, 132)).isEqualTo(1);
+        assertThat(CudaBackend.gemvSplit(1, 128256, 132)).isEqualTo(1);
+        assertThat(CudaBackend.gemvSplit(2, 4096, 132)).isEqualTo(2);
+        assertThat(CudaBackend.gemvSplit(4, 4096, 132)).isEqualTo(4);
+        assertThat(CudaBackend.gemvSplit(1, 1024, 132)).isEqualTo(4);
+        assertThat(CudaBackend.gemvSplit(1, 3, 132)).isEqualTo(4);
+    }
+}

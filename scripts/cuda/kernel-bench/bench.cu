@@ -1,0 +1,799 @@
+// Decode-kernel harness: the resource kernels gemv.cu and attention.cu (decode part) against a
+// baseline snapshot of the same files (namespace oldk, made by build.sh), on the Llama-3.1-8B batch-1
+// shapes. Checks every new output against a float reference (and poisons outputs first), then times
+// with CUDA graphs of back-to-back launches over buffers rotated past L2 and prints GB/s and the
+// fraction of 3.0 TB/s. Usage: kbench [gemv] [chain] [attn] (default: all).
+#include <cuda_runtime.h>
+#include <dlfcn.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace oldk {
+#include "baseline_kernels.cuh"
+}
+#undef GEMV_WARPS
+#undef GEMV_KERNELS
+#undef EXT_ROWS_PER_WARP
+#undef EXT_WARPS
+#undef EXT_BM
+#undef EXT_BN
+#undef NEG_INF
+#undef DEC_WARPS
+#undef DEC_UNROLL
+#undef EXTEND_KERNEL
+#undef DECODE_KERNEL
+namespace ldgk {
+#include "gemv_ldg.cuh"
+}
+#undef GEMV_KERNELS
+#include "common.cuh"
+#include "gemv.cu"
+#include "attention.cu"
+
+#define CK(x)                                                                                        \
+    do {                                                                                             \
+        cudaError_t e_ = (x);                                                                        \
+        if (e_ != cudaSuccess) {                                                                     \
+            fprintf(stderr, "%s:%d %s: %s\n", __FILE__, __LINE__, #x, cudaGetErrorString(e_));      \
+            exit(1);                                                                                 \
+        }                                                                                            \
+    } while (0)
+
+static const double PEAK = 3.0e12;
+static cudaStream_t g_stream;
+static int g_sms;
+static int g_failures;
+
+// ---------------------------------------------------------------------------------------------- utils
+
+__device__ __forceinline__ unsigned long long mix64(unsigned long long z) {
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+__global__ void fill_bf16(bf16* p, size_t n, unsigned long long seed, float amp) {
+    for (size_t i = blockIdx.x * (size_t) blockDim.x + threadIdx.x; i < n; i += (size_t) gridDim.x * blockDim.x) {
+        unsigned long long h = mix64(seed * 0x9e3779b97f4a7c15ull + i);
+        float u = (float) (h >> 40) * (1.0f / 16777216.0f) * 2.0f - 1.0f;
+        p[i] = f2bf(u * amp);
+    }
+}
+
+static void fill(bf16* p, size_t n, unsigned long long seed, float amp) {
+    fill_bf16<<<4 * g_sms, 256, 0, g_stream>>>(p, n, seed, amp);
+    CK(cudaGetLastError());
+}
+
+static void* dalloc(size_t bytes) {
+    void* p;
+    CK(cudaMalloc(&p, bytes));
+    return p;
+}
+
+static std::vector<float> host_floats(const void* d, size_t n, bool isBf16) {
+    std::vector<float> out(n);
+    CK(cudaStreamSynchronize(g_stream));
+    if (isBf16) {
+        std::vector<unsigned short> h(n);
+        CK(cudaMemcpy(h.data(), d, n * 2, cudaMemcpyDeviceToHost));
+        for (size_t i = 0; i < n; i++) {
+            unsigned int u = ((unsigned int) h[i]) << 16;
+            memcpy(&out[i], &u, 4);
+        }
+    } else {
+        CK(cudaMemcpy(out.data(), d, n * 4, cudaMemcpyDeviceToHost));
+    }
+    return out;
+}
+
+// Relative L2 error of a against reference b; NaN (an unwritten, poisoned element) counts as failure.
+static double rel_err(const std::vector<float>& a, const std::vector<float>& b) {
+    double num = 0, den = 0;
+    for (size_t i = 0; i < a.size(); i++) {
+        if (std::isnan(a[i]) || std::isinf(a[i])) return INFINITY;
+        double d = (double) a[i] - b[i];
+        num += d * d;
+        den += (double) b[i] * b[i];
+    }
+    return std::sqrt(num / std::max(den, 1e-30));
+}
+
+static bool check(const char* what, double err, double bound) {
+    bool ok = err <= bound;
+    if (!ok) {
+        g_failures++;
+        printf("  FAIL %s: rel err %.3g > %.1g\n", what, err, bound);
+    }
+    return ok;
+}
+
+// Median time of one call, in us: a graph of `calls` launches (launch(i, stream)) replayed `reps` times.
+static double time_graph(const std::function<void(int, cudaStream_t)>& launch, int calls, int reps) {
+    cudaGraph_t graph;
+    cudaGraphExec_t exec;
+    CK(cudaStreamBeginCapture(g_stream, cudaStreamCaptureModeThreadLocal));
+    for (int i = 0; i < calls; i++) launch(i, g_stream);
+    CK(cudaStreamEndCapture(g_stream, &graph));
+    CK(cudaGraphInstantiate(&exec, graph, 0));
+    CK(cudaGraphLaunch(exec, g_stream));
+    CK(cudaStreamSynchronize(g_stream));
+    cudaEvent_t a, b;
+    CK(cudaEventCreate(&a));
+    CK(cudaEventCreate(&b));
+    std::vector<float> ms;
+    for (int r = 0; r < reps; r++) {
+        CK(cudaEventRecord(a, g_stream));
+        CK(cudaGraphLaunch(exec, g_stream));
+        CK(cudaEventRecord(b, g_stream));
+        CK(cudaEventSynchronize(b));
+        float t;
+        CK(cudaEventElapsedTime(&t, a, b));
+        ms.push_back(t);
+    }
+    std::sort(ms.begin(), ms.end());
+    CK(cudaGraphExecDestroy(exec));
+    CK(cudaGraphDestroy(graph));
+    CK(cudaEventDestroy(a));
+    CK(cudaEventDestroy(b));
+    return ms[ms.size() / 2] * 1e3 / calls;
+}
+
+// ---------------------------------------------------------------------------------------------- cuBLAS
+
+typedef int (*CublasCreate)(void**);
+typedef int (*CublasSetStream)(void*, cudaStream_t);
+typedef int (*CublasSetWorkspace)(void*, void*, size_t);
+typedef int (*CublasGemmEx)(void*, int, int, int, int, int, const void*, const void*, int, int, const void*, int,
+                            int, const void*, void*, int, int, int, int);
+static void* g_cublas;
+static CublasGemmEx g_gemm;
+
+static void open_cublas() {
+    const char* names[] = {"libcublas.so.13", "/usr/local/cuda/lib64/libcublas.so.13", "libcublas.so.12", "libcublas.so"};
+    void* lib = nullptr;
+    for (const char* n : names) {
+        if ((lib = dlopen(n, RTLD_NOW))) break;
+    }
+    if (!lib) {
+        printf("cuBLAS not found: no cuBLAS column\n");
+        return;
+    }
+    auto create = (CublasCreate) dlsym(lib, "cublasCreate_v2");
+    auto setStream = (CublasSetStream) dlsym(lib, "cublasSetStream_v2");
+    auto setWs = (CublasSetWorkspace) dlsym(lib, "cublasSetWorkspace_v2");
+    g_gemm = (CublasGemmEx) dlsym(lib, "cublasGemmEx");
+    if (!create || !setStream || !setWs || !g_gemm || create(&g_cublas) != 0) {
+        g_cublas = nullptr;
+        printf("cuBLAS unusable: no cuBLAS column\n");
+        return;
+    }
+    setStream(g_cublas, g_stream);
+    setWs(g_cublas, dalloc(32 << 20), 32 << 20);
+}
+
+static void cublas_linear(const bf16* x, const bf16* w, void* out, bool f32, int m, int o, int k) {
+    float one = 1, zero = 0;
+    int rc = g_gemm(g_cublas, 1, 0, o, m, k, &one, w, 14, k, x, 14, k, &zero, out, f32 ? 0 : 14, o, 68, -1);
+    if (rc != 0) {
+        fprintf(stderr, "cublasGemmEx %d\n", rc);
+        exit(1);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------- GEMV
+
+typedef void (*GemvBf16)(const bf16*, const bf16*, const bf16*, bf16*, int, int, int);
+typedef void (*GemvF32)(const bf16*, const bf16*, const bf16*, float*, int, int, int);
+
+template <int M, int R, int U, typename OUT>
+__global__ void __launch_bounds__(GEMV_WARPS * 32) gemv_variant(const bf16* x, const bf16* w, const bf16* bias,
+                                                                 OUT* out, int K, int O, int S) {
+    gemv<M, R, U, OUT>(x, w, bias, out, K, O, S);
+}
+
+// At most 40 registers: 12 blocks (48 warps) per SM (no spills at M = 1 only).
+template <int M, int R, int U, typename OUT>
+__global__ void __launch_bounds__(GEMV_WARPS * 32, 12) gemv_variant_lb(const bf16* x, const bf16* w,
+                                                                        const bf16* bias, OUT* out, int K, int O, int S) {
+    gemv<M, R, U, OUT>(x, w, bias, out, K, O, S);
+}
+
+template <int M, int R, int U, typename OUT>
+__global__ void __launch_bounds__(GEMV_WARPS * 32) gemv_variant_ldg(const bf16* x, const bf16* w, const bf16* bias,
+                                                                     OUT* out, int K, int O, int S) {
+    ldgk::gemv<M, R, U, OUT>(x, w, bias, out, K, O, S);
+}
+
+struct GemvKernel {
+    std::string name;
+    int m, rows, warps;  // rows per warp, warps per block
+    bool old;
+    GemvBf16 bf;
+    GemvF32 f32;
+};
+
+// The launch shape CudaBackend.linearGemv uses: split K over S warps of a block until the grid has
+// `fill` blocks per SM (baseline: 8 warps a block, fill 2).
+static void gemv_launch(const GemvKernel& k, const bf16* x, const bf16* w, const bf16* bias, void* out, bool f32,
+                        int K, int O, cudaStream_t s, int fill) {
+    int groups = (O + k.rows - 1) / k.rows;
+    int split = 1;
+    auto blocks = [&](int sp) { return (groups + k.warps / sp - 1) / (k.warps / sp); };
+    while (split < k.warps && blocks(split) < fill * g_sms) split *= 2;
+    if (f32) {
+        k.f32<<<blocks(split), 32 * k.warps, 0, s>>>(x, w, bias, (float*) out, K, O, split);
+    } else {
+        k.bf<<<blocks(split), 32 * k.warps, 0, s>>>(x, w, bias, (bf16*) out, K, O, split);
+    }
+}
+
+static int gemv_fill(const GemvKernel& k) { return k.old ? 2 : 4; }
+
+__global__ void ref_gemv(const bf16* x, const bf16* w, const bf16* bias, float* out, int M, int K, int O) {
+    int o = blockIdx.x * (blockDim.x / 32) + threadIdx.x / 32, lane = threadIdx.x & 31;
+    if (o >= O) return;
+    for (int n = 0; n < M; n++) {
+        float s = 0;
+        for (int k = lane; k < K; k += 32) s += bf2f(x[(i64) n * K + k]) * bf2f(w[(i64) o * K + k]);
+        s = warp_sum(s);
+        if (lane == 0) out[(i64) n * O + o] = s + (bias ? bf2f(bias[o]) : 0.0f);
+    }
+}
+
+static std::vector<GemvKernel> gemv_kernels(int m) {
+    std::vector<GemvKernel> ks;
+    auto old = [&](GemvBf16 bf, GemvF32 f) { ks.push_back({"old", m, m == 1 ? 1 : 2, 8, true, bf, f}); };
+    auto cur = [&](int r, GemvBf16 bf, GemvF32 f) { ks.push_back({"new", m, r, GEMV_WARPS, false, bf, f}); };
+#define VAR(M_, R_, U_) \
+    ks.push_back({"R" #R_ "U" #U_, M_, R_, GEMV_WARPS, false, gemv_variant<M_, R_, U_, bf16>, gemv_variant<M_, R_, U_, float>})
+#define VAR_LB(M_, R_, U_) \
+    ks.push_back({"R" #R_ "U" #U_ "lb", M_, R_, GEMV_WARPS, false, gemv_variant_lb<M_, R_, U_, bf16>, gemv_variant_lb<M_, R_, U_, float>})
+#define VAR_LDG(M_, R_, U_) \
+    ks.push_back({"R" #R_ "U" #U_ "ldg", M_, R_, GEMV_WARPS, false, gemv_variant_ldg<M_, R_, U_, bf16>, gemv_variant_ldg<M_, R_, U_, float>})
+    switch (m) {
+        case 1:
+            old((GemvBf16) oldk::gemv_bf16_1, (GemvF32) oldk::gemv_f32_1);
+            cur(1, gemv_bf16_1, gemv_f32_1);
+            VAR_LB(1, 1, 4); VAR_LDG(1, 1, 4); VAR(1, 1, 2); VAR(1, 1, 8); VAR(1, 2, 2);
+            break;
+        case 2:
+            old((GemvBf16) oldk::gemv_bf16_2, (GemvF32) oldk::gemv_f32_2);
+            cur(2, gemv_bf16_2, gemv_f32_2);
+            VAR_LDG(2, 2, 2); VAR(2, 4, 1); VAR(2, 4, 2); VAR(2, 1, 4); VAR(2, 2, 4);
+            break;
+        case 3:
+            old((GemvBf16) oldk::gemv_bf16_3, (GemvF32) oldk::gemv_f32_3);
+            cur(2, gemv_bf16_3, gemv_f32_3);
+            VAR_LDG(3, 2, 2); VAR(3, 4, 1); VAR(3, 1, 2); VAR(3, 4, 2);
+            break;
+        default:
+            old((GemvBf16) oldk::gemv_bf16_4, (GemvF32) oldk::gemv_f32_4);
+            cur(4, gemv_bf16_4, gemv_f32_4);
+            VAR_LDG(4, 4, 1); VAR(4, 2, 2); VAR(4, 1, 2); VAR(4, 4, 2);
+            break;
+    }
+#undef VAR_LB
+#undef VAR_LDG
+#undef VAR
+    return ks;
+}
+
+struct Shape {
+    const char* name;
+    int o, k;
+    bool f32;
+};
+
+static void gemv_correctness() {
+    printf("\n== GEMV correctness (odd shapes, bias, every variant, vs float reference)\n");
+    Shape shapes[] = {{"200x384", 200, 384, false}, {"5000x1024", 5000, 1024, true}, {"1000x1032", 1000, 1032, false},
+                      {"77x4104", 77, 4104, true}, {"4096x14336", 4096, 14336, false}};
+    for (const Shape& sh : shapes) {
+        for (int m = 1; m <= 4; m++) {
+            bf16* x = (bf16*) dalloc((size_t) m * sh.k * 2);
+            bf16* w = (bf16*) dalloc((size_t) sh.o * sh.k * 2);
+            bf16* b = (bf16*) dalloc((size_t) sh.o * 2);
+            float* ref = (float*) dalloc((size_t) m * sh.o * 4);
+            void* out = dalloc((size_t) m * sh.o * 4);
+            fill(x, (size_t) m * sh.k, 11 + m, 1.0f);
+            fill(w, (size_t) sh.o * sh.k, 12, 0.1f);
+            fill(b, sh.o, 13, 1.0f);
+            ref_gemv<<<(sh.o + 7) / 8, 256, 0, g_stream>>>(x, w, b, ref, m, sh.k, sh.o);
+            CK(cudaGetLastError());
+            std::vector<float> expect = host_floats(ref, (size_t) m * sh.o, false);
+            for (const GemvKernel& k : gemv_kernels(m)) {
+                for (int f32 = 0; f32 < 2; f32++) {
+                    CK(cudaMemsetAsync(out, 0xff, (size_t) m * sh.o * 4, g_stream));
+                    gemv_launch(k, x, w, b, out, f32, sh.k, sh.o, g_stream, gemv_fill(k));
+                    CK(cudaGetLastError());
+                    double err = rel_err(host_floats(out, (size_t) m * sh.o, !f32), expect);
+                    std::string what = std::string(k.name) + " M=" + std::to_string(m) + " " + sh.name + (f32 ? " f32" : " bf16");
+                    check(what.c_str(), err, f32 ? 1e-4 : 1e-2);
+                }
+            }
+            CK(cudaFree(x)); CK(cudaFree(w)); CK(cudaFree(b)); CK(cudaFree(ref)); CK(cudaFree(out));
+        }
+    }
+    printf("  done (%d failures so far)\n", g_failures);
+}
+
+static const Shape kShapes[] = {{"qkv", 6144, 4096, false},
+                                {"o", 4096, 4096, false},
+                                {"gate_up", 28672, 4096, false},
+                                {"down", 4096, 14336, false},
+                                {"lm_head", 128256, 4096, true}};
+
+static void gemv_bench() {
+    printf("\n== GEMV weight-read GB/s (graph of 40 back-to-back calls, weights rotated past L2; %% of 3.0 TB/s)\n");
+    for (const Shape& sh : kShapes) {
+        size_t bytes = (size_t) sh.o * sh.k * 2;
+        int copies = (int) std::max<size_t>(2, std::min<size_t>(8, ((size_t) 512 << 20) / bytes + 1));
+        std::vector<bf16*> w(copies);
+        for (int i = 0; i < copies; i++) {
+            w[i] = (bf16*) dalloc(bytes);
+            fill(w[i], bytes / 2, 100 + i, 0.05f);
+        }
+        bf16* x = (bf16*) dalloc((size_t) 4 * sh.k * 2);
+        fill(x, (size_t) 4 * sh.k, 7, 1.0f);
+        void* out = dalloc((size_t) 4 * sh.o * 4);
+        float* ref = (float*) dalloc((size_t) 4 * sh.o * 4);
+        for (int m = 1; m <= 4; m++) {
+            ref_gemv<<<(sh.o + 7) / 8, 256, 0, g_stream>>>(x, w[0], nullptr, ref, m, sh.k, sh.o);
+            std::vector<float> expect = host_floats(ref, (size_t) m * sh.o, false);
+            printf("%-8s %6d x %5d M=%d:", sh.name, sh.o, sh.k, m);
+            for (const GemvKernel& k : gemv_kernels(m)) {
+                CK(cudaMemsetAsync(out, 0xff, (size_t) m * sh.o * 4, g_stream));
+                gemv_launch(k, x, w[0], nullptr, out, sh.f32, sh.k, sh.o, g_stream, gemv_fill(k));
+                CK(cudaGetLastError());
+                double err = rel_err(host_floats(out, (size_t) m * sh.o, !sh.f32), expect);
+                std::string what = k.name + " " + sh.name + " M=" + std::to_string(m);
+                check(what.c_str(), err, sh.f32 ? 1e-4 : 1e-2);
+                double us = time_graph([&](int i, cudaStream_t s) {
+                    gemv_launch(k, x, w[i % copies], nullptr, out, sh.f32, sh.k, sh.o, s, gemv_fill(k));
+                }, 40, 7);
+                printf("  %s %.0f (%.2f)", k.name.c_str(), bytes / us / 1e3, bytes / us / 1e-6 / PEAK);
+            }
+            if (g_cublas) {
+                double us = time_graph([&](int i, cudaStream_t s) {
+                    cublas_linear(x, w[i % copies], out, sh.f32, m, sh.o, sh.k);
+                }, 40, 7);
+                printf("  cublas %.0f (%.2f)", bytes / us / 1e3, bytes / us / 1e-6 / PEAK);
+            }
+            printf("\n");
+            fflush(stdout);
+        }
+        for (bf16* p : w) CK(cudaFree(p));
+        CK(cudaFree(x)); CK(cudaFree(out)); CK(cudaFree(ref));
+    }
+}
+
+// ------------------------------------------------------------------------- batch-1 layer chain (PDL)
+
+// Stands in for the one-block ops between the linears (norms, SiLU, RoPE): reads n values, writes n.
+__global__ void small_op(const bf16* in, bf16* out, int n) {
+    float ss = 0;
+    for (int i = threadIdx.x; i < n; i += blockDim.x) ss += bf2f(in[i]) * bf2f(in[i]);
+    float inv = rsqrtf(block_sum(ss) / n + 1e-5f);
+    for (int i = threadIdx.x; i < n; i += blockDim.x) out[i] = f2bf(bf2f(in[i]) * inv);
+}
+
+static void chain_bench() {
+    printf("\n== Batch-1 layer chain: qkv, o, gate_up, down GEMVs with a one-block op before each (4 layers of\n"
+           "   distinct weights, graph); us per layer, weight GB/s; floor = 436 MB / 3.0 TB/s = 145 us\n");
+    const int layers = 4, H = 4096, I = 14336;
+    const int outs[4] = {6144, 4096, 2 * I, H}, ins[4] = {H, H, H, I};
+    std::vector<bf16*> w(layers * 4);
+    size_t layerBytes = 0;
+    for (int l = 0; l < layers; l++) {
+        for (int j = 0; j < 4; j++) {
+            size_t n = (size_t) outs[j] * ins[j];
+            if (l == 0) layerBytes += 2 * n;
+            w[l * 4 + j] = (bf16*) dalloc(2 * n);
+            fill(w[l * 4 + j], n, 300 + l * 4 + j, 0.02f);
+        }
+    }
+    bf16* act = (bf16*) dalloc(2 * 2 * I * 2);
+    bf16* normed = (bf16*) dalloc(2 * I * 2);
+    fill(act, 2 * 2 * I, 5, 1.0f);
+    std::vector<GemvKernel> ks = gemv_kernels(1);
+    for (int v = 0; v < 2; v++) {
+        const GemvKernel& k = ks[v];
+        auto layer = [&](int l, cudaStream_t s) {
+            for (int j = 0; j < 4; j++) {
+                small_op<<<1, 1024, 0, s>>>(act, normed, ins[j]);
+                gemv_launch(k, normed, w[l * 4 + j], nullptr, act, false, ins[j], outs[j], s, gemv_fill(k));
+            }
+        };
+        double us = time_graph([&](int i, cudaStream_t s) { layer(i % layers, s); }, 4 * layers, 7);
+        CK(cudaGetLastError());
+        printf("  %-10s %7.1f us/layer  %5.0f GB/s (%.2f)\n", k.name.c_str(), us, layerBytes / us / 1e3,
+               layerBytes / us / 1e-6 / PEAK);
+        fflush(stdout);
+    }
+    for (bf16* p : w) CK(cudaFree(p));
+    CK(cudaFree(act)); CK(cudaFree(normed));
+}
+
+// ------------------------------------------------------------------------------------ decode attention
+
+typedef void (*DecodeNew)(const bf16*, const bf16*, const bf16*, const int*, int, const int*, const int*, const int*,
+                          bf16*, float*, int, int, int, float, int);
+typedef void (*DecodeOld)(const bf16*, const bf16*, const bf16*, const int*, int, const int*, const int*, const int*,
+                          bf16*, float*, int, int, int, float);
+
+template <int L, int G, int ST, int UMAX>
+__global__ void __launch_bounds__(DV_WARPS * 32) decode_variant(const bf16* q, const bf16* kCache, const bf16* vCache,
+        const int* reqToToken, int stride, const int* reqPool, const int* seqLens, const int* extendStarts, bf16* out,
+        float* partial, int numHeads, int numKvHeads, int D, float scale, int minKeys) {
+    decode_attention_rows<L, G, ST, UMAX>(q, kCache, vCache, reqToToken, stride, reqPool, seqLens, extendStarts, out,
+                                    partial, numHeads, numKvHeads, D, scale, minKeys);
+}
+
+struct DecodeKernel {
+    std::string name;
+    int l, g, stages, umax;
+    DecodeNew fn;
+};
+
+static DecodeNew production_rows(int l, int g) {
+#define P_(L_)                                                                 \
+    if (l == L_) return g == 4 ? decode_attention_rows_##L_##_4                \
+                       : g == 2 ? decode_attention_rows_##L_##_2 : decode_attention_rows_##L_##_1;
+    P_(1) P_(2) P_(4) P_(8) P_(16) P_(32)
+#undef P_
+    return nullptr;
+}
+
+static int lanes_for(int D) {
+    int l = 1;
+    while (l * 8 < D) l *= 2;
+    return l;
+}
+
+// AttentionKernels.decodeRowsGroup.
+static int group_for(int requests, int heads, int kv) {
+    int group = heads / kv;
+    if (group % 4 == 0 && requests * kv > 64) return 4;
+    return group % 2 == 0 ? 2 : 1;
+}
+
+// Host side of a decode call, as AttentionKernels does it.
+struct Batch {
+    int requests, heads, kvHeads, D, stride, maxSeq;
+    float scale;
+    const bf16 *q, *k, *v;
+    const int *table, *pool, *seqLens, *starts;
+    bf16* out;
+};
+
+static float* g_partial;
+static const size_t PARTIAL_BYTES = (size_t) 256 << 20;
+
+struct Plan {
+    int fill;       // blocks wanted per SM
+    int minKeys;
+    int planSeq;    // 0: the batch's max context; else a graph's fixed context
+};
+
+static int plan_splits(const Batch& b, int groups, const Plan& p) {
+    int blocks = b.requests * groups;
+    int wanted = (p.fill * g_sms + blocks - 1) / blocks;
+    int seq = p.planSeq ? p.planSeq : b.maxSeq;
+    int byLength = (seq + p.minKeys - 1) / p.minKeys;
+    return std::max(1, std::min(32, std::min(wanted, byLength)));
+}
+
+static void run_new(const DecodeKernel& k, const Batch& b, const Plan& p, cudaStream_t s) {
+    int groups = b.heads / k.g;
+    int splits = plan_splits(b, groups, p);
+    if ((size_t) b.requests * b.heads * splits * (b.D + 2) * 4 > PARTIAL_BYTES) { fprintf(stderr, "partials\n"); exit(1); }
+    int smem = decode_rows_shared_bytes(k.l, k.g, k.stages, k.umax);
+    k.fn<<<dim3(b.requests, groups, splits), DV_WARPS * 32, smem, s>>>(b.q, b.k, b.v, b.table, b.stride, b.pool,
+            b.seqLens, b.starts, b.out, g_partial, b.heads, b.kvHeads, b.D, b.scale, p.minKeys);
+    if (splits > 1) {
+        decode_merge<<<dim3(b.requests, b.heads), std::min(1024, (b.D + 31) / 32 * 32), 0, s>>>(g_partial, b.seqLens,
+                b.starts, b.out, b.heads, b.D, splits, p.minKeys);
+    }
+}
+
+static DecodeOld old_decode(int ni, int g) {
+#define O_(NI_)                                                                               \
+    if (ni == NI_) return g == 8 ? (DecodeOld) oldk::decode_attention_##NI_##_8                \
+                        : g == 4 ? (DecodeOld) oldk::decode_attention_##NI_##_4                \
+                        : g == 2 ? (DecodeOld) oldk::decode_attention_##NI_##_2 : (DecodeOld) oldk::decode_attention_##NI_##_1;
+    O_(1) O_(2) O_(4)
+#undef O_
+    if (ni == 8) return g == 4 ? (DecodeOld) oldk::decode_attention_8_4 : g == 2 ? (DecodeOld) oldk::decode_attention_8_2
+                                                                        : (DecodeOld) oldk::decode_attention_8_1;
+    return nullptr;
+}
+
+// The baseline AttentionKernels decode plan (splits from the host's max seqLen, 2 blocks per SM).
+static void run_old(const Batch& b, int planSeq, cudaStream_t s) {
+    int ni = (b.D + 31) / 32;
+    ni = ni <= 1 ? 1 : ni <= 2 ? 2 : ni <= 4 ? 4 : 8;
+    int group = b.heads / b.kvHeads, g = 1;
+    for (int c = 8; c > 1; c /= 2) {
+        if (group % c == 0 && c * ni <= 32) { g = c; break; }
+    }
+    int blocks = b.requests * (b.heads / g);
+    int wanted = (2 * g_sms + blocks - 1) / blocks;
+    int seq = planSeq ? planSeq : b.maxSeq;
+    int splits = std::max(1, std::min(32, std::min(wanted, (seq + 63) / 64)));
+    old_decode(ni, g)<<<dim3(b.requests, b.heads / g, splits), 128, 0, s>>>(b.q, b.k, b.v, b.table, b.stride, b.pool,
+            b.seqLens, b.starts, b.out, g_partial, b.heads, b.kvHeads, b.D, b.scale);
+    if (splits > 1) {
+        oldk::decode_merge<<<dim3(b.requests, b.heads), std::min(1024, (b.D + 31) / 32 * 32), 0, s>>>(g_partial, b.starts,
+                b.out, b.heads, b.D, splits);
+    }
+}
+
+__global__ void ref_decode(const bf16* q, const bf16* kc, const bf16* vc, const int* table, int stride, const int* pool,
+                           const int* seqLens, const int* starts, float* out, int heads, int kvHeads, int D, float scale) {
+    extern __shared__ float sc[];
+    int r = blockIdx.x, h = blockIdx.y, kvh = h / (heads / kvHeads);
+    int seq = seqLens[r];
+    const int* t = table + (i64) pool[r] * stride;
+    const bf16* qr = q + (i64) starts[r] * heads * D + h * D;
+    for (int j = threadIdx.x; j < seq; j += blockDim.x) {
+        const bf16* kr = kc + (i64) t[j] * kvHeads * D + kvh * D;
+        float dot = 0;
+        for (int d = 0; d < D; d++) dot += bf2f(qr[d]) * bf2f(kr[d]);
+        sc[j] = dot * scale;
+    }
+    __syncthreads();
+    float mx = -INFINITY;
+    for (int j = 0; j < seq; j++) mx = fmaxf(mx, sc[j]);
+    for (int d = threadIdx.x; d < D; d += blockDim.x) {
+        float sum = 0, o = 0;
+        for (int j = 0; j < seq; j++) {
+            float p = expf(sc[j] - mx);
+            sum += p;
+            o += p * bf2f(vc[(i64) t[j] * kvHeads * D + kvh * D + d]);
+        }
+        out[(i64) starts[r] * heads * D + h * D + d] = o / sum;
+    }
+}
+
+// A decode batch with its own caches: request r's keys at page-shuffled slots (pages of 16).
+struct Case {
+    Batch b;
+    std::vector<void*> owned;
+    size_t kvBytes;  // K and V bytes one call reads
+};
+
+static Case make_case(const std::vector<int>& seqs, int heads, int kvHeads, int D, unsigned seed, int copies = 1) {
+    Case c{};
+    Batch& b = c.b;
+    b.requests = (int) seqs.size();
+    b.heads = heads;
+    b.kvHeads = kvHeads;
+    b.D = D;
+    b.scale = 1.0f / std::sqrt((float) D);
+    b.maxSeq = *std::max_element(seqs.begin(), seqs.end());
+    b.stride = b.maxSeq + 3;
+    size_t tokens = 0;
+    for (int s : seqs) tokens += s;
+    size_t pages = (tokens + 15) / 16 + 1;
+    size_t slots = pages * 16;
+    std::vector<int> perm(pages);
+    for (size_t i = 0; i < pages; i++) perm[i] = (int) i;
+    std::mt19937 rng(seed);
+    std::shuffle(perm.begin(), perm.end(), rng);
+    std::vector<int> table((size_t) (b.requests + 1) * b.stride, 0), pool(b.requests), starts(b.requests);
+    size_t t = 0;
+    for (int r = 0; r < b.requests; r++) {
+        pool[r] = (r * 7 + 1) % (b.requests + 1);
+        starts[r] = r;
+        for (int j = 0; j < seqs[r]; j++, t++) table[(size_t) pool[r] * b.stride + j] = perm[t / 16] * 16 + (int) (t % 16);
+    }
+    size_t width = (size_t) kvHeads * D;
+    auto own = [&](size_t bytes) { void* p = dalloc(bytes); c.owned.push_back(p); return p; };
+    bf16* k = (bf16*) own(slots * width * 2 * copies);
+    bf16* v = (bf16*) own(slots * width * 2 * copies);
+    fill(k, slots * width * copies, seed + 1, 1.0f);
+    fill(v, slots * width * copies, seed + 2, 1.0f);
+    b.k = k;
+    b.v = v;
+    bf16* q = (bf16*) own((size_t) b.requests * heads * D * 2);
+    fill(q, (size_t) b.requests * heads * D, seed + 3, 1.0f);
+    b.q = q;
+    int* dt = (int*) own(table.size() * 4);
+    int* dp = (int*) own(pool.size() * 4);
+    int* ds = (int*) own(seqs.size() * 4);
+    int* dst = (int*) own(starts.size() * 4);
+    CK(cudaMemcpy(dt, table.data(), table.size() * 4, cudaMemcpyHostToDevice));
+    CK(cudaMemcpy(dp, pool.data(), pool.size() * 4, cudaMemcpyHostToDevice));
+    CK(cudaMemcpy(ds, seqs.data(), seqs.size() * 4, cudaMemcpyHostToDevice));
+    CK(cudaMemcpy(dst, starts.data(), starts.size() * 4, cudaMemcpyHostToDevice));
+    b.table = dt;
+    b.pool = dp;
+    b.seqLens = ds;
+    b.starts = dst;
+    b.out = (bf16*) own((size_t) b.requests * heads * D * 2);
+    c.kvBytes = tokens * width * 2 * 2;
+    return c;
+}
+
+static void free_case(Case& c) {
+    for (void* p : c.owned) CK(cudaFree(p));
+}
+
+static std::vector<float> reference(const Batch& b) {
+    float* ref = (float*) dalloc((size_t) b.requests * b.heads * b.D * 4);
+    ref_decode<<<dim3(b.requests, b.heads), 128, b.maxSeq * 4, g_stream>>>(b.q, b.k, b.v, b.table, b.stride, b.pool,
+            b.seqLens, b.starts, ref, b.heads, b.kvHeads, b.D, b.scale);
+    CK(cudaGetLastError());
+    std::vector<float> h = host_floats(ref, (size_t) b.requests * b.heads * b.D, false);
+    CK(cudaFree(ref));
+    return h;
+}
+
+static std::vector<float> decode_out(const Batch& b, const std::function<void(cudaStream_t)>& run) {
+    size_t n = (size_t) b.requests * b.heads * b.D;
+    CK(cudaMemsetAsync(b.out, 0xff, n * 2, g_stream));
+    CK(cudaMemsetAsync(g_partial, 0xff, PARTIAL_BYTES, g_stream));
+    run(g_stream);
+    CK(cudaGetLastError());
+    return host_floats(b.out, n, true);
+}
+
+// The production kernel for this batch (as AttentionKernels plans it) first, then for D 128 and GQA 4 the
+// variants: q heads per block 4 and 2, 3 pipeline stages, 8 loads per step.
+static std::vector<DecodeKernel> decode_kernels(int D, int requests, int heads, int kv) {
+    int l = lanes_for(D), g = group_for(requests, heads, kv);
+    std::vector<DecodeKernel> ks = {{"new", l, g, DECODE_ROWS_STAGES, DECODE_ROWS_LOADS, production_rows(l, g)}};
+    if (l == 16 && heads == 4 * kv) {
+        ks.push_back({"g4", 16, 4, DECODE_ROWS_STAGES, DECODE_ROWS_LOADS, production_rows(16, 4)});
+        ks.push_back({"g2", 16, 2, DECODE_ROWS_STAGES, DECODE_ROWS_LOADS, production_rows(16, 2)});
+        ks.push_back({"st3", 16, 4, 3, 4, decode_variant<16, 4, 3, 4>});
+        ks.push_back({"u8", 16, 4, 2, 8, decode_variant<16, 4, 2, 8>});
+    }
+    for (const DecodeKernel& k : ks) {
+        CK(cudaFuncSetAttribute(k.fn, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                decode_rows_shared_bytes(k.l, k.g, k.stages, k.umax)));
+    }
+    return ks;
+}
+
+static void attn_correctness() {
+    printf("\n== Decode attention correctness (ragged, vs float reference; bf16 bound 1e-2)\n");
+    struct C { int heads, kv, D; };
+    C cs[] = {{32, 8, 128}, {8, 1, 64}, {4, 2, 16}, {16, 4, 256}, {12, 4, 128}, {4, 2, 32}, {4, 4, 8}, {8, 8, 96}};
+    std::vector<int> seqs = {1, 16, 201, 3001, 65, 1024, 7, 129};
+    Plan plans[] = {{2, 64, 0}, {2, 64, 131072}, {4, 32, 0}};
+    for (const C& c : cs) {
+        Case cc = make_case(seqs, c.heads, c.kv, c.D, 1000 + c.D + c.heads);
+        std::vector<float> ref = reference(cc.b);
+        char what[160];
+        double eo = rel_err(decode_out(cc.b, [&](cudaStream_t s) { run_old(cc.b, 0, s); }), ref);
+        snprintf(what, sizeof what, "old D=%d %d/%d", c.D, c.heads, c.kv);
+        check(what, eo, 1e-2);
+        for (const DecodeKernel& k : decode_kernels(c.D, (int) seqs.size(), c.heads, c.kv)) {
+            for (const Plan& p : plans) {
+                double e = rel_err(decode_out(cc.b, [&](cudaStream_t s) { run_new(k, cc.b, p, s); }), ref);
+                snprintf(what, sizeof what, "%s D=%d %d/%d fill %d minKeys %d planSeq %d", k.name.c_str(), c.D, c.heads,
+                         c.kv, p.fill, p.minKeys, p.planSeq);
+                check(what, e, 1e-2);
+            }
+        }
+        printf("  D=%-3d heads %2d/%d: old err %.2e, ok\n", c.D, c.heads, c.kv, eo);
+        free_case(cc);
+    }
+    // Batch 1, one long request, single request past every split size.
+    for (int seq : {1, 63, 64, 65, 511, 4095, 8000}) {
+        Case cc = make_case({seq}, 32, 8, 128, 77 + seq);
+        std::vector<float> ref = reference(cc.b);
+        for (const DecodeKernel& k : decode_kernels(128, 1, 32, 8)) {
+            for (const Plan& p : plans) {
+                double e = rel_err(decode_out(cc.b, [&](cudaStream_t s) { run_new(k, cc.b, p, s); }), ref);
+                char what[160];
+                snprintf(what, sizeof what, "%s batch 1 seq %d plan %d/%d/%d", k.name.c_str(), seq, p.fill, p.minKeys,
+                         p.planSeq);
+                check(what, e, 1e-2);
+            }
+        }
+        free_case(cc);
+    }
+    printf("  done (%d failures so far)\n", g_failures);
+}
+
+static void attn_bench() {
+    printf("\n== Decode attention, 32/8 heads, D 128: us per call and K/V GB/s (graph of back-to-back calls over\n"
+           "   rotated caches); graph = splits planned for a 131072 context as a captured graph does\n");
+    struct B { int batch, ctx; };
+    B bs[] = {{1, 512}, {1, 1024}, {1, 4096}, {2, 1024}, {4, 1024}, {8, 1024}, {32, 1024}, {32, 2048}, {64, 2048},
+              {128, 1024}, {256, 1024}, {256, 6000}};
+    for (const B& c : bs) {
+        size_t kv = (size_t) c.batch * c.ctx * 8 * 128 * 2 * 2;
+        int copies = (int) std::max<size_t>(1, std::min<size_t>(8, ((size_t) 256 << 20) / kv + 1));
+        Case cc = make_case(std::vector<int>(c.batch, c.ctx), 32, 8, 128, 5000 + c.batch, copies);
+        size_t slotsBytes = ((c.batch * (size_t) c.ctx + 15) / 16 + 1) * 16 * 8 * 128 * 2;
+        auto rotated = [&](int i) {
+            Batch b = cc.b;
+            b.k = (const bf16*) ((const char*) cc.b.k + (i % copies) * slotsBytes);
+            b.v = (const bf16*) ((const char*) cc.b.v + (i % copies) * slotsBytes);
+            return b;
+        };
+        int calls = c.batch * (size_t) c.ctx >= 100000 ? 10 : 40;
+        std::vector<float> oldOut = decode_out(cc.b, [&](cudaStream_t s) { run_old(cc.b, 0, s); });
+        printf("batch %3d x %4d (%6.1f MB):", c.batch, c.ctx, kv / 1e6);
+        auto report = [&](const char* name, const std::function<void(const Batch&, cudaStream_t)>& run) {
+            double err = rel_err(decode_out(cc.b, [&](cudaStream_t s) { run(cc.b, s); }), oldOut);
+            std::string what = std::string(name) + " vs old, batch " + std::to_string(c.batch);
+            check(what.c_str(), err, 1e-2);
+            double us = time_graph([&](int i, cudaStream_t s) { run(rotated(i), s); }, calls, 5);
+            printf("  %s %.1f us %.0f GB/s (%.2f)", name, us, kv / us / 1e3, kv / us / 1e-6 / PEAK);
+        };
+        report("old", [&](const Batch& b, cudaStream_t s) { run_old(b, 0, s); });
+        report("old-graph", [&](const Batch& b, cudaStream_t s) { run_old(b, 131072, s); });
+        std::vector<DecodeKernel> ks = decode_kernels(128, c.batch, 32, 8);
+        for (const DecodeKernel& k : ks) {
+            report(k.name.c_str(), [&](const Batch& b, cudaStream_t s) { run_new(k, b, {2, 64, 0}, s); });
+        }
+        report("new-graph", [&](const Batch& b, cudaStream_t s) { run_new(ks[0], b, {2, 64, 131072}, s); });
+        report("new-fill4", [&](const Batch& b, cudaStream_t s) { run_new(ks[0], b, {4, 64, 0}, s); });
+        printf("\n");
+        fflush(stdout);
+        free_case(cc);
+    }
+}
+
+int main(int argc, char** argv) {
+    bool all = argc == 1;
+    auto want = [&](const char* w) {
+        for (int i = 1; i < argc; i++) {
+            if (!strcmp(argv[i], w)) return true;
+        }
+        return all;
+    };
+    cudaDeviceProp prop;
+    CK(cudaGetDeviceProperties(&prop, 0));
+    g_sms = prop.multiProcessorCount;
+    printf("%s, %d SMs, L2 %d MB\n", prop.name, g_sms, prop.l2CacheSize >> 20);
+    CK(cudaStreamCreateWithFlags(&g_stream, cudaStreamNonBlocking));
+    {
+        size_t n = (size_t) 1 << 30;
+        void* a = dalloc(n);
+        void* b = dalloc(n);
+        double us = time_graph([&](int, cudaStream_t s) { CK(cudaMemcpyAsync(b, a, n, cudaMemcpyDeviceToDevice, s)); }, 10, 5);
+        printf("device-to-device copy of 1 GiB: %.2f TB/s read + write\n", 2.0 * n / us / 1e6);
+        CK(cudaFree(a));
+        CK(cudaFree(b));
+    }
+    struct Named { const char* name; const void* fn; };
+    Named kernels[] = {{"gemv_bf16_1", (const void*) gemv_bf16_1}, {"gemv_bf16_2", (const void*) gemv_bf16_2},
+                       {"gemv_bf16_4", (const void*) gemv_bf16_4}, {"gemv_f32_1", (const void*) gemv_f32_1},
+                       {"decode_attention_rows_16_4", (const void*) decode_attention_rows_16_4},
+                       {"old gemv_bf16_1", (const void*) oldk::gemv_bf16_1},
+                       {"old decode_attention_4_4", (const void*) oldk::decode_attention_4_4}};
+    for (const Named& k : kernels) {
+        cudaFuncAttributes a;
+        CK(cudaFuncGetAttributes(&a, k.fn));
+        printf("%-28s %3d registers, %5zu B static shared, %zu B local\n", k.name, a.numRegs, a.sharedSizeBytes,
+               a.localSizeBytes);
+    }
+    g_partial = (float*) dalloc(PARTIAL_BYTES);
+    open_cublas();
+    if (want("gemv")) {
+        gemv_correctness();
+        gemv_bench();
+    }
+    if (want("chain")) chain_bench();
+    if (want("attn")) {
+        attn_correctness();
+        attn_bench();
+    }
+    CK(cudaDeviceSynchronize());
+    printf("\n%s: %d failures\n", g_failures ? "FAILED" : "OK", g_failures);
+    return g_failures ? 1 : 0;
+}
