@@ -102,7 +102,7 @@ public final class RequestSampler {
     }
 
     /** The uniform draw in [0, 1) of the current output step (SplitMix64 at index outputLength). */
-    double uniform() {
+    public double uniform() {
         long z = seed + (outputLength + 1L) * GOLDEN_GAMMA;
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
