@@ -372,12 +372,13 @@ __device__ int smp_sample_row(const float* x, float* w, int vocab, float tempera
         w[i] = v != v ? SMP_NEG_INF : v;
     }
     __syncthreads();
+    // Explicitly rounded ops: NVRTC would contract x * repetition + bias into an FMA, which Java never does.
     for (int j = changeFrom + threadIdx.x; j < changeTo; j += blockDim.x) {
         int token = changeTokens[j];
-        float v = changeMask[j] ? SMP_NEG_INF : w[token] - changeSubtract[j];
+        float v = changeMask[j] ? SMP_NEG_INF : __fsub_rn(w[token], changeSubtract[j]);
         float repetition = changeRepetition[j];
-        if (repetition != 1.0f) v = v < 0.0f ? v * repetition : v / repetition;
-        w[token] = v + changeBias[j];
+        if (repetition != 1.0f) v = v < 0.0f ? __fmul_rn(v, repetition) : v / repetition;
+        w[token] = __fadd_rn(v, changeBias[j]);
     }
     __syncthreads();
     bool scale = !greedy && temperature != 1.0f;

@@ -497,8 +497,9 @@ class CudaSamplingTest {
                 Arrays.fill(topPs, s.topP());
                 Arrays.fill(minPs, s.minP());
                 SamplingBatch batch = new SamplingBatch(all, temps, topKs, topPs, minPs, uniforms);
-                System.out.printf("  sample %-32s batch %d vocab %d: %.3f ms%n", s.name(), rows, vocab,
-                        medianMillis(() -> assertThat(gpu.sample(t, batch, LogitChanges.NONE)).doesNotContain(-1)));
+                long declined = Arrays.stream(gpu.sample(t, batch, LogitChanges.NONE)).filter(x -> x == -1).count();
+                System.out.printf("  sample %-32s batch %d vocab %d: %.3f ms (%d rows declined)%n", s.name(), rows, vocab,
+                        medianMillis(() -> gpu.sample(t, batch, LogitChanges.NONE)), declined);
             }
             System.out.printf("  logprobs top 20                  batch %d vocab %d: %.3f ms%n", rows, vocab,
                     medianMillis(() -> gpu.logprobs(t, all, new int[rows], 20)));
