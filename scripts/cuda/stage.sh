@@ -22,7 +22,8 @@ rm -f "$dest"/lib/tokenizers-*.jar "$dest"/lib/jna-*.jar "$dest"/lib/byte-buddy-
 cp ~/.m2/repository/org/junit/platform/junit-platform-console-standalone/1.14.4/junit-platform-console-standalone-1.14.4.jar "$dest/lib/"
 cp scripts/cuda/run-gpu-tests.sh "$dest/"
 repo=$(git -C "$dest/.." rev-parse --show-toplevel 2>/dev/null || true)
-if [ -n "$repo" ]; then
-  grep -qx "/$(basename "$dest")/" "$repo/.git/info/exclude" 2>/dev/null || echo "/$(basename "$dest")/" >> "$repo/.git/info/exclude"
+if [ -n "$repo" ] && ! git -C "$repo" check-ignore -q "$dest"; then
+  exclude=$(git -C "$repo" rev-parse --path-format=absolute --git-path info/exclude)
+  grep -qx "/$(basename "$dest")/" "$exclude" 2>/dev/null || echo "/$(basename "$dest")/" >> "$exclude"
 fi
 du -sh "$dest"

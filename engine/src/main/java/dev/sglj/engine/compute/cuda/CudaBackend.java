@@ -43,6 +43,7 @@ public final class CudaBackend implements Backend {
     private final DeviceMemory memory;
     private final Kernels kernels;
     private final Cublas cublas;
+    private final SamplingKernels sampling;
     private final long cublasWorkspace;
     private final String compileSummary;
     private final Set<CudaTensor> live = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -102,6 +103,7 @@ public final class CudaBackend implements Backend {
         this.compileSummary = compiler.summary();
         this.cublasWorkspace = memory.allocate(CUBLAS_WORKSPACE, "the cuBLAS workspace");
         this.cublas = new Cublas(stream, cublasWorkspace, CUBLAS_WORKSPACE);
+        this.sampling = new SamplingKernels(this);
     }
 
     @Override
@@ -578,6 +580,45 @@ public final class CudaBackend implements Backend {
         return out;
     }
 
+    /**
+     * Samples each row of {@code batch} from F32 logits {@code [*, vocab]} (not modified) after
+     * {@code changes}, with {@code Sampler}'s semantics, and returns the token ids: -1 for a row the
+     * device could not sample exactly (more than 4096 tokens can survive
+     * its cut), which the caller samples on the host from {@link #toHostRow}. Waits for the stream.
+     */
+    public int[] sample(Tensor logits, SamplingBatch batch, LogitChanges changes) {
+        ensureCurrent();
+        return sampling.sample(check("sample", "logits", logits, DType.F32), batch, changes);
+    }
+
+    /**
+     * {@code Logprobs.of} for row {@code logitRows[i]} of F32 logits {@code [*, vocab]} (raw: before
+     * penalties and temperature) and token {@code tokens[i]}, with the row's top {@code min(topN, vocab)}.
+     * Any topN runs on the device (above the candidate cap, or with ties or -inf among the top, by one
+     * pass over the row per rank). A row holding NaN gets NaN logprobs, as on the CPU; its top ids then
+     * rank NaN as -inf. Waits for the stream.
+     */
+    public RowLogprobs logprobs(Tensor logits, int[] logitRows, int[] tokens, int topN) {
+        ensureCurrent();
+        return sampling.logprobs(check("logprobs", "logits", logits, DType.F32), logitRows, tokens, topN);
+    }
+
+    /** Row {@code row} of an F32 tensor {@code [rows, cols]}, waiting for the stream. */
+    public float[] toHostRow(Tensor t, int row) {
+        ensureCurrent();
+        CudaTensor c = check("toHostRow", "t", t, DType.F32);
+        if (row < 0 || row >= c.rows()) {
+            throw new IllegalArgumentException("toHostRow: row " + row + " of " + c);
+        }
+        int n = Math.toIntExact(c.cols());
+        float[] out = new float[n];
+        ensurePinned(4L * n);
+        CudaDriver.copyToHost(pinned, c.ptr() + 4L * row * n, 4L * n, stream);
+        CudaDriver.synchronize(stream);
+        MemorySegment.copy(pinned, JAVA_FLOAT, 0, out, 0, n);
+        return out;
+    }
+
     /** Milliseconds of device time {@code work} takes, measured with events on the stream. */
     public float time(Runnable work) {
         ensureCurrent();
@@ -602,6 +643,7 @@ public final class CudaBackend implements Backend {
         CudaDriver.synchronize(stream);
         for (CudaTensor t : live.toArray(CudaTensor[]::new)) free(t);
         memory.releaseGraphPool();
+        sampling.close();
         cublas.close();
         memory.release(cublasWorkspace, CUBLAS_WORKSPACE);
         memory.emptyCache();

@@ -29,5 +29,15 @@
  * calls for replay; warm-up and capture run inside {@link dev.sglj.engine.compute.cuda.CudaBackend#inGraphPool},
  * whose blocks are never handed to eager work, so a graph's addresses stay its own. The decode graph
  * runner on top of it is {@link dev.sglj.engine.runner.CudaGraphRunner}.
+ *
+ * <p>Sampling on the device: {@link dev.sglj.engine.compute.cuda.CudaBackend#sample} takes F32 logits,
+ * a {@link dev.sglj.engine.compute.cuda.SamplingBatch} (per row: logits row, temperature, top_k, top_p,
+ * min_p, the request's uniform) and sparse {@link dev.sglj.engine.compute.cuda.LogitChanges} (penalties,
+ * min_new_tokens masking, logit_bias) and returns token ids with {@code Sampler}'s semantics; a row whose
+ * cut keeps too many tokens comes back as -1, to be sampled on the host from
+ * {@link dev.sglj.engine.compute.cuda.CudaBackend#toHostRow}.
+ * {@link dev.sglj.engine.compute.cuda.CudaBackend#logprobs} returns {@code Logprobs.of}'s chosen-token
+ * logprobs and top N as a {@link dev.sglj.engine.compute.cuda.RowLogprobs}. Only these small arrays
+ * cross to the host ({@code SamplingKernels}).
  */
 package dev.sglj.engine.compute.cuda;

@@ -1,0 +1,255 @@
+package dev.sglj.engine.compute.cuda;
+
+import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
+/**
+ * Sampling and logprobs on the device ({@code sampling.cu}), with the semantics of
+ * {@code dev.sglj.engine.sampling.Sampler} and {@code Logprobs}: one block of {@value #THREADS} threads
+ * per row, one upload of the packed per-row arguments, one launch, one read-back of the small results.
+ *
+ * <p>{@code sample_rows} copies a row into the block's working row (NaN as -inf), applies its
+ * {@link LogitChanges} and the temperature there (the logits stay intact), then takes the first
+ * maximum (greedy), draws over the whole row in id order (no cut), or, with a cut, searches a logit
+ * threshold holding every token the cut can keep (top_k by counts, top_p by masses with Sampler's
+ * 1e-4 margin, min_p by its bound), ranks the tokens above it in shared memory (bitonic sort of
+ * (value desc, id asc) keys) and draws from the ranked survivors. A row with more than
+ * {@value #CANDIDATE_CAP} such tokens comes back as -1, for the caller to sample on the host.
+ *
+ * <p>{@code logprob_rows} computes the log-sum-exp of each raw row (double sum of float
+ * exponentials), the chosen token's logprob and the row's top N: gathered above a searched
+ * threshold and sorted, or, when ties or -inf values make that set larger than the cap (or N is
+ * larger), by N exact passes of a block minimum over the ranking keys; still on the device.
+ *
+ * <p>Sums differ from the CPU's only in rounding order, so a draw can differ only where the target
+ * falls within rounding of a cumulative boundary. The working rows, argument and result buffers on
+ * the device and the pinned host buffers are kept and grown: steady-state calls allocate nothing.
+ */
+final class SamplingKernels implements AutoCloseable {
+    static final int THREADS = 1024;
+    /** sampling.cu's SMP_CAP: ranked candidates a block holds in shared memory. */
+    static final int CANDIDATE_CAP = 4096;
+    /** Arrays of sample_rows' packed arguments, in its argument order. */
+    static final int SAMPLE_ARRAYS = 12;
+
+    private final CudaBackend backend;
+    private final int maxBlocks;
+    private final DeviceBuffer work;
+    private final DeviceBuffer args;
+    private final DeviceBuffer results;
+    private final PinnedBuffer hostArgs = new PinnedBuffer();
+    private final PinnedBuffer hostResults = new PinnedBuffer();
+
+    SamplingKernels(CudaBackend backend) {
+        this.backend = backend;
+        this.maxBlocks = backend.deviceInfo().multiprocessors();
+        this.work = new DeviceBuffer(backend, "sampling rows");
+        this.args = new DeviceBuffer(backend, "sampling arguments");
+        this.results = new DeviceBuffer(backend, "sampling results");
+    }
+
+    int[] sample(CudaTensor logits, SamplingBatch batch, LogitChanges changes) {
+        int vocab = vocab("sample", logits);
+        checkRows("sample", batch.logitRows(), logits.rows());
+        checkChanges(changes, batch.size(), vocab);
+        int n = batch.size();
+        if (n == 0) return new int[0];
+        long bytes = sampleArgBytes(n, changes.size());
+        MemorySegment host = hostArgs.ensure(bytes);
+        long[] offsets = packSample(batch, changes, host);
+        long dev = args.ensure(bytes);
+        CudaDriver.copyToDevice(dev, host, bytes, backend.stream());
+        int blocks = Math.min(n, maxBlocks);
+        long rows = work.ensure(4L * blocks * vocab);
+        long out = results.ensure(4L * n);
+        Kernels k = backend.kernels().args().ptr(logits.ptr()).i32(vocab).ptr(rows).i32(n);
+        for (int i = 0; i < SAMPLE_ARRAYS; i++) k.ptr(dev + offsets[i]);
+        k.ptr(out).launch("sample_rows", blocks, 1, 1, THREADS, 0);
+        return readBack(out, 4L * n).toArray(JAVA_INT);
+    }
+
+    RowLogprobs logprobs(CudaTensor logits, int[] logitRows, int[] tokens, int topN) {
+        int vocab = vocab("logprobs", logits);
+        if (tokens.length != logitRows.length) {
+            throw new IllegalArgumentException("logprobs: " + tokens.length + " tokens for " + logitRows.length + " rows");
+        }
+        if (topN < 0) throw new IllegalArgumentException("logprobs: topN must be at least 0, got " + topN);
+        checkRows("logprobs", logitRows, logits.rows());
+        checkTokens("logprobs", tokens, vocab);
+        int n = logitRows.length;
+        int top = Math.min(topN, vocab);
+        if (n == 0) return new RowLogprobs(new float[0], new int[0], new float[0], top);
+        MemorySegment host = hostArgs.ensure(8L * n);
+        MemorySegment.copy(logitRows, 0, host, JAVA_INT, 0, n);
+        MemorySegment.copy(tokens, 0, host, JAVA_INT, 4L * n, n);
+        long dev = args.ensure(8L * n);
+        CudaDriver.copyToDevice(dev, host, 8L * n, backend.stream());
+        long topBytes = 4L * n * top;
+        long out = results.ensure(4L * n + 2 * topBytes);
+        backend.kernels().args().ptr(logits.ptr()).i32(vocab).i32(n).ptr(dev).ptr(dev + 4L * n).i32(top)
+                .ptr(out).ptr(out + 4L * n).ptr(out + 4L * n + topBytes)
+                .launch("logprob_rows", Math.min(n, maxBlocks), 1, 1, THREADS, 0);
+        MemorySegment back = readBack(out, 4L * n + 2 * topBytes);
+        return new RowLogprobs(back.asSlice(0, 4L * n).toArray(JAVA_FLOAT),
+                back.asSlice(4L * n, topBytes).toArray(JAVA_INT),
+                back.asSlice(4L * n + topBytes, topBytes).toArray(JAVA_FLOAT), top);
+    }
+
+    private MemorySegment readBack(long src, long bytes) {
+        MemorySegment host = hostResults.ensure(bytes).asSlice(0, bytes);
+        CudaDriver.copyToHost(host, src, bytes, backend.stream());
+        CudaDriver.synchronize(backend.stream());
+        return host;
+    }
+
+    /** Bytes of sample_rows' packed arguments for {@code rows} rows and {@code changes} changes. */
+    static long sampleArgBytes(int rows, int changes) {
+        return 8L * rows + 4L * (6L * rows + 1) + 20L * changes;
+    }
+
+    /**
+     * Writes sample_rows' per-row arguments to {@code dst}: the uniforms (8-byte aligned) first, then the
+     * 4-byte arrays, the changes sorted by row with {@code changeStart} ([rows + 1]) delimiting each row's.
+     * Returns the {@value #SAMPLE_ARRAYS} byte offsets in the kernel's argument order (logitRows,
+     * temperatures, topKs, topPs, minPs, uniforms, changeStart, changeTokens, changeSubtract, changeMask,
+     * changeRepetition, changeBias).
+     */
+    static long[] packSample(SamplingBatch batch, LogitChanges changes, MemorySegment dst) {
+        int n = batch.size();
+        int m = changes.size();
+        long[] offsets = new long[SAMPLE_ARRAYS];
+        long at = 8L * n;
+        int[] sizes = {n, n, n, n, n, 0, n + 1, m, m, m, m, m};
+        for (int i = 0; i < SAMPLE_ARRAYS; i++) {
+            if (i == 5) continue;
+            offsets[i] = at;
+            at += 4L * sizes[i];
+        }
+        MemorySegment.copy(batch.uniforms(), 0, dst, JAVA_DOUBLE, 0, n);
+        MemorySegment.copy(batch.logitRows(), 0, dst, JAVA_INT, offsets[0], n);
+        MemorySegment.copy(batch.temperatures(), 0, dst, JAVA_FLOAT, offsets[1], n);
+        MemorySegment.copy(batch.topKs(), 0, dst, JAVA_INT, offsets[2], n);
+        MemorySegment.copy(batch.topPs(), 0, dst, JAVA_FLOAT, offsets[3], n);
+        MemorySegment.copy(batch.minPs(), 0, dst, JAVA_FLOAT, offsets[4], n);
+        int[] start = new int[n + 1];
+        for (int e : changes.entries()) start[e + 1]++;
+        for (int r = 0; r < n; r++) start[r + 1] += start[r];
+        MemorySegment.copy(start, 0, dst, JAVA_INT, offsets[6], n + 1);
+        int[] next = Arrays.copyOf(start, n);
+        for (int j = 0; j < m; j++) {
+            long slot = 4L * next[changes.entries()[j]]++;
+            dst.set(JAVA_INT, offsets[7] + slot, changes.tokens()[j]);
+            dst.set(JAVA_FLOAT, offsets[8] + slot, changes.subtract()[j]);
+            dst.set(JAVA_INT, offsets[9] + slot, changes.mask()[j] ? 1 : 0);
+            dst.set(JAVA_FLOAT, offsets[10] + slot, changes.repetition()[j]);
+            dst.set(JAVA_FLOAT, offsets[11] + slot, changes.bias()[j]);
+        }
+        return offsets;
+    }
+
+    private static int vocab(String op, CudaTensor logits) {
+        if (logits.shape().length != 2 || logits.cols() == 0) {
+            throw new IllegalArgumentException(op + ": logits " + logits + " must be [rows, vocab]");
+        }
+        return Math.toIntExact(logits.cols());
+    }
+
+    private static void checkRows(String op, int[] rows, long limit) {
+        for (int i = 0; i < rows.length; i++) {
+            if (rows[i] < 0 || rows[i] >= limit) {
+                throw new IllegalArgumentException(op + ": logit row " + rows[i] + " of entry " + i + " outside [0, "
+                        + limit + ")");
+            }
+        }
+    }
+
+    private static void checkTokens(String op, int[] tokens, int vocab) {
+        for (int i = 0; i < tokens.length; i++) {
+            if (tokens[i] < 0 || tokens[i] >= vocab) {
+                throw new IllegalArgumentException(op + ": token " + tokens[i] + " of entry " + i + " outside [0, "
+                        + vocab + ")");
+            }
+        }
+    }
+
+    /** Entries must name batch rows and tokens the vocabulary, each (row, token) at most once: blocks write in parallel. */
+    private static void checkChanges(LogitChanges changes, int rows, int vocab) {
+        checkTokens("sample: logit changes", changes.tokens(), vocab);
+        long[] pairs = new long[changes.size()];
+        for (int j = 0; j < pairs.length; j++) {
+            int e = changes.entries()[j];
+            if (e < 0 || e >= rows) {
+                throw new IllegalArgumentException("sample: logit change " + j + " names entry " + e + " of a batch of "
+                        + rows);
+            }
+            pairs[j] = (long) e << 32 | changes.tokens()[j];
+        }
+        Arrays.sort(pairs);
+        for (int j = 1; j < pairs.length; j++) {
+            if (pairs[j] == pairs[j - 1]) {
+                throw new IllegalArgumentException("sample: logit changes repeat token " + (int) pairs[j] + " of entry "
+                        + (pairs[j] >>> 32));
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        work.release();
+        args.release();
+        results.release();
+        hostArgs.release();
+        hostResults.release();
+    }
+
+    /** Device scratch kept across calls and grown (doubling) when a call needs more. */
+    private static final class DeviceBuffer {
+        private final CudaBackend backend;
+        private final String what;
+        private long ptr;
+        private long bytes;
+
+        DeviceBuffer(CudaBackend backend, String what) {
+            this.backend = backend;
+            this.what = what;
+        }
+
+        long ensure(long needed) {
+            if (needed > bytes) {
+                release();
+                long size = Math.max(needed, 2 * bytes);
+                ptr = backend.scratch(size, what);
+                bytes = size;
+            }
+            return ptr;
+        }
+
+        void release() {
+            if (ptr != 0) backend.releaseScratch(ptr, bytes);
+            ptr = 0;
+            bytes = 0;
+        }
+    }
+
+    /** Page-locked host memory kept across calls; every call synchronizes before it returns, so regrowing is safe. */
+    private static final class PinnedBuffer {
+        private MemorySegment segment;
+
+        MemorySegment ensure(long needed) {
+            if (segment == null || segment.byteSize() < needed) {
+                release();
+                segment = CudaDriver.mallocHost(Math.max(64 << 10, Long.highestOneBit(needed) * 2));
+            }
+            return segment;
+        }
+
+        void release() {
+            if (segment != null) CudaDriver.freeHost(segment);
+            segment = null;
+        }
+    }
+}
