@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sglj.engine.compute.DType;
 import dev.sglj.engine.compute.HostTensor;
+import dev.sglj.engine.compute.UniformFill;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -95,10 +96,10 @@ class DummyWeightsTest {
 
     @Test
     void bf16RoundsToNearestEven() {
-        assertThat(DummyWeights.toBf16(1.0f)).isEqualTo((short) 0x3f80);
-        assertThat(DummyWeights.toBf16(Float.intBitsToFloat(0x3f808000))).isEqualTo((short) 0x3f80);
-        assertThat(DummyWeights.toBf16(Float.intBitsToFloat(0x3f818000))).isEqualTo((short) 0x3f82);
-        assertThat(DummyWeights.toBf16(Float.intBitsToFloat(0x3f808001))).isEqualTo((short) 0x3f81);
-        assertThat(DummyWeights.toBf16(-2.0f)).isEqualTo((short) 0xc000);
+        assertThat(UniformFill.toBf16(1.0f)).isEqualTo((short) 0x3f80);
+        assertThat(UniformFill.toBf16(Float.intBitsToFloat(0x3f808000))).isEqualTo((short) 0x3f80);
+        assertThat(UniformFill.toBf16(Float.intBitsToFloat(0x3f818000))).isEqualTo((short) 0x3f82);
+        assertThat(UniformFill.toBf16(Float.intBitsToFloat(0x3f808001))).isEqualTo((short) 0x3f81);
+        assertThat(UniformFill.toBf16(-2.0f)).isEqualTo((short) 0xc000);
     }
 }

@@ -18,7 +18,7 @@ import java.util.Map;
  * allocates nothing. Not thread-safe: the backend issues work from one thread at a time.
  */
 final class Kernels implements AutoCloseable {
-    static final List<String> SOURCES = List.of("elementwise.cu", "attention.cu", "gemv.cu");
+    static final List<String> SOURCES = List.of("elementwise.cu", "attention.cu", "gemv.cu", "fused.cu");
     private static final int MAX_ARGS = 32;
 
     private final List<Long> modules = new ArrayList<>();

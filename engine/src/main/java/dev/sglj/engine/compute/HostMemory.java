@@ -1,4 +1,4 @@
-package dev.sglj.engine.model;
+package dev.sglj.engine.compute;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -15,7 +15,7 @@ import java.lang.invoke.MethodHandle;
  * Elsewhere, or if the mapping fails, {@link Arena#allocate} is used. Unmapped when the arena closes.
  */
 @SuppressWarnings("restricted") // mmap, madvise and munmap through the FFM linker
-final class HostMemory {
+public final class HostMemory {
     private static final long HUGE_PAGE = 2L << 20;
     private static final int PROT_READ_WRITE = 0x3;
     private static final int MAP_PRIVATE_ANONYMOUS = 0x22;
@@ -53,7 +53,7 @@ final class HostMemory {
     private HostMemory() {}
 
     /** {@code bytes} of zeroed memory, 64-byte aligned, valid until {@code arena} closes. */
-    static MemorySegment allocate(long bytes, Arena arena) {
+    public static MemorySegment allocate(long bytes, Arena arena) {
         if (MMAP == null || bytes < HUGE_PAGE) {
             return arena.allocate(bytes, 64);
         }
