@@ -10,6 +10,11 @@ import java.util.OptionalLong;
  *
  * <p>All ops are synchronous from the caller's point of view on the CPU; a GPU backend may queue
  * them on a stream and synchronize in {@link #toHost}.
+ *
+ * <p>A llama-family decoder layer is, as SGLang fuses it: {@link #addRmsNorm}; {@link #linear} over
+ * the row-stacked q/k/v weight ({@link #weightRows}); {@link #qkvToCache} (per-head q/k norm, RoPE,
+ * the K/V cache write); {@link #attention}; {@link #linear} (o); {@link #addRmsNorm}; {@link #linear}
+ * over the row-stacked gate/up weight; {@link #siluAndMul}; {@link #linear} (down).
  */
 public interface Backend extends AutoCloseable {
     String name();

@@ -1,6 +1,5 @@
 package dev.sglj.engine.compute.cpu;
 
-import dev.sglj.engine.compute.HostMemory;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
@@ -11,8 +10,7 @@ import java.util.Map;
  * Off-heap blocks for tensors, each in its own shared arena. Closing a shared arena costs a
  * handshake with every thread, so freed blocks up to {@link #MAX_POOLED_BLOCK} are kept (at most
  * {@code maxPooledBytes} in all) and handed out again, zero-filled, to tensors of the same size class
- * (a power of two). Larger blocks, and any past the budget, are released at once; they are
- * {@link HostMemory} mappings (huge pages on Linux, zeroed by the kernel as first touched).
+ * (a power of two). Larger blocks, and any past the budget, are released at once.
  */
 final class TensorMemory implements AutoCloseable {
     static final long MAX_POOLED_BLOCK = 64L << 20;
@@ -34,7 +32,7 @@ final class TensorMemory implements AutoCloseable {
     Block take(long bytes) {
         if (bytes > MAX_POOLED_BLOCK) {
             Arena arena = Arena.ofShared();
-            return new Block(arena, HostMemory.allocate(bytes, arena));
+            return new Block(arena, arena.allocate(bytes, ALIGNMENT));
         }
         long capacity = Math.max(MIN_CLASS, Long.highestOneBit(Math.max(1, bytes - 1)) << 1);
         Block reused;
