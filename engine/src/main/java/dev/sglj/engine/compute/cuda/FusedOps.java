@@ -15,6 +15,8 @@ final class FusedOps {
     /** Largest head dimension {@code qkv_to_cache} handles: 32 lanes x {@code QKV_MAX_PAIRS} rotary pairs x 2. */
     static final int MAX_HEAD_DIM = 256;
     private static final int QKV_WARPS = 4;
+    private static final int SILU_THREADS = 256;
+    private static final int MAX_GRID_Y = 65_535;
 
     private FusedOps() {}
 
@@ -67,12 +69,13 @@ final class FusedOps {
         if (gu.cols() % 2 != 0) {
             throw new IllegalArgumentException("siluAndMul: gateUp " + gu + " must have rows of 2 * intermediate");
         }
-        long inter = gu.cols() / 2;
-        requireRows("siluAndMul", o, gu.rows(), inter);
-        long n = o.numel();
-        if (n == 0) return;
-        kernels.args().ptr(gu.ptr()).ptr(o.ptr()).i64(n).i32(Math.toIntExact(inter));
-        kernels.launchElements("gate_up_silu_and_mul", n);
+        int inter = Math.toIntExact(gu.cols() / 2);
+        int rows = Math.toIntExact(gu.rows());
+        requireRows("siluAndMul", o, rows, inter);
+        if (rows == 0 || inter == 0) return;
+        int columnBlocks = (inter + SILU_THREADS - 1) / SILU_THREADS;
+        kernels.args().ptr(gu.ptr()).ptr(o.ptr()).i32(rows).i32(inter);
+        kernels.launch("gate_up_silu_and_mul", columnBlocks, Math.min(rows, MAX_GRID_Y), 1, SILU_THREADS, 0);
     }
 
     private static CudaTensor headNorm(String op, String role, Tensor weight, int headDim) {

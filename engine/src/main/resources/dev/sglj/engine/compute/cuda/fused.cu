@@ -61,12 +61,15 @@ extern "C" __global__ void qkv_to_cache(const bf16* qkv, const bf16* qNorm, cons
     }
 }
 
-// out[r, c] = silu(gateUp[r, c]) * gateUp[r, inter + c] over n = rows * inter outputs.
-extern "C" __global__ void gate_up_silu_and_mul(const bf16* gateUp, bf16* out, i64 n, int inter) {
-    for (i64 i = blockIdx.x * (i64) blockDim.x + threadIdx.x; i < n; i += (i64) gridDim.x * blockDim.x) {
-        i64 row = i / inter;
-        const bf16* g = gateUp + row * 2 * inter + (i - row * inter);
-        float x = bf2f(g[0]);
-        out[i] = f2bf(x / (1.0f + __expf(-x)) * bf2f(g[inter]));
+// out[r, c] = silu(gateUp[r, c]) * gateUp[r, inter + c]; blocks along x cover a row's columns, along y the rows
+// (no per-element index division).
+extern "C" __global__ void gate_up_silu_and_mul(const bf16* gateUp, bf16* out, int rows, int inter) {
+    for (int r = blockIdx.y; r < rows; r += gridDim.y) {
+        const bf16* g = gateUp + (i64) r * 2 * inter;
+        bf16* o = out + (i64) r * inter;
+        for (int c = blockIdx.x * blockDim.x + threadIdx.x; c < inter; c += gridDim.x * blockDim.x) {
+            float x = bf2f(g[c]);
+            o[c] = f2bf(x / (1.0f + __expf(-x)) * bf2f(g[inter + c]));
+        }
     }
 }
