@@ -94,9 +94,9 @@ public final class CpuBackend implements Backend {
     }
 
     /**
-     * Filled by {@link UniformFill} in a {@link HostMemory} mapping (huge pages, as mapped checkpoints
-     * get from the page cache: measured 1.2-1.9x slower batch-1 decode in pooled small-page blocks);
-     * the memory stays until {@link #close}.
+     * Filled by {@link UniformFill} in a {@link HostMemory} mapping: huge pages (in pooled small-page
+     * blocks batch-1 decode ran 1.15-1.9x slower, side by side on a 2-core VM). The memory stays until
+     * {@link #close}.
      */
     @Override
     public Tensor dummyWeight(String name, DType dtype, long[] shape, long seed, float range, float value) {

@@ -44,7 +44,7 @@ final class RowOps {
         }
     }
 
-    /** RMSNorm of the {@code weight.length} elements of {@code x} from {@code start} into {@code out} from {@code outStart}. */
+    /** RMSNorm of {@code weight.length} elements of {@code x} from {@code start} into {@code out} from {@code outStart}. */
     private static void normGroup(MemorySegment x, long start, float[] weight, float eps, MemorySegment out,
                                   long outStart) {
         int g = weight.length;
@@ -95,7 +95,7 @@ final class RowOps {
         }
     }
 
-    /** {@code heads} heads from {@code x} at {@code start} to {@code out} at {@code outStart}: normed, or copied when {@code weight} is null. */
+    /** {@code heads} heads from {@code x} at {@code start} to {@code out} at {@code outStart}: normed, or copied without a weight. */
     private static void normHeads(MemorySegment x, long start, int heads, float[] weight, float eps, MemorySegment out,
                                   long outStart, int headDim) {
         if (weight == null) {
