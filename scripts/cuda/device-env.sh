@@ -1,6 +1,6 @@
-# Sourced by the GPU-machine scripts: unpacks the carried JDK (.device/jdk.tgz, built by
-# /work/shared/tools/device-jdk.sh) and defines the helpers they share.
-tar xzf .device/jdk.tgz -C /tmp
+# Sourced by the GPU-machine scripts: unpacks the carried Java runtime (.device/jdk.txz, staged by
+# scripts/cuda/engine-e2e.sh stage) and defines the helpers they share.
+[ -x /tmp/jrt/bin/java ] || python3 -c "import tarfile; tarfile.open('.device/jdk.txz').extractall('/tmp')"
 export LD_LIBRARY_PATH=/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}
 
 sglj() {

@@ -4,7 +4,7 @@
 # with CUDA graphs on, then with --disable-cuda-graph; the greedy outputs must be identical, and the decode
 # log lines of the graph run must say "cuda graph: True".
 #
-# Here:    bash /work/shared/tools/device-jdk.sh && bash scripts/cuda/engine-e2e.sh stage
+# Here:    bash scripts/cuda/engine-e2e.sh stage
 # Device:  run(carry=[".device"], command="bash scripts/cuda/serve-8b.sh")
 set -euo pipefail
 source scripts/cuda/device-env.sh

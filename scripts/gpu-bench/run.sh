@@ -7,7 +7,7 @@
 #   d  Hugging Face transformers (bf16, sdpa, static cache, compiled) at batch 1 and 32, same shape
 # then one table (table.py). Sections run in the order given (default: a c d b).
 #
-# Here:    bash /work/shared/tools/device-jdk.sh && bash scripts/cuda/engine-e2e.sh stage
+# Here:    bash scripts/cuda/engine-e2e.sh stage
 # Device:  run(carry=[".device"], command="bash scripts/gpu-bench/run.sh [a] [b] [c] [d]")
 set -euo pipefail
 source scripts/cuda/device-env.sh

@@ -1,5 +1,8 @@
 package dev.sglj.engine.compute;
 
+import java.util.List;
+import java.util.OptionalLong;
+
 /**
  * The operations a forward pass needs, on one device. Activations are F32 on the CPU backend;
  * weights keep the checkpoint dtype (BF16/F16/F32) and math accumulates in F32. Row-oriented:
@@ -7,6 +10,11 @@ package dev.sglj.engine.compute;
  *
  * <p>All ops are synchronous from the caller's point of view on the CPU; a GPU backend may queue
  * them on a stream and synchronize in {@link #toHost}.
+ *
+ * <p>A llama-family decoder layer is, as SGLang fuses it: {@link #addRmsNorm}; {@link #linear} over
+ * the row-stacked q/k/v weight ({@link #weightRows}); {@link #qkvToCache} (per-head q/k norm, RoPE,
+ * the K/V cache write); {@link #attention}; {@link #linear} (o); {@link #addRmsNorm}; {@link #linear}
+ * over the row-stacked gate/up weight; {@link #siluAndMul}; {@link #linear} (down).
  */
 public interface Backend extends AutoCloseable {
     String name();
@@ -24,6 +32,24 @@ public interface Backend extends AutoCloseable {
 
     /** A weight backed by host data; the CPU backend may use it in place (no copy of mmapped files). */
     Tensor weight(HostTensor host);
+
+    /**
+     * One weight named {@code name} whose rows are the rows of {@code parts} in order: the fused q/k/v
+     * projection {@code [q + k + v rows, hidden]}, gate/up {@code [2 * intermediate, hidden]}, or their
+     * concatenated biases (1-D parts: the elements in order). Parts share a dtype and every dimension
+     * after the first. The CPU backend keeps the parts in place (no copy of mmapped files: a tensor of
+     * row ranges that {@link #linear} walks in sequence, usable as a linear's weight or bias only); the
+     * CUDA backend uploads them into row ranges of one contiguous tensor.
+     */
+    Tensor weightRows(String name, List<HostTensor> parts);
+
+    /**
+     * A weight made by the backend in its own memory ({@code --load-format dummy}; no host copy on a
+     * GPU): uniform in {@code [-range, range)} drawn from {@code seed}, or all {@code value} when
+     * {@code range} is 0. {@code dtype} is the checkpoint dtype it stands for (the CPU backend stores
+     * that, with the values {@link UniformFill} gives; CUDA makes BF16 as for every weight).
+     */
+    Tensor dummyWeight(String name, DType dtype, long[] shape, long seed, float range, float value);
 
     /** A new I32 tensor holding {@code values}. */
     Tensor ints(int[] values);
@@ -54,14 +80,25 @@ public interface Backend extends AutoCloseable {
     void linear(Tensor x, Tensor w, Tensor bias, Tensor out);
 
     /**
-     * Rotary embedding in place, rotate-half form, for {@code numHeads} heads of {@code headDim} per
-     * row. Row {@code n} uses row {@code positions[n]} of {@code cosSin}, an F32 table of
-     * {@code [*, headDim]} holding {@code headDim/2} cosines then {@code headDim/2} sines.
+     * The step between the fused q/k/v projection and attention. Row {@code n} of {@code qkv} holds
+     * {@code numHeads} q heads, then {@code numKvHeads} k heads, then {@code numKvHeads} v heads of
+     * {@code headDim} each. Per token:
+     * <ul>
+     *   <li>each q head: RMSNorm over the head with {@code qNorm} ({@code [headDim]}, Qwen3's q_norm;
+     *       skipped when null), then RoPE, written to row {@code n} of {@code q} ({@code [tokens,
+     *       numHeads * headDim]});
+     *   <li>each k head: the same with {@code kNorm}, written to row {@code outCacheLoc[n]} of
+     *       {@code kCache} ({@code [slots, numKvHeads * headDim]});
+     *   <li>each v head: copied to row {@code outCacheLoc[n]} of {@code vCache}.
+     * </ul>
+     * RoPE is the rotate-half form: row {@code n} uses row {@code positions[n]} of {@code cosSin}, an
+     * F32 table of {@code [*, headDim]} holding {@code headDim/2} cosines then {@code headDim/2} sines
+     * (position-indexed, or one row per token for dynamic NTK scaling). {@code qNorm} and {@code kNorm}
+     * are both given or both null. The result equals per-head {@link #rmsNorm}, then rotary embedding,
+     * then a copy into the caches, each rounded to the activation dtype as those steps would.
      */
-    void rope(Tensor x, int numHeads, int headDim, Tensor positions, Tensor cosSin);
-
-    /** Writes row {@code n} of {@code k}/{@code v} into slot {@code outCacheLoc[n]} of the caches. */
-    void storeKv(Tensor kCache, Tensor vCache, Tensor k, Tensor v, Tensor outCacheLoc);
+    void qkvToCache(Tensor qkv, int numHeads, int numKvHeads, int headDim, Tensor qNorm, Tensor kNorm, float eps,
+                    Tensor positions, Tensor cosSin, Tensor q, Tensor kCache, Tensor vCache, Tensor outCacheLoc);
 
     /**
      * Causal attention of each new token over its request's KV slots (see {@link AttentionBatch}),
@@ -72,11 +109,20 @@ public interface Backend extends AutoCloseable {
     void attention(Tensor q, Tensor kCache, Tensor vCache, AttentionBatch batch, Tensor out,
                    int numHeads, int numKvHeads, int headDim, float scale);
 
-    /** {@code out = silu(gate) * up}. */
-    void siluAndMul(Tensor gate, Tensor up, Tensor out);
+    /**
+     * {@code out = silu(gate) * up} over the fused gate/up projection's output: {@code gateUp} is
+     * {@code [n, 2 * inter]} with gate in the first half of each row and up in the second; {@code out}
+     * is {@code [n, inter]}.
+     */
+    void siluAndMul(Tensor gateUp, Tensor out);
 
     /** {@code out[i, :] = x[rows[i], :]}. */
     void gatherRows(Tensor x, Tensor rows, Tensor out);
+
+    /** Bytes of device memory free now, when the backend knows them (a GPU); empty on the CPU. */
+    default OptionalLong availableMemory() {
+        return OptionalLong.empty();
+    }
 
     /** Releases the tensor's memory now (weights backed by files are left alone). */
     void free(Tensor t);

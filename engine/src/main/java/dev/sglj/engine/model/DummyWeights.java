@@ -1,45 +1,45 @@
 package dev.sglj.engine.model;
 
+import dev.sglj.engine.compute.Backend;
 import dev.sglj.engine.compute.DType;
+import dev.sglj.engine.compute.HostMemory;
 import dev.sglj.engine.compute.HostTensor;
+import dev.sglj.engine.compute.Tensor;
+import dev.sglj.engine.compute.UniformFill;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
-import java.util.ArrayList;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
-import java.util.stream.IntStream;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Random weights for {@code --load-format dummy}, as SGLang's dummy loader: every tensor uniform in
- * {@code [-RANGE, RANGE]} (SGLang's range), except norm weights, which are 1 so activations keep
- * their scale. Off-heap in one mapping ({@link HostMemory}: huge pages on Linux), in the config's
- * dtype, and a pure function of the seed: each chunk of {@value #CHUNK} elements draws from its own
- * splitmix64 stream (16 bits per element, so 65536 distinct values), so chunks fill in parallel.
+ * {@code [-RANGE, RANGE)} (SGLang's range), except norm weights, which are 1 so activations keep
+ * their scale. Each tensor is a pure function of the seed and its name ({@link #tensorSeed}).
+ *
+ * <p>A model loads them with {@link #load}/{@link #loadRows}, which have the backend fill its own
+ * memory ({@link Backend#dummyWeight}: on the device for CUDA), so no host copy is ever built for
+ * it. {@link #get} makes a tensor in host memory ({@link HostMemory}, in the config's dtype) on first
+ * use, with the same values the CPU backend's fill gives.
  */
 public final class DummyWeights implements WeightSource {
     public static final float RANGE = 1e-3f;
-    static final int CHUNK = 1 << 20;
-    /** Safetensors data is little-endian whatever the platform. */
-    private static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    /** Every 16-bit random draw's value, pre-encoded: filling is then a table lookup per element. */
-    private static final short[] BF16_TABLE = table(DummyWeights::toBf16);
-    private static final short[] F16_TABLE = table(Float::floatToFloat16);
 
-    private final Arena arena;
-    private final Map<String, HostTensor> tensors;
+    private final Map<String, LlamaWeightNames.TensorSpec> specs;
+    private final DType dtype;
+    private final long seed;
+    private final Arena arena = Arena.ofShared();
+    private final Map<String, HostTensor> made = new ConcurrentHashMap<>();
 
-    private DummyWeights(Arena arena, Map<String, HostTensor> tensors) {
-        this.arena = arena;
-        this.tensors = tensors;
+    private DummyWeights(Map<String, LlamaWeightNames.TensorSpec> specs, DType dtype, long seed) {
+        this.specs = specs;
+        this.dtype = dtype;
+        this.seed = seed;
     }
 
     /** Weights for every tensor {@code config} requires, in {@code config.torchDtype()}. */
@@ -51,130 +51,77 @@ public final class DummyWeights implements WeightSource {
         if (dtype != DType.F32 && dtype != DType.F16 && dtype != DType.BF16) {
             throw new IllegalArgumentException("dummy weights need a float dtype (got " + dtype + ")");
         }
-        Arena arena = Arena.ofShared();
-        try {
-            long[] offsets = new long[specs.size() + 1];
-            for (int i = 0; i < specs.size(); i++) {
-                long bytes = Arrays.stream(specs.get(i).shape()).reduce(dtype.bytes(), Math::multiplyExact);
-                offsets[i + 1] = offsets[i] + (bytes + 63) / 64 * 64;
+        Map<String, LlamaWeightNames.TensorSpec> byName = new LinkedHashMap<>();
+        for (LlamaWeightNames.TensorSpec spec : specs) {
+            if (byName.put(spec.name(), spec) != null) {
+                throw new IllegalArgumentException("tensor " + spec.name() + " listed twice");
             }
-            MemorySegment memory = HostMemory.allocate(Math.max(offsets[specs.size()], 1), arena);
-            Map<String, HostTensor> tensors = new LinkedHashMap<>();
-            List<long[]> chunks = new ArrayList<>();
-            List<HostTensor> ordered = new ArrayList<>();
-            for (int i = 0; i < specs.size(); i++) {
-                LlamaWeightNames.TensorSpec spec = specs.get(i);
-                long numel = Arrays.stream(spec.shape()).reduce(1, Math::multiplyExact);
-                MemorySegment seg = memory.asSlice(offsets[i], numel * dtype.bytes());
-                HostTensor t = new HostTensor(spec.name(), dtype, spec.shape().clone(), seg);
-                if (tensors.put(spec.name(), t) != null) {
-                    throw new IllegalArgumentException("tensor " + spec.name() + " listed twice");
-                }
-                ordered.add(t);
-                for (long start = 0; start < numel; start += CHUNK) {
-                    chunks.add(new long[] {i, start, Math.min(CHUNK, numel - start)});
-                }
-            }
-            IntStream.range(0, chunks.size()).parallel().forEach(i -> {
-                long[] c = chunks.get(i);
-                HostTensor t = ordered.get((int) c[0]);
-                fill(t, c[1], c[2], seed, c[0], c[1] / CHUNK);
-            });
-            return new DummyWeights(arena, Collections.unmodifiableMap(tensors));
-        } catch (RuntimeException e) {
-            arena.close();
-            throw e;
         }
+        return new DummyWeights(Collections.unmodifiableMap(byName), dtype, seed);
     }
 
-    private static void fill(HostTensor t, long start, long count, long seed, long tensorIndex, long chunkIndex) {
-        MemorySegment seg = t.data().asSlice(start * t.dtype().bytes(), count * t.dtype().bytes());
-        if (LlamaWeightNames.isNorm(t.name())) {
-            for (long j = 0; j < count; j++) {
-                store(seg, t.dtype(), j, 1.0f);
-            }
-            return;
+    /** The seed of tensor {@code name}'s values: the model seed mixed with a 64-bit FNV-1a hash of the name. */
+    static long tensorSeed(long seed, String name) {
+        long h = 0xCBF29CE484222325L;
+        for (byte b : name.getBytes(StandardCharsets.UTF_8)) {
+            h = (h ^ (b & 0xFF)) * 0x100000001B3L;
         }
-        long state = mix(seed ^ mix(tensorIndex * 0x9E3779B97F4A7C15L + chunkIndex + 1));
-        if (t.dtype() == DType.F32) {
-            for (long j = 0; j < count; j++) {
-                state += 0x9E3779B97F4A7C15L;
-                seg.setAtIndex(LE_FLOAT, j, uniform(mix(state) >>> 48));
-            }
-            return;
-        }
-        short[] table = t.dtype() == DType.BF16 ? BF16_TABLE : F16_TABLE;
-        long j = 0;
-        for (; j + 4 <= count; j += 4) {
-            state += 0x9E3779B97F4A7C15L;
-            long r = mix(state);
-            long packed = (table[(int) (r & 0xFFFF)] & 0xFFFFL)
-                    | (table[(int) ((r >>> 16) & 0xFFFF)] & 0xFFFFL) << 16
-                    | (table[(int) ((r >>> 32) & 0xFFFF)] & 0xFFFFL) << 32
-                    | (table[(int) (r >>> 48)] & 0xFFFFL) << 48;
-            seg.set(LE_LONG, j * 2, packed);
-        }
-        for (; j < count; j++) {
-            state += 0x9E3779B97F4A7C15L;
-            seg.setAtIndex(LE_SHORT, j, table[(int) (mix(state) >>> 48)]);
-        }
-    }
-
-    private static short[] table(Function<Float, Short> encode) {
-        short[] t = new short[1 << 16];
-        for (int i = 0; i < t.length; i++) {
-            t[i] = encode.apply(uniform(i));
-        }
-        return t;
-    }
-
-    /** Maps 16 random bits to {@code [-RANGE, RANGE)}. */
-    private static float uniform(long bits16) {
-        return (bits16 * 0x1p-15f - 1.0f) * RANGE;
-    }
-
-    /** splitmix64's output function. */
-    private static long mix(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
-    }
-
-    private static void store(MemorySegment seg, DType dtype, long index, float v) {
-        switch (dtype) {
-            case F32 -> seg.setAtIndex(LE_FLOAT, index, v);
-            case F16 -> seg.setAtIndex(LE_SHORT, index, Float.floatToFloat16(v));
-            case BF16 -> seg.setAtIndex(LE_SHORT, index, toBf16(v));
-            default -> throw new IllegalStateException(dtype.toString());
-        }
-    }
-
-    /** Round-to-nearest-even float to bfloat16 (inputs here are finite). */
-    static short toBf16(float v) {
-        int bits = Float.floatToRawIntBits(v);
-        return (short) ((bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16);
+        return UniformFill.mix(seed ^ UniformFill.mix(h));
     }
 
     @Override
     public Set<String> names() {
-        return tensors.keySet();
+        return specs.keySet();
     }
 
     @Override
     public boolean has(String name) {
-        return tensors.containsKey(name);
+        return specs.containsKey(name);
     }
 
     @Override
     public HostTensor get(String name, long... expectedShape) {
-        HostTensor t = tensors.get(name);
-        if (t == null) {
+        LlamaWeightNames.TensorSpec spec = spec(name, expectedShape);
+        return made.computeIfAbsent(name, n -> {
+            long bytes = Arrays.stream(spec.shape()).reduce(dtype.bytes(), Math::multiplyExact);
+            MemorySegment seg = HostMemory.allocate(Math.max(bytes, 1), arena).asSlice(0, bytes);
+            fill(n, seg);
+            return new HostTensor(n, dtype, spec.shape().clone(), seg);
+        });
+    }
+
+    private void fill(String name, MemorySegment seg) {
+        boolean norm = LlamaWeightNames.isNorm(name);
+        UniformFill.fill(seg, dtype, tensorSeed(seed, name), norm ? 0f : RANGE, norm ? 1f : 0f);
+    }
+
+    @Override
+    public Tensor load(Backend backend, LlamaWeightNames.TensorSpec spec) {
+        spec(spec.name(), spec.shape());
+        return dummy(backend, spec.name(), spec.shape());
+    }
+
+    /** One tensor filled as a whole, under the fused name (the parts' own values are not reproduced). */
+    @Override
+    public Tensor loadRows(Backend backend, String name, List<LlamaWeightNames.TensorSpec> parts) {
+        for (LlamaWeightNames.TensorSpec part : parts) spec(part.name(), part.shape());
+        return dummy(backend, name, LlamaWeightNames.concatRows(parts));
+    }
+
+    private Tensor dummy(Backend backend, String name, long[] shape) {
+        boolean norm = LlamaWeightNames.isNorm(name);
+        return backend.dummyWeight(name, dtype, shape, tensorSeed(seed, name), norm ? 0f : RANGE, norm ? 1f : 0f);
+    }
+
+    private LlamaWeightNames.TensorSpec spec(String name, long[] expectedShape) {
+        LlamaWeightNames.TensorSpec spec = specs.get(name);
+        if (spec == null) {
             throw new ModelLoadException("missing tensor " + name + " (looked in dummy weights)");
         }
-        if (expectedShape.length > 0 && !Arrays.equals(t.shape(), expectedShape)) {
-            throw new ModelLoadException(SafetensorsWeights.shapeMismatch(name, "dummy weights", t.shape(), expectedShape));
+        if (expectedShape.length > 0 && !Arrays.equals(spec.shape(), expectedShape)) {
+            throw new ModelLoadException(SafetensorsWeights.shapeMismatch(name, "dummy weights", spec.shape(), expectedShape));
         }
-        return t;
+        return spec;
     }
 
     @Override

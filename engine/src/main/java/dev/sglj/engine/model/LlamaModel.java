@@ -7,15 +7,17 @@ import dev.sglj.engine.compute.Tensor;
 import dev.sglj.engine.kv.KvPool;
 import dev.sglj.engine.kv.ReqToTokenPool;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
 
 /**
  * The llama-family decoder (Llama 2/3, Mistral, Qwen2, Qwen3) written once against the compute SPI,
  * over a ragged {@link ForwardBatch}. Variants differ only in what the config switches on: q/k/v
  * bias (Qwen2), per-head q/k RMSNorm (Qwen3), tied embeddings, RoPE scaling.
+ *
+ * <p>As in SGLang, a layer runs four linears: the q/k/v projections fused by rows into one, the
+ * output projection, gate/up fused into one, and down; between them {@link Backend#qkvToCache}
+ * (q/k norm, RoPE, KV cache write) and {@link Backend#siluAndMul} on the fused gate/up output.
  */
 public final class LlamaModel implements AutoCloseable {
     private final ModelConfig config;
@@ -29,31 +31,34 @@ public final class LlamaModel implements AutoCloseable {
     public LlamaModel(ModelConfig config, WeightSource weights, Backend backend) {
         this.config = config;
         this.backend = backend;
-        Map<String, LlamaWeightNames.TensorSpec> specs = new HashMap<>();
-        for (LlamaWeightNames.TensorSpec spec : LlamaWeightNames.required(config)) specs.put(spec.name(), spec);
-        Function<String, Tensor> load = name -> {
-            LlamaWeightNames.TensorSpec spec = specs.get(name);
-            return spec == null ? null : backend.weight(weights.get(name, spec.shape()));
-        };
-        this.embedTokens = load.apply(LlamaWeightNames.EMBED_TOKENS);
-        this.finalNorm = load.apply(LlamaWeightNames.FINAL_NORM);
-        this.lmHead = config.tieWordEmbeddings() ? embedTokens : load.apply(LlamaWeightNames.LM_HEAD);
+        WeightLoading loading = new WeightLoading(config, weights, backend);
+        this.embedTokens = loading.load(LlamaWeightNames.EMBED_TOKENS);
         this.layers = new ArrayList<>(config.numLayers());
         for (int l = 0; l < config.numLayers(); l++) {
-            int layer = l;
-            Function<String, Tensor> inLayer = suffix -> load.apply(LlamaWeightNames.layer(layer, suffix));
-            layers.add(new LayerWeights(
-                    inLayer.apply("input_layernorm.weight"),
-                    inLayer.apply("self_attn.q_proj.weight"), inLayer.apply("self_attn.q_proj.bias"),
-                    inLayer.apply("self_attn.k_proj.weight"), inLayer.apply("self_attn.k_proj.bias"),
-                    inLayer.apply("self_attn.v_proj.weight"), inLayer.apply("self_attn.v_proj.bias"),
-                    inLayer.apply("self_attn.o_proj.weight"), inLayer.apply("self_attn.o_proj.bias"),
-                    inLayer.apply("self_attn.q_norm.weight"), inLayer.apply("self_attn.k_norm.weight"),
-                    inLayer.apply("post_attention_layernorm.weight"),
-                    inLayer.apply("mlp.gate_proj.weight"), inLayer.apply("mlp.up_proj.weight"),
-                    inLayer.apply("mlp.down_proj.weight")));
+            layers.add(loadLayer(loading, l));
         }
+        this.finalNorm = loading.load(LlamaWeightNames.FINAL_NORM);
+        this.lmHead = config.tieWordEmbeddings() ? embedTokens : loading.load(LlamaWeightNames.LM_HEAD);
+        loading.finish(embedTokens.dtype());
         this.rotary = new RotaryEmbedding(backend, config);
+    }
+
+    private static LayerWeights loadLayer(WeightLoading loading, int layer) {
+        Function<String, Tensor> one = suffix -> loading.load(LlamaWeightNames.layer(layer, suffix));
+        Function<String, Tensor> qkv = kind -> loading.loadRows(LlamaWeightNames.layer(layer, "self_attn.qkv_proj." + kind),
+                LlamaWeightNames.layer(layer, "self_attn.q_proj." + kind),
+                LlamaWeightNames.layer(layer, "self_attn.k_proj." + kind),
+                LlamaWeightNames.layer(layer, "self_attn.v_proj." + kind));
+        return new LayerWeights(
+                one.apply("input_layernorm.weight"),
+                qkv.apply("weight"), qkv.apply("bias"),
+                one.apply("self_attn.o_proj.weight"), one.apply("self_attn.o_proj.bias"),
+                one.apply("self_attn.q_norm.weight"), one.apply("self_attn.k_norm.weight"),
+                one.apply("post_attention_layernorm.weight"),
+                loading.loadRows(LlamaWeightNames.layer(layer, "mlp.gate_up_proj.weight"),
+                        LlamaWeightNames.layer(layer, "mlp.gate_proj.weight"),
+                        LlamaWeightNames.layer(layer, "mlp.up_proj.weight")),
+                one.apply("mlp.down_proj.weight"));
     }
 
     public ModelConfig config() {
@@ -138,13 +143,12 @@ public final class LlamaModel implements AutoCloseable {
 
         Tensor residual = s.activation(n, hidden);
         Tensor h = s.activation(n, hidden);
+        Tensor qkv = s.activation(n, qWidth + 2L * kvWidth);
         Tensor q = s.activation(n, qWidth);
-        Tensor k = s.activation(n, kvWidth);
-        Tensor v = s.activation(n, kvWidth);
         Tensor attnOut = s.activation(n, qWidth);
         Tensor proj = s.activation(n, hidden);
-        Tensor gate = s.activation(n, inter);
-        Tensor up = s.activation(n, inter);
+        Tensor gateUp = s.activation(n, 2L * inter);
+        Tensor act = s.activation(n, inter);
         float scale = (float) (1.0 / Math.sqrt(config.headDim()));
 
         backend.embedding(embedTokens, ids, residual);
@@ -155,24 +159,16 @@ public final class LlamaModel implements AutoCloseable {
             } else {
                 backend.addRmsNorm(proj, residual, w.inputNorm(), eps, h);
             }
-            backend.linear(h, w.qProj(), w.qBias(), q);
-            backend.linear(h, w.kProj(), w.kBias(), k);
-            backend.linear(h, w.vProj(), w.vBias(), v);
-            if (w.qNorm() != null) {
-                backend.rmsNorm(q, w.qNorm(), eps, q);
-                backend.rmsNorm(k, w.kNorm(), eps, k);
-            }
-            backend.rope(q, config.numHeads(), config.headDim(), ropePositions, ropeTable);
-            backend.rope(k, config.numKvHeads(), config.headDim(), ropePositions, ropeTable);
-            backend.storeKv(kv.k(l), kv.v(l), k, v, outCacheLoc);
+            backend.linear(h, w.qkvProj(), w.qkvBias(), qkv);
+            backend.qkvToCache(qkv, config.numHeads(), config.numKvHeads(), config.headDim(), w.qNorm(), w.kNorm(), eps,
+                    ropePositions, ropeTable, q, kv.k(l), kv.v(l), outCacheLoc);
             backend.attention(q, kv.k(l), kv.v(l), attn, attnOut,
                     config.numHeads(), config.numKvHeads(), config.headDim(), scale);
             backend.linear(attnOut, w.oProj(), w.oBias(), proj);
             backend.addRmsNorm(proj, residual, w.postAttentionNorm(), eps, h);
-            backend.linear(h, w.gateProj(), null, gate);
-            backend.linear(h, w.upProj(), null, up);
-            backend.siluAndMul(gate, up, gate);
-            backend.linear(gate, w.downProj(), null, proj);
+            backend.linear(h, w.gateUpProj(), null, gateUp);
+            backend.siluAndMul(gateUp, act);
+            backend.linear(act, w.downProj(), null, proj);
         }
         backend.addRmsNorm(proj, residual, finalNorm, eps, h);
         return logits(h, logitRows, logitRowCount, s);

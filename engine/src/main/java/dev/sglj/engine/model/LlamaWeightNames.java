@@ -62,6 +62,13 @@ public final class LlamaWeightNames {
         return specs;
     }
 
+    /** The shape of {@code parts} stacked by rows: the first dimensions summed, the others the first part's. */
+    public static long[] concatRows(List<TensorSpec> parts) {
+        long[] shape = parts.getFirst().shape().clone();
+        shape[0] = parts.stream().mapToLong(p -> p.shape()[0]).sum();
+        return shape;
+    }
+
     /** Norm weights (RMSNorm scales), which dummy weights set to 1. */
     public static boolean isNorm(String name) {
         return name.endsWith("norm.weight");

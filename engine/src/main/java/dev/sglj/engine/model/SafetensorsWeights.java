@@ -144,6 +144,7 @@ public final class SafetensorsWeights implements WeightSource {
     }
 
     /** The file holding {@code name}, or null when absent. */
+    @Override
     public Path fileOf(String name) {
         SafetensorsFile f = byName.get(name);
         return f == null ? null : f.path();

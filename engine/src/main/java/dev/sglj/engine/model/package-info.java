@@ -9,7 +9,11 @@
  * {@code generation_config.json} ({@link dev.sglj.engine.model.GenerationConfigs}), and a
  * {@link dev.sglj.engine.model.WeightSource}: memory-mapped safetensors
  * ({@link dev.sglj.engine.model.SafetensorsWeights}, single, sharded or a plain set of files) or
- * seeded random weights ({@link dev.sglj.engine.model.DummyWeights}, {@code --load-format dummy}).
+ * seeded random weights ({@link dev.sglj.engine.model.DummyWeights}, {@code --load-format dummy},
+ * which the backend fills in its own memory). {@link dev.sglj.engine.model.LlamaModel} loads through
+ * {@code WeightLoading}: one backend tensor per checkpoint tensor, except q/k/v and gate/up, which become
+ * one row-stacked weight each (SGLang's {@code qkv_proj}, {@code gate_up_proj}); it logs SGLang's
+ * {@code Load weight begin/end} lines and per-shard progress ({@code ShardProgress}).
  *
  * <p>Contract: every failure is a {@link dev.sglj.engine.model.ModelLoadException} whose one-line
  * message names the file and, where one is at fault, the tensor or key. Safetensors checkpoints are

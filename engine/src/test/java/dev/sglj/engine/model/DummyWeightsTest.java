@@ -5,8 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sglj.engine.compute.DType;
 import dev.sglj.engine.compute.HostTensor;
+import dev.sglj.engine.compute.Tensor;
+import dev.sglj.engine.compute.cpu.CpuBackend;
+import dev.sglj.engine.compute.cpu.CpuTensor;
+import dev.sglj.engine.compute.UniformFill;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -95,10 +100,40 @@ class DummyWeightsTest {
 
     @Test
     void bf16RoundsToNearestEven() {
-        assertThat(DummyWeights.toBf16(1.0f)).isEqualTo((short) 0x3f80);
-        assertThat(DummyWeights.toBf16(Float.intBitsToFloat(0x3f808000))).isEqualTo((short) 0x3f80);
-        assertThat(DummyWeights.toBf16(Float.intBitsToFloat(0x3f818000))).isEqualTo((short) 0x3f82);
-        assertThat(DummyWeights.toBf16(Float.intBitsToFloat(0x3f808001))).isEqualTo((short) 0x3f81);
-        assertThat(DummyWeights.toBf16(-2.0f)).isEqualTo((short) 0xc000);
+        assertThat(UniformFill.toBf16(1.0f)).isEqualTo((short) 0x3f80);
+        assertThat(UniformFill.toBf16(Float.intBitsToFloat(0x3f808000))).isEqualTo((short) 0x3f80);
+        assertThat(UniformFill.toBf16(Float.intBitsToFloat(0x3f818000))).isEqualTo((short) 0x3f82);
+        assertThat(UniformFill.toBf16(Float.intBitsToFloat(0x3f808001))).isEqualTo((short) 0x3f81);
+        assertThat(UniformFill.toBf16(-2.0f)).isEqualTo((short) 0xc000);
+    }
+
+    @Test
+    void creatingMakesNoHostMemoryUntilATensorIsRead() {
+        ModelConfig huge = new ModelConfig("LlamaForCausalLM", "llama", 128256, 16384, 53248, 126, 128, 8, 128, 1e-5f,
+                false, false, false, 131072, new RopeScaling.Default(500000), DType.BF16, new int[] {2}, 1);
+        try (DummyWeights w = DummyWeights.create(huge, 0)) {
+            assertThat(w.names()).hasSize(LlamaWeightNames.required(huge).size());
+            assertThat(w.get(LlamaWeightNames.FINAL_NORM).numel()).isEqualTo(16384);
+        }
+    }
+
+    @Test
+    void backendFillEqualsTheHostTensorAndFusedRowsAreOneTensor() {
+        ModelConfig c = config("Qwen2ForCausalLM", DType.BF16, false);
+        try (DummyWeights w = DummyWeights.create(c, 11); CpuBackend cpu = new CpuBackend(2)) {
+            for (LlamaWeightNames.TensorSpec spec : LlamaWeightNames.required(c)) {
+                CpuTensor t = (CpuTensor) w.load(cpu, spec);
+                assertThat(t.data().mismatch(w.get(spec.name()).data())).as(spec.name()).isEqualTo(-1);
+            }
+            List<LlamaWeightNames.TensorSpec> parts = LlamaWeightNames.required(c).stream()
+                    .filter(s -> s.name().matches("model\\.layers\\.0\\.self_attn\\.[qkv]_proj\\.weight")).toList();
+            Tensor qkv = w.loadRows(cpu, "model.layers.0.self_attn.qkv_proj.weight", parts);
+            assertThat(qkv.shape()).containsExactly(c.qSize() + 2 * c.kvSize(), c.hiddenSize());
+            assertThat(((CpuTensor) qkv).data().byteSize()).isEqualTo(qkv.numel() * 2);
+            float[] norm = cpu.toHost(w.loadRows(cpu, "model.norm.weight", List.of(new LlamaWeightNames.TensorSpec(LlamaWeightNames.FINAL_NORM, c.hiddenSize()))));
+            assertThat(norm).containsOnly(1f);
+            assertThatThrownBy(() -> w.loadRows(cpu, "x", List.of(new LlamaWeightNames.TensorSpec("model.norm.weight", 3))))
+                    .isInstanceOf(ModelLoadException.class).hasMessageContaining("config expects [3]");
+        }
     }
 }

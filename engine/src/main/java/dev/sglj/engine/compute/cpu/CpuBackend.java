@@ -5,10 +5,15 @@ import static dev.sglj.engine.compute.cpu.Vec.INT;
 import dev.sglj.engine.compute.AttentionBatch;
 import dev.sglj.engine.compute.Backend;
 import dev.sglj.engine.compute.DType;
+import dev.sglj.engine.compute.HostMemory;
 import dev.sglj.engine.compute.HostTensor;
 import dev.sglj.engine.compute.Tensor;
+import dev.sglj.engine.compute.UniformFill;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -20,6 +25,8 @@ public final class CpuBackend implements Backend {
     private final WorkPool pool;
     private final TensorMemory memory = new TensorMemory(POOLED_BYTES);
     private final Set<CpuTensor> live = ConcurrentHashMap.newKeySet();
+    /** Memory of the weights this backend made itself ({@link #dummyWeight}). */
+    private final Arena weightMemory = Arena.ofShared();
 
     /** A backend using every available processor. */
     public CpuBackend() {
@@ -63,6 +70,43 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public Tensor weightRows(String name, List<HostTensor> parts) {
+        if (parts.isEmpty()) {
+            throw new IllegalArgumentException("weightRows " + name + ": no parts");
+        }
+        HostTensor first = parts.getFirst();
+        long[] shape = first.shape().clone();
+        List<MemorySegment> segments = new ArrayList<>(parts.size());
+        long rows = 0;
+        for (HostTensor p : parts) {
+            long[] s = p.shape();
+            if (p.dtype() != first.dtype() || s.length != shape.length
+                    || !Arrays.equals(s, 1, s.length, shape, 1, shape.length)) {
+                throw new IllegalArgumentException("weightRows " + name + ": part " + p.name() + " " + p.dtype()
+                        + Arrays.toString(s) + " does not stack under " + first.name() + " " + first.dtype()
+                        + Arrays.toString(shape));
+            }
+            rows += s[0];
+            segments.add(p.data());
+        }
+        shape[0] = rows;
+        return CpuTensor.ofRows(name, first.dtype(), shape, segments);
+    }
+
+    /**
+     * Filled by {@link UniformFill} in a {@link HostMemory} mapping: huge pages (in pooled small-page
+     * blocks batch-1 decode ran 1.15-1.9x slower, side by side on a 2-core VM). The memory stays until
+     * {@link #close}.
+     */
+    @Override
+    public Tensor dummyWeight(String name, DType dtype, long[] shape, long seed, float range, float value) {
+        long bytes = Math.multiplyExact(Arrays.stream(shape).reduce(1, Math::multiplyExact), (long) dtype.bytes());
+        MemorySegment data = HostMemory.allocate(Math.max(bytes, 1), weightMemory).asSlice(0, bytes);
+        UniformFill.fill(data, dtype, seed, range, value);
+        return new CpuTensor(name, dtype, shape, data, null);
+    }
+
+    @Override
     public Tensor ints(int[] values) {
         CpuTensor t = (CpuTensor) allocate(DType.I32, values.length);
         MemorySegment.copy(values, 0, t.data(), INT, 0, values.length);
@@ -94,7 +138,12 @@ public final class CpuBackend implements Backend {
     public float[] toHost(Tensor t) {
         CpuTensor c = check("toHost", "t", t, DType.F32, DType.BF16, DType.F16);
         float[] result = new float[Math.toIntExact(c.numel())];
-        Vec.toFloats(c.dtype(), c.data(), 0, result, 0, result.length);
+        int at = 0;
+        for (MemorySegment part : c.parts()) {
+            int n = Math.toIntExact(part.byteSize() / c.dtype().bytes());
+            Vec.toFloats(c.dtype(), part, 0, result, at, n);
+            at += n;
+        }
         return result;
     }
 
@@ -155,47 +204,55 @@ public final class CpuBackend implements Backend {
             }
             b = toHost(bs);
         }
-        Linear.run(pool, xs.data(), Math.toIntExact(xs.rowCount()), Math.toIntExact(xs.rowLength()), ws.dtype(), ws.data(),
-                Math.toIntExact(ws.rowCount()), b, os.data());
+        Linear.run(pool, xs.data(), Math.toIntExact(xs.rowCount()), Math.toIntExact(xs.rowLength()), ws.dtype(),
+                ws.parts(), b, os.data());
     }
 
     @Override
-    public void rope(Tensor x, int numHeads, int headDim, Tensor positions, Tensor cosSin) {
-        CpuTensor xs = check("rope", "x", x, DType.F32);
-        CpuTensor table = check("rope", "cosSin", cosSin, DType.F32);
-        if (headDim <= 0 || headDim % 2 != 0 || numHeads <= 0 || xs.rowLength() != (long) numHeads * headDim) {
-            throw new IllegalArgumentException("rope: x " + xs + " must have rows of numHeads * headDim = "
-                    + numHeads + " * " + headDim + " with headDim even");
+    public void qkvToCache(Tensor qkv, int numHeads, int numKvHeads, int headDim, Tensor qNorm, Tensor kNorm,
+                           float eps, Tensor positions, Tensor cosSin, Tensor q, Tensor kCache, Tensor vCache,
+                           Tensor outCacheLoc) {
+        CpuTensor in = check("qkvToCache", "qkv", qkv, DType.F32);
+        CpuTensor qs = check("qkvToCache", "q", q, DType.F32);
+        CpuTensor kc = check("qkvToCache", "kCache", kCache, DType.F32);
+        CpuTensor vc = check("qkvToCache", "vCache", vCache, DType.F32);
+        CpuTensor table = check("qkvToCache", "cosSin", cosSin, DType.F32);
+        if (headDim <= 0 || headDim % 2 != 0 || numHeads <= 0 || numKvHeads <= 0) {
+            throw new IllegalArgumentException("qkvToCache: " + numHeads + " q heads and " + numKvHeads
+                    + " kv heads must be positive and headDim " + headDim + " positive and even");
+        }
+        if ((qNorm == null) != (kNorm == null)) {
+            throw new IllegalArgumentException("qkvToCache: qNorm and kNorm must both be given or both be null");
+        }
+        RowOps.QkvShape shape = new RowOps.QkvShape(numHeads, numKvHeads, headDim);
+        int[] pos = readInts("qkvToCache", "positions", positions);
+        int[] loc = readInts("qkvToCache", "outCacheLoc", outCacheLoc);
+        long qWidth = (long) numHeads * headDim;
+        long kvWidth = (long) numKvHeads * headDim;
+        requireRows("qkvToCache", in, pos.length, shape.rowWidth());
+        requireRows("qkvToCache", qs, pos.length, qWidth);
+        requireRows("qkvToCache", kc, kc.rowCount(), kvWidth);
+        requireRows("qkvToCache", vc, kc.rowCount(), kvWidth);
+        if (loc.length != pos.length) {
+            throw new IllegalArgumentException("qkvToCache: " + loc.length + " outCacheLoc entries for " + pos.length
+                    + " positions");
         }
         if (table.rowLength() != headDim) {
-            throw new IllegalArgumentException("rope: cosSin " + table + " must have rows of headDim = " + headDim);
+            throw new IllegalArgumentException("qkvToCache: cosSin " + table + " must have rows of headDim = " + headDim);
         }
-        int[] pos = readInts("rope", "positions", positions);
-        if (pos.length != xs.rowCount()) {
-            throw new IllegalArgumentException("rope: " + pos.length + " positions for " + xs.rowCount() + " rows of x");
-        }
-        checkIndices("rope", "positions", pos, table.rowCount());
-        pool.forEach(pos.length, xs.rowLength(), (from, to) ->
-                RowOps.rope(xs.data(), numHeads, headDim, pos, table.data(), from, to));
-    }
-
-    @Override
-    public void storeKv(Tensor kCache, Tensor vCache, Tensor k, Tensor v, Tensor outCacheLoc) {
-        CpuTensor kc = check("storeKv", "kCache", kCache, DType.F32);
-        CpuTensor vc = check("storeKv", "vCache", vCache, DType.F32);
-        CpuTensor ks = check("storeKv", "k", k, DType.F32);
-        CpuTensor vs = check("storeKv", "v", v, DType.F32);
-        int[] loc = readInts("storeKv", "outCacheLoc", outCacheLoc);
-        long width = kc.rowLength();
-        requireRows("storeKv", vc, kc.rowCount(), width);
-        requireRows("storeKv", ks, loc.length, width);
-        requireRows("storeKv", vs, loc.length, width);
-        checkIndices("storeKv", "outCacheLoc", loc, kc.rowCount());
-        long bytes = width * 4;
-        pool.forEach(loc.length, 2 * width, (from, to) -> {
+        checkIndices("qkvToCache", "positions", pos, table.rowCount());
+        checkIndices("qkvToCache", "outCacheLoc", loc, kc.rowCount());
+        float[] qn = qNorm == null ? null : headNorm("qkvToCache", "qNorm", qNorm, headDim);
+        float[] kn = kNorm == null ? null : headNorm("qkvToCache", "kNorm", kNorm, headDim);
+        MemorySegment src = in.data();
+        MemorySegment cs = table.data();
+        MemorySegment qd = qs.data();
+        MemorySegment kd = kc.data();
+        MemorySegment vd = vc.data();
+        pool.forEach(pos.length, shape.rowWidth(), (from, to) -> {
             for (int n = from; n < to; n++) {
-                MemorySegment.copy(ks.data(), n * bytes, kc.data(), loc[n] * bytes, bytes);
-                MemorySegment.copy(vs.data(), n * bytes, vc.data(), loc[n] * bytes, bytes);
+                RowOps.qkvToCache(src, n * shape.rowWidth(), shape, qn, kn, eps, cs, pos[n], qd, n * qWidth, kd, vd,
+                        loc[n] * kvWidth);
             }
         });
     }
@@ -253,15 +310,16 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void siluAndMul(Tensor gate, Tensor up, Tensor out) {
-        CpuTensor g = check("siluAndMul", "gate", gate, DType.F32);
-        CpuTensor u = check("siluAndMul", "up", up, DType.F32);
+    public void siluAndMul(Tensor gateUp, Tensor out) {
+        CpuTensor gu = check("siluAndMul", "gateUp", gateUp, DType.F32);
         CpuTensor o = check("siluAndMul", "out", out, DType.F32);
-        requireRows("siluAndMul", u, g.rowCount(), g.rowLength());
-        requireRows("siluAndMul", o, g.rowCount(), g.rowLength());
-        long cols = g.rowLength();
-        pool.forEach(Math.toIntExact(g.rowCount()), 4 * cols,
-                (from, to) -> RowOps.siluAndMul(g.data(), u.data(), o.data(), from * cols, to * cols));
+        long cols = gu.rowLength() / 2;
+        if (gu.rowLength() % 2 != 0) {
+            throw new IllegalArgumentException("siluAndMul: gateUp " + gu + " must have rows of 2 * intermediate");
+        }
+        requireRows("siluAndMul", o, gu.rowCount(), cols);
+        pool.forEach(Math.toIntExact(gu.rowCount()), 4 * cols,
+                (from, to) -> RowOps.siluAndMul(gu.data(), o.data(), cols, from, to));
     }
 
     @Override
@@ -297,6 +355,7 @@ public final class CpuBackend implements Backend {
             free(t);
         }
         memory.close();
+        weightMemory.close();
     }
 
     private static CpuTensor cpu(String op, String role, Tensor t) {
@@ -314,7 +373,7 @@ public final class CpuBackend implements Backend {
         CpuTensor c = cpu(op, role, t);
         for (DType d : allowed) {
             if (c.dtype() == d) {
-                c.data();
+                c.requireLive();
                 return c;
             }
         }
@@ -341,6 +400,15 @@ public final class CpuBackend implements Backend {
                         + " outside [0, " + limit + ")");
             }
         }
+    }
+
+    /** A per-head norm weight of exactly {@code headDim} elements, as floats. */
+    private float[] headNorm(String op, String role, Tensor weight, int headDim) {
+        CpuTensor w = check(op, role, weight, DType.F32, DType.BF16, DType.F16);
+        if (w.numel() != headDim) {
+            throw new IllegalArgumentException(op + ": " + role + " " + w + " must have headDim = " + headDim + " elements");
+        }
+        return toHost(w);
     }
 
     /** The norm weight as floats; its length must divide the rows of x. */

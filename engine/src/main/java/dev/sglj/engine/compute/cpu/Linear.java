@@ -7,6 +7,7 @@ import static dev.sglj.engine.compute.cpu.Vec.L;
 import dev.sglj.engine.compute.DType;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
+import java.util.List;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -54,21 +55,47 @@ final class Linear {
 
     private Linear() {}
 
-    static void run(WorkPool pool, MemorySegment x, int tokens, int in, DType wType, MemorySegment w, int outFeatures,
+    /**
+     * Runs the linear over a weight stored as consecutive row ranges ({@code parts}: one segment for a
+     * plain weight, several for a fused one); part i's rows are the output columns after part i-1's.
+     * Row groups never straddle two parts, so each part's rows are tiled as if it were alone and the
+     * work of all parts is shared by the pool in one pass.
+     */
+    static void run(WorkPool pool, MemorySegment x, int tokens, int in, DType wType, List<MemorySegment> parts,
                     float[] bias, MemorySegment out) {
-        int groups = (outFeatures + ROWS - 1) / ROWS;
-        long costPerGroup = (long) ROWS * in * tokens;
-        if (tokens == 1 && wType != DType.F16) {
-            pool.forEach(groups, costPerGroup, (g0, g1) ->
-                    gemv(x, in, wType, w, outFeatures, bias, out, g0 * ROWS, Math.min(outFeatures, g1 * ROWS)));
-        } else {
-            pool.forEach(groups, costPerGroup, (g0, g1) ->
-                    gemm(x, tokens, in, wType, w, outFeatures, bias, out, g0 * ROWS, Math.min(outFeatures, g1 * ROWS)));
+        int count = parts.size();
+        int[] rows = new int[count];
+        int[] firstColumn = new int[count];
+        int[] firstGroup = new int[count + 1];
+        int outFeatures = 0;
+        for (int p = 0; p < count; p++) {
+            rows[p] = Math.toIntExact(parts.get(p).byteSize() / wType.bytes() / in);
+            firstColumn[p] = outFeatures;
+            outFeatures += rows[p];
+            firstGroup[p + 1] = firstGroup[p] + (rows[p] + ROWS - 1) / ROWS;
         }
+        int stride = outFeatures;
+        long costPerGroup = (long) ROWS * in * tokens;
+        boolean direct = tokens == 1 && wType != DType.F16;
+        pool.forEach(firstGroup[count], costPerGroup, (g0, g1) -> {
+            for (int p = 0; p < count; p++) {
+                int lo = Math.max(g0, firstGroup[p]);
+                int hi = Math.min(g1, firstGroup[p + 1]);
+                if (lo >= hi) continue;
+                int from = (lo - firstGroup[p]) * ROWS;
+                int to = Math.min(rows[p], (hi - firstGroup[p]) * ROWS);
+                if (direct) {
+                    gemv(x, in, wType, parts.get(p), bias, out, firstColumn[p], from, to);
+                } else {
+                    gemm(x, tokens, in, wType, parts.get(p), stride, firstColumn[p], bias, out, from, to);
+                }
+            }
+        });
     }
 
-    private static void gemv(MemorySegment x, int in, DType wType, MemorySegment w, int outFeatures, float[] bias,
-                             MemorySegment out, int from, int to) {
+    /** Rows {@code [from, to)} of {@code w} for one token, into output columns {@code column0 + row}. */
+    private static void gemv(MemorySegment x, int in, DType wType, MemorySegment w, float[] bias, MemorySegment out,
+                             int column0, int from, int to) {
         float[] xs = BLOCKS.get().token(in);
         Vec.toFloats(DType.F32, x, 0, xs, 0, in);
         int r = from;
@@ -80,7 +107,8 @@ final class Linear {
                 default -> throw new IllegalArgumentException("linear: no direct kernel for " + wType);
             }
             for (int k = 0; k < ROWS; k++) {
-                out.set(FLOAT, (r + k) * 4L, sums[k] + (bias == null ? 0f : bias[r + k]));
+                int c = column0 + r + k;
+                out.set(FLOAT, c * 4L, sums[k] + (bias == null ? 0f : bias[c]));
             }
         }
         for (; r < to; r++) {
@@ -88,7 +116,8 @@ final class Linear {
             for (int i = 0; i < in; i++) {
                 sum += xs[i] * Vec.get(wType, w, (long) r * in + i);
             }
-            out.set(FLOAT, r * 4L, sum + (bias == null ? 0f : bias[r]));
+            int c = column0 + r;
+            out.set(FLOAT, c * 4L, sum + (bias == null ? 0f : bias[c]));
         }
     }
 
@@ -137,8 +166,12 @@ final class Linear {
         }
     }
 
-    private static void gemm(MemorySegment x, int tokens, int in, DType wType, MemorySegment w, int outFeatures,
-                             float[] bias, MemorySegment out, int from, int to) {
+    /**
+     * Rows {@code [from, to)} of {@code w} for every token, into output columns {@code column0 + row}
+     * of rows of {@code stride} columns.
+     */
+    private static void gemm(MemorySegment x, int tokens, int in, DType wType, MemorySegment w, int stride,
+                             int column0, float[] bias, MemorySegment out, int from, int to) {
         int block = tokenBlock(in);
         Scratch scratch = BLOCKS.get();
         float[] ws = scratch.weights;
@@ -147,8 +180,8 @@ final class Linear {
             int n1 = Math.min(tokens, n0 + block);
             for (int n = n0; n < n1; n++) {
                 Vec.toFloats(DType.F32, x, (long) n * in, xs, (n - n0) * in, in);
-                for (int o = from; o < to; o++) {
-                    out.set(FLOAT, ((long) n * outFeatures + o) * 4, bias == null ? 0f : bias[o]);
+                for (int o = column0 + from; o < column0 + to; o++) {
+                    out.set(FLOAT, ((long) n * stride + o) * 4, bias == null ? 0f : bias[o]);
                 }
             }
             // rows outermost: each weight row is streamed front to back, as prefetchers like
@@ -163,13 +196,13 @@ final class Linear {
                             Arrays.fill(ws, k * KB, k * KB + len, 0f);
                         }
                     }
+                    long o0 = column0 + r;
                     int n = n0;
                     for (; n + TOKENS <= n1; n += TOKENS) {
-                        tile4x4(ws, xs, (n - n0) * in + k0, in, len, out, (long) n * outFeatures + r, outFeatures,
-                                rows);
+                        tile4x4(ws, xs, (n - n0) * in + k0, in, len, out, (long) n * stride + o0, stride, rows);
                     }
                     for (; n < n1; n++) {
-                        tile4x1(ws, xs, (n - n0) * in + k0, len, out, (long) n * outFeatures + r, rows);
+                        tile4x1(ws, xs, (n - n0) * in + k0, len, out, (long) n * stride + o0, rows);
                     }
                 }
             }

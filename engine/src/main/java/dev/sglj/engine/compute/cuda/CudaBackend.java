@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -183,31 +185,72 @@ public final class CudaBackend implements Backend {
     public Tensor weight(HostTensor host) {
         ensureCurrent();
         CudaTensor t = newTensor(host.name(), DType.BF16, host.shape(), "weight");
-        long n = t.numel();
-        switch (host.dtype()) {
-            case BF16 -> CudaDriver.copyToDevice(t.ptr(), host.data(), host.data().byteSize(), stream);
-            case F32, F16 -> {
-                long staging = memory.allocate(host.data().byteSize(), "staging of " + host.name());
-                CudaDriver.copyToDevice(staging, host.data(), host.data().byteSize(), stream);
-                kernels.args().ptr(staging).ptr(t.ptr()).i64(n);
-                kernels.launchElements(host.dtype() == DType.F32 ? "convert_f32_to_bf16" : "convert_f16_to_bf16", n);
-                memory.release(staging, host.data().byteSize());
-            }
-            default -> {
-                free(t);
-                throw new IllegalArgumentException("weight " + host.name() + ": dtype " + host.dtype()
-                        + " is not a float type");
-            }
+        try {
+            uploadWeight(host, t.ptr());
+        } catch (IllegalArgumentException e) {
+            free(t);
+            throw e;
         }
         return t;
     }
 
+    /** The parts uploaded into consecutive row ranges of one BF16 tensor. */
+    @Override
+    public Tensor weightRows(String name, List<HostTensor> parts) {
+        ensureCurrent();
+        if (parts.isEmpty()) throw new IllegalArgumentException("weightRows " + name + ": no parts");
+        long[] shape = parts.getFirst().shape().clone();
+        long rows = 0;
+        for (HostTensor p : parts) {
+            long[] s = p.shape();
+            if (s.length != shape.length || !Arrays.equals(s, 1, s.length, shape, 1, shape.length)) {
+                throw new IllegalArgumentException("weightRows " + name + ": part " + p.name() + " "
+                        + Arrays.toString(s) + " does not stack under " + Arrays.toString(shape));
+            }
+            rows += s[0];
+        }
+        shape[0] = rows;
+        CudaTensor t = newTensor(name, DType.BF16, shape, "weightRows");
+        long at = t.ptr();
+        try {
+            for (HostTensor p : parts) {
+                uploadWeight(p, at);
+                at += 2 * p.numel();
+            }
+        } catch (IllegalArgumentException e) {
+            free(t);
+            throw e;
+        }
+        return t;
+    }
+
+    private void uploadWeight(HostTensor host, long dst) {
+        long n = host.numel();
+        switch (host.dtype()) {
+            case BF16 -> CudaDriver.copyToDevice(dst, host.data(), host.data().byteSize(), stream);
+            case F32, F16 -> {
+                long staging = memory.allocate(host.data().byteSize(), "staging of " + host.name());
+                CudaDriver.copyToDevice(staging, host.data(), host.data().byteSize(), stream);
+                kernels.args().ptr(staging).ptr(dst).i64(n);
+                kernels.launchElements(host.dtype() == DType.F32 ? "convert_f32_to_bf16" : "convert_f16_to_bf16", n);
+                memory.release(staging, host.data().byteSize());
+            }
+            default -> throw new IllegalArgumentException("weight " + host.name() + ": dtype " + host.dtype()
+                    + " is not a float type");
+        }
+    }
+
     /**
      * A BF16 weight made on the device without a host copy ({@code --load-format dummy}): uniform in
-     * {@code [-range, range)} from {@code seed}, or all {@code value} when {@code range} is 0.
+     * {@code [-range, range)} from {@code seed}, or all {@code value} when {@code range} is 0; {@code dtype}
+     * (the checkpoint's) only has to be a float type.
      */
-    public Tensor dummyWeight(String name, long[] shape, long seed, float range, float value) {
+    @Override
+    public Tensor dummyWeight(String name, DType dtype, long[] shape, long seed, float range, float value) {
         ensureCurrent();
+        if (dtype != DType.F32 && dtype != DType.F16 && dtype != DType.BF16) {
+            throw new IllegalArgumentException("dummyWeight " + name + ": dtype " + dtype + " is not a float type");
+        }
         CudaTensor t = newTensor(name, DType.BF16, shape, "dummyWeight");
         long n = t.numel();
         if (range == 0f) {
@@ -423,46 +466,6 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public void rope(Tensor x, int numHeads, int headDim, Tensor positions, Tensor cosSin) {
-        ensureCurrent();
-        CudaTensor xs = check("rope", "x", x, DType.BF16);
-        CudaTensor table = check("rope", "cosSin", cosSin, DType.F32);
-        CudaTensor pos = check("rope", "positions", positions, DType.I32);
-        if (headDim <= 0 || headDim % 2 != 0 || numHeads <= 0 || xs.cols() != (long) numHeads * headDim) {
-            throw new IllegalArgumentException("rope: x " + xs + " must have rows of numHeads * headDim = "
-                    + numHeads + " * " + headDim + " with headDim even");
-        }
-        if (table.cols() != headDim) {
-            throw new IllegalArgumentException("rope: cosSin " + table + " must have rows of headDim = " + headDim);
-        }
-        if (pos.numel() != xs.rows()) {
-            throw new IllegalArgumentException("rope: " + pos.numel() + " positions for " + xs.rows() + " rows of x");
-        }
-        checkIndices("rope", "positions", pos, table.rows());
-        if (xs.rows() == 0) return;
-        kernels.args().ptr(xs.ptr()).ptr(pos.ptr()).ptr(table.ptr()).i32(numHeads).i32(headDim);
-        kernels.launch("rope", Math.toIntExact(xs.rows()), 1, 1, threadsFor((long) numHeads * headDim / 2), 0);
-    }
-
-    @Override
-    public void storeKv(Tensor kCache, Tensor vCache, Tensor k, Tensor v, Tensor outCacheLoc) {
-        ensureCurrent();
-        CudaTensor kc = check("storeKv", "kCache", kCache, DType.BF16);
-        CudaTensor vc = check("storeKv", "vCache", vCache, DType.BF16);
-        CudaTensor ks = check("storeKv", "k", k, DType.BF16);
-        CudaTensor vs = check("storeKv", "v", v, DType.BF16);
-        CudaTensor loc = check("storeKv", "outCacheLoc", outCacheLoc, DType.I32);
-        long width = kc.cols();
-        requireRows("storeKv", vc, kc.rows(), width);
-        requireRows("storeKv", ks, loc.numel(), width);
-        requireRows("storeKv", vs, loc.numel(), width);
-        checkIndices("storeKv", "outCacheLoc", loc, kc.rows());
-        if (loc.numel() == 0) return;
-        kernels.args().ptr(kc.ptr()).ptr(vc.ptr()).ptr(ks.ptr()).ptr(vs.ptr()).ptr(loc.ptr()).i32((int) width);
-        kernels.launch("store_kv", Math.toIntExact(loc.numel()), 1, 1, threadsFor(width), 0);
-    }
-
-    @Override
     public void attention(Tensor q, Tensor kCache, Tensor vCache, AttentionBatch batch, Tensor out,
                           int numHeads, int numKvHeads, int headDim, float scale) {
         ensureCurrent();
@@ -477,20 +480,6 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public void siluAndMul(Tensor gate, Tensor up, Tensor out) {
-        ensureCurrent();
-        CudaTensor g = check("siluAndMul", "gate", gate, DType.BF16);
-        CudaTensor u = check("siluAndMul", "up", up, DType.BF16);
-        CudaTensor o = check("siluAndMul", "out", out, DType.BF16);
-        requireRows("siluAndMul", u, g.rows(), g.cols());
-        requireRows("siluAndMul", o, g.rows(), g.cols());
-        long n = g.numel();
-        if (n == 0) return;
-        kernels.args().ptr(g.ptr()).ptr(u.ptr()).ptr(o.ptr()).i64(n);
-        kernels.launchElements("silu_and_mul", n);
-    }
-
-    @Override
     public void gatherRows(Tensor x, Tensor rows, Tensor out) {
         ensureCurrent();
         CudaTensor xs = check("gatherRows", "x", x, DType.F32, DType.I32, DType.BF16, DType.F16);
@@ -502,6 +491,26 @@ public final class CudaBackend implements Backend {
         kernels.args().ptr(xs.ptr()).ptr(idx.ptr()).ptr(os.ptr()).i32((int) xs.cols());
         kernels.launch(xs.dtype().bytes() == 2 ? "gather_rows_2" : "gather_rows_4", Math.toIntExact(idx.numel()), 1, 1,
                 threadsFor(xs.cols()), 0);
+    }
+
+    @Override
+    public void qkvToCache(Tensor qkv, int numHeads, int numKvHeads, int headDim, Tensor qNorm, Tensor kNorm,
+                           float eps, Tensor positions, Tensor cosSin, Tensor q, Tensor kCache, Tensor vCache,
+                           Tensor outCacheLoc) {
+        ensureCurrent();
+        FusedOps.qkvToCache(kernels, qkv, numHeads, numKvHeads, headDim, qNorm, kNorm, eps, positions, cosSin, q,
+                kCache, vCache, outCacheLoc);
+    }
+
+    @Override
+    public void siluAndMul(Tensor gateUp, Tensor out) {
+        ensureCurrent();
+        FusedOps.siluAndMul(kernels, gateUp, out);
+    }
+
+    @Override
+    public OptionalLong availableMemory() {
+        return OptionalLong.of(memoryInfo()[0]);
     }
 
     /** Scratch device memory for one op (freed blocks are reused in stream order). */

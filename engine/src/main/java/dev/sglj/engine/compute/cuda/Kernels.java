@@ -19,7 +19,7 @@ import java.util.Map;
  */
 final class Kernels implements AutoCloseable {
     static final List<String> SOURCES = List.of("elementwise.cu", "attention.cu", "extend_attention.cu", "gemv.cu",
-            "sampling.cu");
+            "sampling.cu", "fused.cu");
     private static final int MAX_ARGS = 32;
 
     private final List<Long> modules = new ArrayList<>();

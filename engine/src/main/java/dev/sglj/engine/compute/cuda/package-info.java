@@ -5,7 +5,9 @@
  * a {@link dev.sglj.engine.compute.cuda.CudaException} naming the function and the error.
  *
  * <p>Activations and the KV cache are BF16; weights are uploaded once as BF16 (F32/F16 converted on
- * the device); GEMMs run in cuBLAS with F32 accumulation; everything else is a kernel from the
+ * the device; a row-stacked weight such as the fused q/k/v projection is one contiguous tensor whose
+ * row ranges the parts are uploaded into; {@code --load-format dummy} weights are filled on the
+ * device, no host copy); GEMMs run in cuBLAS with F32 accumulation; everything else is a kernel from the
  * {@code .cu} resources beside this package, compiled by NVRTC for the device's compute capability
  * at start and cached on disk by source hash and architecture. Work is queued on one stream and
  * device memory comes from a caching allocator, so a forward pass neither synchronizes nor calls

@@ -64,40 +64,6 @@ extern "C" __global__ void add_rms_norm(const bf16* x, bf16* residual, const bf1
     for (int i = threadIdx.x; i < cols; i += blockDim.x) o[i] = f2bf(bf2f(res[i]) * inv * bf2f(weight[i]));
 }
 
-// Rotate-half RoPE in place; row n uses row positions[n] of cosSin ([*, headDim]: cos half, then sin half).
-extern "C" __global__ void rope(bf16* x, const int* positions, const float* cosSin, int numHeads, int headDim) {
-    int half = headDim / 2;
-    const float* cs = cosSin + (i64) positions[blockIdx.x] * headDim;
-    bf16* row = x + (i64) blockIdx.x * numHeads * headDim;
-    for (int i = threadIdx.x; i < numHeads * half; i += blockDim.x) {
-        int h = i / half, j = i - h * half;
-        bf16* p = row + h * headDim;
-        float a = bf2f(p[j]), b = bf2f(p[j + half]);
-        float c = cs[j], s = cs[half + j];
-        p[j] = f2bf(a * c - b * s);
-        p[j + half] = f2bf(b * c + a * s);
-    }
-}
-
-extern "C" __global__ void silu_and_mul(const bf16* gate, const bf16* up, bf16* out, i64 n) {
-    for (i64 i = blockIdx.x * (i64) blockDim.x + threadIdx.x; i < n; i += (i64) gridDim.x * blockDim.x) {
-        float g = bf2f(gate[i]);
-        out[i] = f2bf(g / (1.0f + __expf(-g)) * bf2f(up[i]));
-    }
-}
-
-// Row n of k/v goes to slot loc[n] of the caches.
-extern "C" __global__ void store_kv(bf16* kCache, bf16* vCache, const bf16* k, const bf16* v, const int* loc,
-                                    int width) {
-    i64 slot = loc[blockIdx.x];
-    const bf16* ks = k + (i64) blockIdx.x * width;
-    const bf16* vs = v + (i64) blockIdx.x * width;
-    for (int i = threadIdx.x; i < width; i += blockDim.x) {
-        kCache[slot * width + i] = ks[i];
-        vCache[slot * width + i] = vs[i];
-    }
-}
-
 // out[i, :] = x[rows[i], :] for 2- and 4-byte elements.
 extern "C" __global__ void gather_rows_2(const unsigned short* x, const int* rows, unsigned short* out, int cols) {
     const unsigned short* src = x + (i64) rows[blockIdx.x] * cols;

@@ -96,26 +96,39 @@ class DataMovementTest {
     }
 
     @Test
-    void storeKvWritesRowsToSlots() {
+    void qkvToCacheWritesKvRowsToSlots() {
         Random random = new Random(8);
-        int slots = 20, width = 24;
-        float[] k = TestData.uniform(random, 3 * width, 1f);
-        float[] v = TestData.uniform(random, 3 * width, 1f);
+        int slots = 20, heads = 2, kvHeads = 2, headDim = 12, width = kvHeads * headDim;
+        int row = (heads + 2 * kvHeads) * headDim;
+        float[] qkv = TestData.uniform(random, 3 * row, 1f);
+        float[] identity = new float[headDim];
+        Arrays.fill(identity, 0, headDim / 2, 1f);
         int[] loc = {17, 2, 9};
         Tensor kc = backend.allocate(DType.F32, slots, width);
         Tensor vc = backend.allocate(DType.F32, slots, width);
-        backend.storeKv(kc, vc, backend.floats(k, 3, width), backend.floats(v, 3, width), backend.ints(loc));
+        Tensor q = backend.allocate(DType.F32, 3, heads * headDim);
+        Tensor table = backend.floats(identity, 1, headDim);
+        backend.qkvToCache(backend.floats(qkv, 3, row), heads, kvHeads, headDim, null, null, 1e-6f,
+                backend.ints(new int[3]), table, q, kc, vc, backend.ints(loc));
+        float[] qh = backend.toHost(q);
         float[] kh = backend.toHost(kc);
         float[] vh = backend.toHost(vc);
+        int qWidth = heads * headDim;
         for (int n = 0; n < loc.length; n++) {
+            assertThat(Arrays.copyOfRange(qh, n * qWidth, (n + 1) * qWidth))
+                    .containsExactly(Arrays.copyOfRange(qkv, n * row, n * row + qWidth));
             assertThat(Arrays.copyOfRange(kh, loc[n] * width, (loc[n] + 1) * width))
-                    .containsExactly(Arrays.copyOfRange(k, n * width, (n + 1) * width));
+                    .containsExactly(Arrays.copyOfRange(qkv, n * row + qWidth, n * row + qWidth + width));
             assertThat(Arrays.copyOfRange(vh, loc[n] * width, (loc[n] + 1) * width))
-                    .containsExactly(Arrays.copyOfRange(v, n * width, (n + 1) * width));
+                    .containsExactly(Arrays.copyOfRange(qkv, n * row + qWidth + width, (n + 1) * row));
         }
         assertThat(kh[0]).isZero();
-        assertThatThrownBy(() -> backend.storeKv(kc, vc, backend.floats(k, 3, width), backend.floats(v, 3, width),
-                backend.ints(new int[] {0, 1, 20}))).hasMessageContaining("outCacheLoc[2] = 20 outside [0, 20)");
+        assertThatThrownBy(() -> backend.qkvToCache(backend.floats(qkv, 3, row), heads, kvHeads, headDim, null, null,
+                1e-6f, backend.ints(new int[3]), table, q, kc, vc, backend.ints(new int[] {0, 1, 20})))
+                .hasMessageContaining("outCacheLoc[2] = 20 outside [0, 20)");
+        assertThatThrownBy(() -> backend.qkvToCache(backend.floats(qkv, 3, row), heads, kvHeads, headDim, null, null,
+                1e-6f, backend.ints(new int[] {0, 1, 0}), table, q, kc, vc, backend.ints(loc)))
+                .hasMessageContaining("positions[1] = 1 outside [0, 1)");
     }
 
     @Test

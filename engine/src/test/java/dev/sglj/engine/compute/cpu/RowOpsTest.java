@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** rmsNorm, addRmsNorm, rope and siluAndMul against double-precision references. */
+/** rmsNorm, addRmsNorm, the rotary part of qkvToCache and siluAndMul against double-precision references. */
 class RowOpsTest {
     private static final double REL = 1e-5;
     private static final double ABS = 1e-6;
@@ -96,11 +96,12 @@ class RowOpsTest {
     }
 
     @Test
-    void ropeRotatesHalvesByPosition() {
+    void qkvToCacheRotatesHalvesByPosition() {
         Random random = new Random(4);
-        int rows = 6, heads = 3, headDim = 40, maxPos = 50;
+        int rows = 6, heads = 3, kvHeads = 1, headDim = 40, maxPos = 50, slots = 10;
         int half = headDim / 2;
-        float[] x = TestData.uniform(random, rows * heads * headDim, 2f);
+        int width = (heads + 2 * kvHeads) * headDim;
+        float[] x = TestData.uniform(random, rows * width, 2f);
         float[] table = new float[maxPos * headDim];
         for (int p = 0; p < maxPos; p++) {
             for (int i = 0; i < half; i++) {
@@ -110,41 +111,48 @@ class RowOpsTest {
             }
         }
         int[] positions = {0, 49, 7, 7, 3, 20};
-        Tensor xt = backend.floats(x, rows, heads * headDim);
-        backend.rope(xt, heads, headDim, backend.ints(positions), backend.floats(table, maxPos, headDim));
-        double[] expected = new double[x.length];
+        int[] loc = {9, 0, 4, 5, 1, 2};
+        Tensor q = backend.allocate(DType.F32, rows, heads * headDim);
+        Tensor kc = backend.allocate(DType.F32, slots, kvHeads * headDim);
+        Tensor vc = backend.allocate(DType.F32, slots, kvHeads * headDim);
+        backend.qkvToCache(backend.floats(x, rows, width), heads, kvHeads, headDim, null, null, EPS,
+                backend.ints(positions), backend.floats(table, maxPos, headDim), q, kc, vc, backend.ints(loc));
+        double[] expectedQ = new double[rows * heads * headDim];
+        double[] expectedK = new double[slots * kvHeads * headDim];
+        float[] k = backend.toHost(kc);
         for (int n = 0; n < rows; n++) {
-            for (int h = 0; h < heads; h++) {
-                int base = (n * heads + h) * headDim;
+            for (int h = 0; h < heads + kvHeads; h++) {
+                int src = n * width + h * headDim;
+                int dst = h < heads ? (n * heads + h) * headDim : loc[n] * kvHeads * headDim + (h - heads) * headDim;
+                double[] out = h < heads ? expectedQ : expectedK;
                 for (int i = 0; i < half; i++) {
                     double cos = table[positions[n] * headDim + i];
                     double sin = table[positions[n] * headDim + half + i];
-                    double a = x[base + i];
-                    double b = x[base + half + i];
-                    expected[base + i] = a * cos - b * sin;
-                    expected[base + half + i] = b * cos + a * sin;
+                    double a = x[src + i];
+                    double b = x[src + half + i];
+                    out[dst + i] = a * cos - b * sin;
+                    out[dst + half + i] = b * cos + a * sin;
                 }
             }
         }
-        TestData.assertClose("rope", backend.toHost(xt), expected, null, REL, ABS);
+        TestData.assertClose("rope q", backend.toHost(q), expectedQ, null, REL, ABS);
+        TestData.assertClose("rope k", k, expectedK, null, REL, ABS);
     }
 
     @Test
-    void siluAndMulElementwiseAlsoInPlace() {
+    void siluAndMulReadsGateThenUpHalves() {
         Random random = new Random(5);
         int rows = 7, cols = 99;
-        float[] gate = TestData.uniform(random, rows * cols, 6f);
-        float[] up = TestData.uniform(random, rows * cols, 2f);
-        double[] expected = new double[gate.length];
-        for (int i = 0; i < gate.length; i++) {
-            expected[i] = gate[i] / (1 + Math.exp(-gate[i])) * up[i];
+        float[] gateUp = TestData.uniform(random, rows * 2 * cols, 6f);
+        double[] expected = new double[rows * cols];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                double g = gateUp[r * 2 * cols + c];
+                expected[r * cols + c] = g / (1 + Math.exp(-g)) * gateUp[r * 2 * cols + cols + c];
+            }
         }
-        Tensor g = backend.floats(gate, rows, cols);
-        Tensor u = backend.floats(up, rows, cols);
         Tensor out = backend.allocate(DType.F32, rows, cols);
-        backend.siluAndMul(g, u, out);
+        backend.siluAndMul(backend.floats(gateUp, rows, 2 * cols), out);
         TestData.assertClose("siluAndMul", backend.toHost(out), expected, null, REL, ABS);
-        backend.siluAndMul(g, u, g);
-        assertThat(backend.toHost(g)).containsExactly(backend.toHost(out));
     }
 }

@@ -60,7 +60,7 @@ public final class DecodeBench {
                 gpu.synchronize();
                 long t2 = System.nanoTime();
                 weights.close();
-                System.out.printf("weights %.2f GB bf16: host dummy fill %.1f s, upload %.1f s; "
+                System.out.printf("weights %.2f GB bf16: dummy source %.1f s, filled on the device %.1f s; "
                                 + "mem-fraction-static %.3f -> KV pool %d tokens (%.1f GiB)%n",
                         weightBytes / 1e9, (t1 - t0) / 1e9, (t2 - t1) / 1e9, mfs, poolTokens,
                         (double) poolTokens * perSlot / (1L << 30));
@@ -91,11 +91,11 @@ public final class DecodeBench {
             int copies = (int) Math.max(1, Math.min(8, (256L << 20) / bytes));
             CudaTensor[] w = new CudaTensor[copies];
             for (int i = 0; i < copies; i++) {
-                w[i] = (CudaTensor) gpu.dummyWeight("w", new long[] {shape[0], shape[1]}, i, 1e-2f, 0f);
+                w[i] = (CudaTensor) gpu.dummyWeight("w", DType.BF16, new long[] {shape[0], shape[1]}, i, 1e-2f, 0f);
             }
             StringBuilder row = new StringBuilder("| " + shape[0] + " x " + shape[1] + " |");
             for (int m : ms) {
-                CudaTensor x = (CudaTensor) gpu.dummyWeight("x", new long[] {m, shape[1]}, 99, 1f, 0f);
+                CudaTensor x = (CudaTensor) gpu.dummyWeight("x", DType.BF16, new long[] {m, shape[1]}, 99, 1f, 0f);
                 CudaTensor out = (CudaTensor) gpu.allocate(DType.BF16, m, shape[0]);
                 String cell = "";
                 for (boolean gemv : new boolean[] {true, false}) {

@@ -8,6 +8,7 @@ import dev.sglj.engine.compute.Tensor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 
 /**
@@ -61,6 +62,14 @@ final class OpProfile implements Backend {
     @Override public DType activationDtype() { return gpu.activationDtype(); }
     @Override public Tensor allocate(DType dtype, long... shape) { return gpu.allocate(dtype, shape); }
     @Override public Tensor weight(HostTensor host) { return gpu.weight(host); }
+    @Override public Tensor weightRows(String name, List<HostTensor> parts) { return gpu.weightRows(name, parts); }
+
+    @Override
+    public Tensor dummyWeight(String name, DType dtype, long[] shape, long seed, float range, float value) {
+        return gpu.dummyWeight(name, dtype, shape, seed, range, value);
+    }
+
+    @Override public OptionalLong availableMemory() { return gpu.availableMemory(); }
     @Override public Tensor ints(int[] values) { return gpu.ints(values); }
     @Override public Tensor floats(float[] values, long... shape) { return gpu.floats(values, shape); }
 
@@ -92,13 +101,11 @@ final class OpProfile implements Backend {
     }
 
     @Override
-    public void rope(Tensor x, int numHeads, int headDim, Tensor positions, Tensor cosSin) {
-        timed("rope", () -> gpu.rope(x, numHeads, headDim, positions, cosSin));
-    }
-
-    @Override
-    public void storeKv(Tensor kCache, Tensor vCache, Tensor k, Tensor v, Tensor outCacheLoc) {
-        timed("storeKv", () -> gpu.storeKv(kCache, vCache, k, v, outCacheLoc));
+    public void qkvToCache(Tensor qkv, int numHeads, int numKvHeads, int headDim, Tensor qNorm, Tensor kNorm,
+                           float eps, Tensor positions, Tensor cosSin, Tensor q, Tensor kCache, Tensor vCache,
+                           Tensor outCacheLoc) {
+        timed("qkvToCache", () -> gpu.qkvToCache(qkv, numHeads, numKvHeads, headDim, qNorm, kNorm, eps, positions,
+                cosSin, q, kCache, vCache, outCacheLoc));
     }
 
     @Override
@@ -108,8 +115,8 @@ final class OpProfile implements Backend {
     }
 
     @Override
-    public void siluAndMul(Tensor gate, Tensor up, Tensor out) {
-        timed("siluAndMul", () -> gpu.siluAndMul(gate, up, out));
+    public void siluAndMul(Tensor gateUp, Tensor out) {
+        timed("siluAndMul", () -> gpu.siluAndMul(gateUp, out));
     }
 
     @Override

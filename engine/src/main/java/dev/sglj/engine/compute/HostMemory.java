@@ -1,4 +1,4 @@
-package dev.sglj.engine.model;
+package dev.sglj.engine.compute;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -15,7 +15,7 @@ import java.lang.invoke.MethodHandle;
  * Elsewhere, or if the mapping fails, {@link Arena#allocate} is used. Unmapped when the arena closes.
  */
 @SuppressWarnings("restricted") // mmap, madvise and munmap through the FFM linker
-final class HostMemory {
+public final class HostMemory {
     private static final long HUGE_PAGE = 2L << 20;
     private static final int PROT_READ_WRITE = 0x3;
     private static final int MAP_PRIVATE_ANONYMOUS = 0x22;
@@ -52,22 +52,28 @@ final class HostMemory {
 
     private HostMemory() {}
 
-    /** {@code bytes} of zeroed memory, 64-byte aligned, valid until {@code arena} closes. */
-    static MemorySegment allocate(long bytes, Arena arena) {
+    /**
+     * {@code bytes} of zeroed memory, valid until {@code arena} closes: 64-byte aligned, and 2 MiB aligned
+     * from 2 MiB (the mapping is a huge page longer; its unused head and tail are never touched, so
+     * never resident), so every huge page of a weight is a whole one.
+     */
+    public static MemorySegment allocate(long bytes, Arena arena) {
         if (MMAP == null || bytes < HUGE_PAGE) {
             return arena.allocate(bytes, 64);
         }
+        long mapped = bytes + HUGE_PAGE;
         try {
-            MemorySegment p = (MemorySegment) MMAP.invokeExact(MemorySegment.NULL, bytes, PROT_READ_WRITE,
+            MemorySegment p = (MemorySegment) MMAP.invokeExact(MemorySegment.NULL, mapped, PROT_READ_WRITE,
                     MAP_PRIVATE_ANONYMOUS, -1, 0L);
             if (p.address() == -1L) {
                 return arena.allocate(bytes, 64);
             }
             // A hint: if refused, the mapping keeps small pages and still works.
-            int ignored = (int) MADVISE.invokeExact(p, bytes, MADV_HUGEPAGE);
-            return p.reinterpret(bytes, arena, s -> unmap(s, bytes));
+            int ignored = (int) MADVISE.invokeExact(p, mapped, MADV_HUGEPAGE);
+            long offset = -p.address() & (HUGE_PAGE - 1);
+            return p.reinterpret(mapped, arena, s -> unmap(s, mapped)).asSlice(offset, bytes);
         } catch (Throwable t) {
-            throw new IllegalStateException("mmap of " + bytes + " bytes failed", t);
+            throw new IllegalStateException("mmap of " + mapped + " bytes failed", t);
         }
     }
 
