@@ -25,6 +25,7 @@ final class DjlEncoder implements AutoCloseable {
         if (System.getProperty("OPT_OUT_TRACKING") == null && System.getenv("OPT_OUT_TRACKING") == null) {
             System.setProperty("OPT_OUT_TRACKING", "true");
         }
+        TokenizersNativeLibrary.useBundledCpuBuild();
         try {
             tokenizer = HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(tokenizerJson), OPTIONS);
         } catch (IOException e) {
