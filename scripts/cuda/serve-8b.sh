@@ -31,6 +31,9 @@ g, e = (json.load(open(p)) for p in sys.argv[1:3])
 same_chat = g["chat_text"] == e["chat_text"]
 same_ids = g["generate_output_ids"] == e["generate_output_ids"]
 print(f"chat text identical graphs vs eager: {same_chat}; 8 concurrent /generate output ids identical: {same_ids}")
+diffs = [abs(a - b) for ga, ea in zip(g["generate_logprobs"], e["generate_logprobs"]) for a, b in zip(ga, ea)]
+print(f"output token logprobs graphs vs eager: max |difference| {max(diffs):.2e} over {len(diffs)} tokens; "
+      f"{len(set(map(tuple, g['generate_output_ids'])))} distinct output sequences of 8")
 for i, (a, b) in enumerate(zip(g["generate_output_ids"], e["generate_output_ids"])):
     if a != b:
         first = next(k for k in range(min(len(a), len(b))) if a[k] != b[k])

@@ -2,6 +2,7 @@ package dev.sglj.cli;
 
 import dev.sglj.bench.EvalCommand;
 import dev.sglj.cli.bench.BenchCommand;
+import dev.sglj.engine.tokenizer.TokenizersNativeLibrary;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -24,6 +25,7 @@ public final class Main implements Runnable {
     public static void main(String[] args) {
         System.setProperty("java.util.logging.SimpleFormatter.format", "[%1$tF %1$tT] %5$s%6$s%n");
         DJL_LOG.setLevel(java.util.logging.Level.SEVERE);
+        TokenizersNativeLibrary.useBundledCpuBuild();
         System.exit(commandLine().execute(args));
     }
 

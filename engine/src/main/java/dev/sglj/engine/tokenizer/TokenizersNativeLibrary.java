@@ -14,15 +14,17 @@ import java.util.Properties;
  * finds a CUDA runtime it looks for a CUDA-flavoured build that the jar does not hold (the tokenizers
  * library has none) and fails; an explicit {@code RUST_LIBRARY_PATH} skips that detection. The library
  * is unpacked once into {@code $DJL_CACHE_DIR/tokenizers} (default ~/.djl.ai), as DJL itself would.
+ * The engine calls this before its first tokenizer; the command line at start, for the bench tools' own
+ * DJL tokenizer.
  */
-final class TokenizersNativeLibrary {
+public final class TokenizersNativeLibrary {
     private static final String OVERRIDE = "RUST_LIBRARY_PATH";
 
     private TokenizersNativeLibrary() {
     }
 
     /** Sets {@code RUST_LIBRARY_PATH} to the unpacked CPU library unless the user set it or this platform has none. */
-    static synchronized void useBundledCpuBuild() {
+    public static synchronized void useBundledCpuBuild() {
         if (System.getProperty(OVERRIDE) != null || System.getenv(OVERRIDE) != null) return;
         String name = System.mapLibraryName("tokenizers");
         String resource = "native/lib/" + platform() + "/cpu/" + name;
