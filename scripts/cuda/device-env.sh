@@ -3,19 +3,34 @@
 [ -x /tmp/jrt/bin/java ] || python3 -c "import tarfile; tarfile.open('.device/jdk.txz').extractall('/tmp')"
 export LD_LIBRARY_PATH=/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}
 
-sglj() {
-  /tmp/jrt/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
-    -cp '.device/app/*' dev.sglj.cli.Main "$@"
+SGLJ_JAVA=(/tmp/jrt/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED
+           -cp '.device/app/*' dev.sglj.cli.Main)
+sglj() { "${SGLJ_JAVA[@]}" "$@"; }
+
+# Starts `sglj serve ARGS...` in the background with its output in LOG ($1); SERVER_PID is the java
+# process itself (a backgrounded shell function would be a subshell that TERM does not reach).
+start_server() {
+  local log=$1; shift
+  "${SGLJ_JAVA[@]}" serve "$@" >"$log" 2>&1 &
+  SERVER_PID=$!
+}
+
+# Stops the server (SIGTERM drains it) and waits until it has exited and freed the GPU.
+stop_server() {
+  kill -TERM "$SERVER_PID" 2>/dev/null || true
+  wait "$SERVER_PID" 2>/dev/null || true
 }
 
 # A model directory of Llama-3.1-8B-Instruct's exact config with its tokenizer and chat template
 # (weights come from --load-format dummy); prints its path.
 make_llama8b_dir() {
   local dir=/tmp/l8b
-  mkdir -p "$dir"
-  cp engine/src/test/resources/configs/llama-3.1-8b-instruct.json "$dir/config.json"
-  gunzip -c engine/src/test/resources/tokenizers/llama3_1/tokenizer.json.gz >"$dir/tokenizer.json"
-  gunzip -c engine/src/test/resources/tokenizers/llama3_1/tokenizer_config.json.gz >"$dir/tokenizer_config.json"
+  if [ ! -f "$dir/tokenizer_config.json" ]; then
+    mkdir -p "$dir"
+    cp engine/src/test/resources/configs/llama-3.1-8b-instruct.json "$dir/config.json"
+    gunzip -c engine/src/test/resources/tokenizers/llama3_1/tokenizer.json.gz >"$dir/tokenizer.json"
+    gunzip -c engine/src/test/resources/tokenizers/llama3_1/tokenizer_config.json.gz >"$dir/tokenizer_config.json"
+  fi
   echo "$dir"
 }
 

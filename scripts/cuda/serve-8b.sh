@@ -13,11 +13,10 @@ l8b=$(make_llama8b_dir)
 
 serve_and_ask() {   # name, extra flags...
   local name=$1; shift
-  sglj serve --model-path "$l8b" --load-format dummy --port 30000 --decode-log-interval 8 "$@" >"$out/serve-$name.log" 2>&1 &
-  local pid=$!
-  wait_healthy 30000 "$pid" "$out/serve-$name.log"
-  python3 scripts/cuda/serve_requests.py 30000 >"$out/outputs-$name.json"
-  kill -TERM "$pid"; wait "$pid" || true
+  start_server "$out/serve-$name.log" --model-path "$l8b" --load-format dummy --port 30000 --decode-log-interval 8 "$@"
+  wait_healthy 30000 "$SERVER_PID" "$out/serve-$name.log"
+  python3 scripts/cuda/serve_requests.py 30000 >"$out/outputs-$name.json" || { stop_server; return 1; }
+  stop_server
 }
 
 serve_and_ask graphs

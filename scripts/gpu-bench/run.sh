@@ -31,13 +31,12 @@ offline() {
 
 serving() {
   echo "== (c) server at 1 request/s, random 1024 / 256, ${SERVING_PROMPTS:=200} prompts"
-  sglj serve --model-path "$l8b" --load-format dummy --port 30000 >"$out/serve.log" 2>&1 &
-  local pid=$!
-  wait_healthy 30000 "$pid" "$out/serve.log"
+  start_server "$out/serve.log" --model-path "$l8b" --load-format dummy --port 30000
+  wait_healthy 30000 "$SERVER_PID" "$out/serve.log"
   sglj bench serving --backend sglang --port 30000 --dataset-name random --tokenizer "$l8b" \
     --random-input-len 1024 --random-output-len 256 --random-range-ratio 1.0 --num-prompts "$SERVING_PROMPTS" \
     --request-rate 1 --disable-tqdm --output-file "$out/serving.jsonl" 2>&1 | tail -40
-  kill -TERM "$pid"; wait "$pid" || true
+  stop_server
 }
 
 transformers() {
