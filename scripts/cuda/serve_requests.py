@@ -1,13 +1,15 @@
 """Sends a fixed set of greedy requests to a running SGL-J (or SGLang) server and prints one JSON object:
-the chat completion's text and, for eight concurrent /generate requests, their output token ids.
-Usage: python3 serve_requests.py PORT"""
+the chat completion's text; the output ids and logprobs of eight /generate requests sent one after the
+other (each decodes alone, so the batch composition cannot differ between two servers); and of one
+/generate call carrying the eight prompts as a batch (decoded together, usually as one batch of eight).
+Usage: python3 serve_requests.py PORT [MAX_NEW_TOKENS]"""
 import json
 import sys
 import urllib.error
 import urllib.request
-from concurrent.futures import ThreadPoolExecutor
 
 PORT = int(sys.argv[1])
+MAX_NEW = int(sys.argv[2]) if len(sys.argv) > 2 else 48
 BASE = f"http://127.0.0.1:{PORT}"
 
 
@@ -20,25 +22,25 @@ def post(path, body):
         sys.exit(f"POST {path}: HTTP {e.code}: {e.read().decode()}")
 
 
+def ids_and_logprobs(out):
+    return out["output_ids"], [lp[0] for lp in out["meta_info"]["output_token_logprobs"]]
+
+
 with urllib.request.urlopen(BASE + "/v1/models", timeout=60) as r:
     model = json.loads(r.read())["data"][0]["id"]
 
 chat = post("/v1/chat/completions", {
-    "model": model, "temperature": 0, "max_tokens": int(sys.argv[2]) if len(sys.argv) > 2 else 48,
+    "model": model, "temperature": 0, "max_tokens": MAX_NEW,
     "messages": [{"role": "system", "content": "You are a helpful assistant."},
                  {"role": "user", "content": "List three facts about the H100 GPU."}]})
 
 prompts = [f"Request {i}: the quick brown fox jumps over the lazy dog, step {i}." for i in range(8)]
-
-
-def generate(text):
-    out = post("/generate", {"text": text, "sampling_params": {"temperature": 0, "max_new_tokens": int(sys.argv[2]) if len(sys.argv) > 2 else 48, "ignore_eos": True},
-                            "return_logprob": True})
-    return out["output_ids"], [lp[0] for lp in out["meta_info"]["output_token_logprobs"]]
-
-
-with ThreadPoolExecutor(8) as pool:
-    batch = list(pool.map(generate, prompts))
+greedy = {"temperature": 0, "max_new_tokens": MAX_NEW, "ignore_eos": True}
+alone = [ids_and_logprobs(post("/generate", {"text": p, "sampling_params": greedy, "return_logprob": True}))
+         for p in prompts]
+together = [ids_and_logprobs(o) for o in post("/generate", {"text": prompts, "sampling_params": greedy,
+                                                             "return_logprob": True})]
 
 print(json.dumps({"chat_text": chat["choices"][0]["message"]["content"], "chat_usage": chat["usage"],
-                  "generate_output_ids": [ids for ids, _ in batch], "generate_logprobs": [lps for _, lps in batch]}))
+                  "alone_ids": [i for i, _ in alone], "alone_logprobs": [l for _, l in alone],
+                  "batch_ids": [i for i, _ in together], "batch_logprobs": [l for _, l in together]}))
