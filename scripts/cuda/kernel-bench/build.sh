@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Builds the decode-kernel harness: the current resource kernels (gemv.cu, attention.cu) against a
-# baseline snapshot of the same files taken from git at BASE (default: the merge base with main).
+# baseline snapshot of the same files taken from git at BASE (default: the kernels just before the
+# streaming GEMV and cp.async decode attention of commit fdd748a, whose signatures bench.cu expects).
 # Usage: build.sh [OUT_BINARY]   (default scripts/cuda/kernel-bench/build/kbench)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(git -C "$here" rev-parse --show-toplevel)
 res=engine/src/main/resources/dev/sglj/engine/compute/cuda
-base=${BASE:-$(git -C "$top" merge-base HEAD main)}
+base=${BASE:-$(git -C "$top" rev-parse fdd748a^)}
 out=${1:-$here/build/kbench}
 mkdir -p "$here/build" "$(dirname "$out")"
 # The baseline goes into namespace oldk; its extern "C" names become C++ names there.
