@@ -15,7 +15,7 @@ import java.util.Random;
 /**
  * Decode step time of a Llama-3.1-8B-shaped model with dummy weights on the GPU, at batch 1 and 32,
  * against the bandwidth floor (every weight byte read once per step). Run on the GPU machine by
- * {@code scripts/cuda/run-gpu-tests.sh}; prints one table.
+ * {@code scripts/cuda/gpu-tests.sh bench}; prints one table.
  *
  * <p>Args: {@code [promptLen=512] [steps=30] [batches=1,32]}.
  */
