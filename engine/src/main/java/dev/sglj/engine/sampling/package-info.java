@@ -8,6 +8,9 @@
  * {@link dev.sglj.engine.sampling.SampledToken} per row: penalties and logit_bias, then greedy or
  * temperature + top-k + top-p + min-p sampling with SGLang's semantics, plus logprobs of the raw logits
  * ({@link dev.sglj.engine.sampling.Logprobs}) when asked. Same seed and same logits give the same tokens.
- * Nothing here touches device memory; callers pass host float arrays.
+ * Nothing here touches device memory; callers pass host float arrays. A request's logit changes
+ * (penalties, min_new_tokens masking, logit_bias) are merged per token into a
+ * {@link dev.sglj.engine.sampling.LogitChangeSet}, which a device sampler applies with the same
+ * arithmetic, and {@link dev.sglj.engine.sampling.RequestSampler#uniform()} is the step's draw.
  */
 package dev.sglj.engine.sampling;
