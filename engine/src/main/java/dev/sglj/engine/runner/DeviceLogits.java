@@ -43,7 +43,7 @@ final class DeviceLogits implements StepLogits {
     @Override
     public SampledToken[] sample(int[] rowIndices, RequestSampler[] states) {
         int n = rowIndices.length;
-        int[] tokens = gpu.sample(logits, samplingBatch(rowIndices, states), changes(states));
+        int[] tokens = gpu.sample(logits, samplingBatch(rowIndices, states, vocab), changes(states, vocab));
         SampledToken[] out = new SampledToken[n];
         Map<Integer, List<Integer>> logprobRowsByTopN = new TreeMap<>();
         for (int i = 0; i < n; i++) {
@@ -68,7 +68,8 @@ final class DeviceLogits implements StepLogits {
         return out;
     }
 
-    private SamplingBatch samplingBatch(int[] rowIndices, RequestSampler[] states) {
+    /** The device's view of the states' parameters and this step's draws, row {@code rowIndices[i]} for state i. */
+    static SamplingBatch samplingBatch(int[] rowIndices, RequestSampler[] states, int vocab) {
         int n = rowIndices.length;
         float[] temperatures = new float[n];
         int[] topKs = new int[n];
@@ -86,7 +87,8 @@ final class DeviceLogits implements StepLogits {
         return new SamplingBatch(rowIndices.clone(), temperatures, topKs, topPs, minPs, uniforms);
     }
 
-    private LogitChanges changes(RequestSampler[] states) {
+    /** Every state's {@link LogitChangeSet}, concatenated with the index of its state as the entry. */
+    static LogitChanges changes(RequestSampler[] states, int vocab) {
         List<LogitChangeSet> sets = new ArrayList<>();
         List<Integer> owners = new ArrayList<>();
         int total = 0;
