@@ -23,7 +23,8 @@ public final class ServerOptions {
     String device;
 
     @Option(names = "--dtype", defaultValue = "auto",
-            description = "Compute dtype: auto, or float32 on cpu / bfloat16 on cuda. Default: ${DEFAULT-VALUE}.")
+            description = "Compute dtype: auto (cuda: bfloat16; cpu: float32), bfloat16 or float32 on cuda, float32 on cpu."
+                    + " Default: ${DEFAULT-VALUE}.")
     String dtype;
 
     @Option(names = "--mem-fraction-static",

@@ -107,7 +107,7 @@ public final class Engine implements AutoCloseable {
         Backend backend = null;
         try {
             tokenizer = loadTokenizer(args);
-            backend = Devices.open(args.device());
+            backend = Devices.open(args.device(), args.dtype());
             return new Engine(args, model, tokenizer, backend);
         } catch (RuntimeException e) {
             if (backend != null) backend.close();
@@ -318,7 +318,8 @@ public final class Engine implements AutoCloseable {
             long[] mem = gpu.memoryInfo();
             double fraction = args.memFractionStatic() != null ? args.memFractionStatic()
                     : KvPoolSizing.defaultMemFractionStatic(mem[1], chunkedPrefillSize(args, gpu), cudaGraphMaxBs(args, gpu));
-            return KvPoolSizing.tokens(mem[0] - bf16WeightBytes(c), mem[1], fraction, perSlot);
+            long weights = deviceWeightBytes(c, backend.activationDtype());
+            return KvPoolSizing.tokens(mem[0] - weights, mem[1], fraction, perSlot);
         }
         long physical = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getTotalMemorySize();
@@ -326,10 +327,11 @@ public final class Engine implements AutoCloseable {
         return (int) Math.max(1, Math.min(Integer.MAX_VALUE, budget / perSlot));
     }
 
-    private static long bf16WeightBytes(ModelConfig c) {
+    /** Bytes the model's weights take on a GPU, which stores them in its activation dtype {@code dtype}. */
+    static long deviceWeightBytes(ModelConfig c, DType dtype) {
         return LlamaWeightNames.required(c).stream()
                 .mapToLong(t -> java.util.Arrays.stream(t.shape()).reduce(1, Math::multiplyExact))
-                .sum() * DType.BF16.bytes();
+                .sum() * dtype.bytes();
     }
 
     private static int[] eosTokenIds(LoadedModel m) {

@@ -1,6 +1,7 @@
 package dev.sglj.server;
 
 import dev.sglj.engine.Engine;
+import dev.sglj.engine.compute.Devices;
 import dev.sglj.engine.config.ServerArgs;
 import dev.sglj.engine.sched.SchedulerStats;
 import java.util.LinkedHashMap;
@@ -44,7 +45,7 @@ final class ServerInfo {
         m.put("chat_template", c.chatTemplate() == null ? null : c.chatTemplate().toString());
         m.put("load_format", a.loadFormat().toString().toLowerCase(java.util.Locale.ROOT));
         m.put("device", a.device());
-        m.put("dtype", a.dtype());
+        m.put("dtype", Devices.effectiveDtype(a.device(), a.dtype()));
         m.put("context_length", engine.contextLength());
         m.put("max_total_tokens", engine.maxTotalTokens());
         m.put("mem_fraction_static", a.memFractionStatic());

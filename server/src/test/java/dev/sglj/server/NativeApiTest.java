@@ -26,6 +26,7 @@ class NativeApiTest {
         JsonNode server = s.get("/get_server_info").json();
         assertThat(server.get("port").asInt()).isEqualTo(s.server.port());
         assertThat(server.get("max_total_tokens").asInt()).isEqualTo(8192);
+        assertThat(server.get("dtype").asText()).isEqualTo("float32");
         assertThat(server.get("internal_states").get(0).has("num_running_reqs")).isTrue();
         JsonNode models = s.get("/v1/models").json();
         assertThat(models.get("data").get(0).get("id").asText()).isEqualTo("sglj-builtin-qwen3-tiny");

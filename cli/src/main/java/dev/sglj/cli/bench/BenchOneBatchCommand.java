@@ -53,6 +53,11 @@ public final class BenchOneBatchCommand implements Callable<Integer> {
     @Option(names = "--device", description = "cpu or cuda. Default: cuda when a GPU is present, else cpu.")
     String device;
 
+    @Option(names = "--dtype", defaultValue = "auto",
+            description = "Compute dtype: auto (cuda: bfloat16; cpu: float32), bfloat16 or float32 on cuda, float32 on cpu."
+                    + " Default: ${DEFAULT-VALUE}.")
+    String dtype;
+
     @Option(names = "--batch-size", arity = "1..*", defaultValue = "1", description = "One or more batch sizes. Default: ${DEFAULT-VALUE}.")
     List<Integer> batchSizes;
 
@@ -136,7 +141,7 @@ public final class BenchOneBatchCommand implements Callable<Integer> {
     }
 
     private Backend newBackend() {
-        return Devices.open(device);
+        return Devices.open(device, dtype);
     }
 
     /** Room for the largest batch at the longest lengths asked. */
@@ -152,7 +157,7 @@ public final class BenchOneBatchCommand implements Callable<Integer> {
     private void validate() {
         try {
             if (device == null) device = Devices.detect();
-            Devices.validate(device);
+            Devices.validateDtype(Devices.validate(device), dtype);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -21,7 +21,8 @@ public interface Backend extends AutoCloseable {
 
     /**
      * The dtype of the activations a model allocates (hidden states, q/k/v, MLP intermediates) and of
-     * the KV cache: F32 here by default (the CPU backend), BF16 on CUDA. Logits stay F32.
+     * the KV cache: F32 here by default (the CPU backend), BF16 on CUDA unless it computes in F32
+     * ({@code --dtype float32}). Logits stay F32.
      */
     default DType activationDtype() {
         return DType.F32;
@@ -47,7 +48,7 @@ public interface Backend extends AutoCloseable {
      * A weight made by the backend in its own memory ({@code --load-format dummy}; no host copy on a
      * GPU): uniform in {@code [-range, range)} drawn from {@code seed}, or all {@code value} when
      * {@code range} is 0. {@code dtype} is the checkpoint dtype it stands for (the CPU backend stores
-     * that, with the values {@link UniformFill} gives; CUDA makes BF16 as for every weight).
+     * that, with the values {@link UniformFill} gives; CUDA makes its activation dtype as for every weight).
      */
     Tensor dummyWeight(String name, DType dtype, long[] shape, long seed, float range, float value);
 

@@ -1,6 +1,7 @@
 package dev.sglj.engine.compute.cuda;
 
 import dev.sglj.engine.compute.AttentionBatch;
+import dev.sglj.engine.compute.DType;
 import java.util.Optional;
 
 /**
@@ -13,6 +14,11 @@ import java.util.Optional;
  * <p>Decode splits are planned on the host for the longest context it names (a CUDA graph names its
  * whole context); each request then uses only the splits its device-side length fills with
  * {@value #MIN_KEYS_PER_SPLIT} keys, and the kernel and the merge skip the rest.
+ *
+ * <p>F32 tensors (the {@code --dtype float32} path) take the kernels of {@code f32_attention.cu}: the
+ * per-dim split-K decode kernel for every head dimension (planned as the BF16 one, same splits and
+ * partial layout) and its merge, and the tiled CUDA-core extend kernel for every head dimension (no
+ * tensor cores: they would round to BF16 or TF32).
  */
 final class AttentionKernels {
     static final int EXTEND_ROWS = 16;
@@ -134,6 +140,11 @@ final class AttentionKernels {
         return EXTEND_ROWS * headDim * 4 + 2 * EXTEND_KEYS * (headDim + 2) * 2 + EXTEND_KEYS * 4;
     }
 
+    /** f32_extend_attention's shared memory: the scaled Q tile, F32 K and V tiles of row stride headDim + 1, slots. */
+    static int f32ExtendSharedBytes(int headDim) {
+        return EXTEND_ROWS * headDim * 4 + 2 * EXTEND_KEYS * (headDim + 1) * 4 + EXTEND_KEYS * 4;
+    }
+
     /** Lanes that hold one K/V row as 16-byte chunks in decode_attention_rows: headDim / 8 up to a power of two. */
     static int rowLanes(int headDim) {
         int lanes = 1;
@@ -178,6 +189,13 @@ final class AttentionKernels {
                 decodeSplits(requests, s.numHeads() / g, maxSeqLen, multiprocessors), 0);
     }
 
+    /** The F32 decode launch: f32_decode_attention_NI_G for every head dim, split as the per-dim BF16 kernel. */
+    static DecodePlan f32DecodePlan(Shape s, int requests, int maxSeqLen, int multiprocessors) {
+        int g = decodeGroup(s.numHeads(), s.numKvHeads(), s.headDim());
+        return new DecodePlan("f32_decode_attention_" + lanesPerDim(s.headDim()) + "_" + g, g,
+                decodeSplits(requests, s.numHeads() / g, maxSeqLen, multiprocessors), 0);
+    }
+
     static void run(CudaBackend backend, CudaTensor q, CudaTensor kCache, CudaTensor vCache, CudaTensor table,
                     AttentionBatch batch, CudaTensor out, Shape s) {
         int requests = batch.numRequests();
@@ -196,8 +214,10 @@ final class AttentionKernels {
         long reqPool = ((CudaTensor) batch.reqPoolIndices()).ptr();
         long seqLens = ((CudaTensor) batch.seqLens()).ptr();
         long starts = ((CudaTensor) batch.extendStarts()).ptr();
+        boolean f32 = q.dtype() == DType.F32;
         if (decode) {
-            DecodePlan plan = decodePlan(s, requests, maxSeq, backend.deviceInfo().multiprocessors());
+            int sms = backend.deviceInfo().multiprocessors();
+            DecodePlan plan = f32 ? f32DecodePlan(s, requests, maxSeq, sms) : decodePlan(s, requests, maxSeq, sms);
             int splits = plan.splits();
             long partialBytes = splits == 1 ? 0 : (long) requests * s.numHeads() * splits * (s.headDim() + 2) * 4;
             long partial = splits == 1 ? 0 : backend.scratch(partialBytes, "decode attention partials");
@@ -208,7 +228,7 @@ final class AttentionKernels {
             if (splits > 1) {
                 k.args().ptr(partial).ptr(seqLens).ptr(starts).ptr(out.ptr()).i32(s.numHeads()).i32(s.headDim())
                         .i32(splits).i32(MIN_KEYS_PER_SPLIT);
-                k.launch("decode_merge", requests, s.numHeads(), 1, CudaBackend.threadsFor(s.headDim()), 0);
+                k.launch(f32 ? "f32_decode_merge" : "decode_merge", requests, s.numHeads(), 1, CudaBackend.threadsFor(s.headDim()), 0);
                 backend.releaseScratch(partial, partialBytes);
             }
         } else {
@@ -216,7 +236,7 @@ final class AttentionKernels {
             k.args().ptr(q.ptr()).ptr(kCache.ptr()).ptr(vCache.ptr()).ptr(table.ptr()).i32(batch.reqToTokenStride())
                     .ptr(reqPool).ptr(seqLens).ptr(extendLens).ptr(starts).ptr(out.ptr())
                     .i32(s.numHeads()).i32(s.numKvHeads());
-            Optional<TensorCoreTile> tile = tensorCoreTile(s.headDim());
+            Optional<TensorCoreTile> tile = f32 ? Optional.empty() : tensorCoreTile(s.headDim());
             if (tile.isPresent()) {
                 // Grid (q head, request, query tile): heads sharing a kv head run side by side and share its K/V in L2.
                 TensorCoreTile t = tile.get();
@@ -226,7 +246,12 @@ final class AttentionKernels {
             } else {
                 k.i32(s.headDim()).f32(s.scale());
                 int tiles = (maxExtend + EXTEND_ROWS - 1) / EXTEND_ROWS;
-                k.launch("extend_attention_" + ni, tiles, s.numHeads(), requests, THREADS, extendSharedBytes(s.headDim()));
+                if (f32) {
+                    k.launch("f32_extend_attention_" + ni, tiles, s.numHeads(), requests, THREADS,
+                            f32ExtendSharedBytes(s.headDim()));
+                } else {
+                    k.launch("extend_attention_" + ni, tiles, s.numHeads(), requests, THREADS, extendSharedBytes(s.headDim()));
+                }
             }
         }
     }

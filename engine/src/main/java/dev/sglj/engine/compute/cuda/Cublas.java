@@ -14,7 +14,7 @@ import java.lang.invoke.MethodHandle;
 /**
  * cuBLAS ({@code libcublas}, which loads {@code libcublasLt}) through FFM: one handle bound to the
  * backend's stream with a fixed workspace (so GEMMs can be captured in CUDA graphs), and
- * {@code cublasGemmEx} with float32 compute.
+ * {@code cublasGemmEx} with float32 compute (BF16 or F32 inputs; never TF32).
  */
 final class Cublas implements AutoCloseable {
     static final int CUDA_R_32F = 0;
@@ -93,6 +93,20 @@ final class Cublas implements AutoCloseable {
         try {
             check("cublasGemmEx", (int) GEMM_EX.invokeExact(handle, OP_T, OP_N, outCols, rows, k, one,
                     w, CUDA_R_16BF, k, x, CUDA_R_16BF, k, zero, out, outType, outCols, COMPUTE_32F, GEMM_DEFAULT));
+        } catch (Throwable t) {
+            throw t instanceof RuntimeException r ? r : new IllegalStateException(t);
+        }
+    }
+
+    /**
+     * {@link #linear} with x, w and out all F32 ({@code [rows, k]}, {@code [outCols, k]}, {@code [rows, outCols]}):
+     * SGEMM in {@code CUBLAS_COMPUTE_32F}, which (unlike {@code CUBLAS_COMPUTE_32F_FAST_TF32}, and with the
+     * handle's default math mode) never rounds inputs to TF32.
+     */
+    void linearF32(long x, long w, long out, int rows, int outCols, int k) {
+        try {
+            check("cublasGemmEx", (int) GEMM_EX.invokeExact(handle, OP_T, OP_N, outCols, rows, k, one,
+                    w, CUDA_R_32F, k, x, CUDA_R_32F, k, zero, out, CUDA_R_32F, outCols, COMPUTE_32F, GEMM_DEFAULT));
         } catch (Throwable t) {
             throw t instanceof RuntimeException r ? r : new IllegalStateException(t);
         }

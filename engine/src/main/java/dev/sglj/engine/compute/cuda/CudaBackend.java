@@ -19,10 +19,14 @@ import java.util.OptionalLong;
 import java.util.Set;
 
 /**
- * The {@link Backend} on one NVIDIA GPU: BF16 activations and KV cache, weights uploaded once as
- * BF16 (F32/F16 checkpoints converted on the device), GEMMs by cuBLAS with F32 accumulation (a
- * streaming GEMV kernel for up to {@value #GEMV_MAX_ROWS} rows), the other ops as NVRTC-compiled
- * kernels. Work is queued on one stream; {@link #toHost} waits for it.
+ * The {@link Backend} on one NVIDIA GPU, computing in BF16 (the default, as SGLang serves) or F32
+ * ({@code --dtype float32}). BF16: BF16 activations and KV cache, weights uploaded once as BF16
+ * (F32/F16 checkpoints converted on the device), GEMMs by cuBLAS with F32 accumulation (a streaming
+ * GEMV kernel for up to {@value #GEMV_MAX_ROWS} rows), the other ops as NVRTC-compiled kernels. F32:
+ * weights, activations and KV cache F32 (BF16/F16 checkpoints converted up on the device), GEMMs by
+ * cuBLAS SGEMM without TF32, the other ops as the F32 kernels of {@code f32.cu} and
+ * {@code f32_attention.cu}; every op checks that its activations and weights are in the backend's
+ * dtype. Work is queued on one stream; {@link #toHost} waits for it.
  * Use it from one thread at a time (the scheduler's); the CUDA context is made current on whichever
  * thread calls.
  */
@@ -38,6 +42,7 @@ public final class CudaBackend implements Backend {
     /** GEMV blocks wanted per multiprocessor before K is split between the warps of a block. */
     private static final int GEMV_BLOCKS_PER_SM = 4;
 
+    private final DType activations;
     private final int device;
     private final long context;
     private final long stream;
@@ -77,6 +82,20 @@ public final class CudaBackend implements Backend {
     }
 
     public CudaBackend(int ordinal, Path kernelCacheDir) {
+        this(ordinal, kernelCacheDir, DType.BF16);
+    }
+
+    /** The backend on GPU 0 computing in {@code activations} (BF16 or F32), kernels cached in the default directory. */
+    public CudaBackend(DType activations) {
+        this(0, KernelCompiler.defaultCacheDir(), activations);
+    }
+
+    /** The backend on GPU {@code ordinal} computing in {@code activations}: BF16 or F32. */
+    public CudaBackend(int ordinal, Path kernelCacheDir, DType activations) {
+        if (activations != DType.BF16 && activations != DType.F32) {
+            throw new IllegalArgumentException("the CUDA backend computes in BF16 or F32, not " + activations);
+        }
+        this.activations = activations;
         try {
             CudaDriver.init();
         } catch (ExceptionInInitializerError | UnsatisfiedLinkError e) {
@@ -101,7 +120,7 @@ public final class CudaBackend implements Backend {
         this.stream = CudaDriver.createStream();
         this.memory = new DeviceMemory(stream);
         KernelCompiler compiler = new KernelCompiler(info.ccMajor(), info.ccMinor(), kernelCacheDir);
-        this.kernels = new Kernels(compiler, stream);
+        this.kernels = new Kernels(compiler, stream, Kernels.sources(activations));
         this.compileSummary = compiler.summary();
         this.cublasWorkspace = memory.allocate(CUBLAS_WORKSPACE, "the cuBLAS workspace");
         this.cublas = new Cublas(stream, cublasWorkspace, CUBLAS_WORKSPACE);
@@ -115,7 +134,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public DType activationDtype() {
-        return DType.BF16;
+        return activations;
     }
 
     public DeviceInfo deviceInfo() {
@@ -180,11 +199,11 @@ public final class CudaBackend implements Backend {
         return t;
     }
 
-    /** Uploads a checkpoint tensor as BF16 (converting F32/F16 on the device). */
+    /** Uploads a checkpoint tensor in the activation dtype (converting the others on the device). */
     @Override
     public Tensor weight(HostTensor host) {
         ensureCurrent();
-        CudaTensor t = newTensor(host.name(), DType.BF16, host.shape(), "weight");
+        CudaTensor t = newTensor(host.name(), activations, host.shape(), "weight");
         try {
             uploadWeight(host, t.ptr());
         } catch (IllegalArgumentException e) {
@@ -194,7 +213,7 @@ public final class CudaBackend implements Backend {
         return t;
     }
 
-    /** The parts uploaded into consecutive row ranges of one BF16 tensor. */
+    /** The parts uploaded into consecutive row ranges of one tensor of the activation dtype. */
     @Override
     public Tensor weightRows(String name, List<HostTensor> parts) {
         ensureCurrent();
@@ -210,12 +229,12 @@ public final class CudaBackend implements Backend {
             rows += s[0];
         }
         shape[0] = rows;
-        CudaTensor t = newTensor(name, DType.BF16, shape, "weightRows");
+        CudaTensor t = newTensor(name, activations, shape, "weightRows");
         long at = t.ptr();
         try {
             for (HostTensor p : parts) {
                 uploadWeight(p, at);
-                at += 2 * p.numel();
+                at += (long) activations.bytes() * p.numel();
             }
         } catch (IllegalArgumentException e) {
             free(t);
@@ -225,6 +244,10 @@ public final class CudaBackend implements Backend {
     }
 
     private void uploadWeight(HostTensor host, long dst) {
+        if (activations == DType.F32) {
+            uploadWeightF32(host, dst);
+            return;
+        }
         long n = host.numel();
         switch (host.dtype()) {
             case BF16 -> CudaDriver.copyToDevice(dst, host.data(), host.data().byteSize(), stream);
@@ -240,8 +263,25 @@ public final class CudaBackend implements Backend {
         }
     }
 
+    /** F32 kept as it is; BF16 and F16 converted up exactly on the device. */
+    private void uploadWeightF32(HostTensor host, long dst) {
+        long n = host.numel();
+        switch (host.dtype()) {
+            case F32 -> CudaDriver.copyToDevice(dst, host.data(), host.data().byteSize(), stream);
+            case BF16, F16 -> {
+                long staging = memory.allocate(host.data().byteSize(), "staging of " + host.name());
+                CudaDriver.copyToDevice(staging, host.data(), host.data().byteSize(), stream);
+                kernels.args().ptr(staging).ptr(dst).i64(n);
+                kernels.launchElements(host.dtype() == DType.BF16 ? "f32_convert_bf16" : "f32_convert_f16", n);
+                memory.release(staging, host.data().byteSize());
+            }
+            default -> throw new IllegalArgumentException("weight " + host.name() + ": dtype " + host.dtype()
+                    + " is not a float type");
+        }
+    }
+
     /**
-     * A BF16 weight made on the device without a host copy ({@code --load-format dummy}): uniform in
+     * A weight in the activation dtype made on the device without a host copy ({@code --load-format dummy}): uniform in
      * {@code [-range, range)} from {@code seed}, or all {@code value} when {@code range} is 0; {@code dtype}
      * (the checkpoint's) only has to be a float type.
      */
@@ -251,9 +291,11 @@ public final class CudaBackend implements Backend {
         if (dtype != DType.F32 && dtype != DType.F16 && dtype != DType.BF16) {
             throw new IllegalArgumentException("dummyWeight " + name + ": dtype " + dtype + " is not a float type");
         }
-        CudaTensor t = newTensor(name, DType.BF16, shape, "dummyWeight");
+        CudaTensor t = newTensor(name, activations, shape, "dummyWeight");
         long n = t.numel();
-        if (range == 0f) {
+        if (activations == DType.F32) {
+            fillF32(t, n, seed, range, value);
+        } else if (range == 0f) {
             kernels.args().ptr(t.ptr()).i64(n).f32(value);
             kernels.launchElements("fill_bf16", n);
         } else {
@@ -261,6 +303,16 @@ public final class CudaBackend implements Backend {
             kernels.launchElements("fill_uniform_bf16", n);
         }
         return t;
+    }
+
+    private void fillF32(CudaTensor t, long n, long seed, float range, float value) {
+        if (range == 0f) {
+            kernels.args().ptr(t.ptr()).i64(n).f32(value);
+            kernels.launchElements("f32_fill", n);
+        } else {
+            kernels.args().ptr(t.ptr()).i64(n).i64(seed).f32(range);
+            kernels.launchElements("f32_fill_uniform", n);
+        }
     }
 
     @Override
@@ -357,37 +409,40 @@ public final class CudaBackend implements Backend {
     @Override
     public void embedding(Tensor table, Tensor ids, Tensor out) {
         ensureCurrent();
-        CudaTensor tab = check("embedding", "table", table, DType.BF16);
+        CudaTensor tab = check("embedding", "table", table, activations);
         CudaTensor idx = check("embedding", "ids", ids, DType.I32);
-        CudaTensor o = check("embedding", "out", out, DType.BF16);
+        CudaTensor o = check("embedding", "out", out, activations);
         long hidden = tab.cols();
         requireRows("embedding", o, idx.numel(), hidden);
         checkIndices("embedding", "ids", idx, tab.rows());
         if (idx.numel() == 0) return;
         kernels.args().ptr(tab.ptr()).ptr(idx.ptr()).ptr(o.ptr()).i32((int) hidden);
-        kernels.launch("embedding", (int) idx.numel(), 1, 1, threadsFor(hidden), 0);
+        // F32 rows are gathered as 4-byte words by gather_rows_4, whose arguments are embedding's.
+        kernels.launch(activations == DType.F32 ? "gather_rows_4" : "embedding", (int) idx.numel(), 1, 1,
+                threadsFor(hidden), 0);
     }
 
     @Override
     public void rmsNorm(Tensor x, Tensor weight, float eps, Tensor out) {
         ensureCurrent();
-        CudaTensor xs = check("rmsNorm", "x", x, DType.BF16);
-        CudaTensor os = check("rmsNorm", "out", out, DType.BF16);
-        CudaTensor w = normWeight("rmsNorm", weight, xs);
+        CudaTensor xs = check("rmsNorm", "x", x, activations);
+        CudaTensor os = check("rmsNorm", "out", out, activations);
+        CudaTensor w = normWeight("rmsNorm", weight, xs, activations);
         requireRows("rmsNorm", os, xs.rows(), xs.cols());
         long groups = xs.numel() / w.numel();
         if (groups == 0) return;
         kernels.args().ptr(xs.ptr()).ptr(w.ptr()).f32(eps).ptr(os.ptr()).i32((int) w.numel());
-        kernels.launch("rms_norm", Math.toIntExact(groups), 1, 1, threadsFor(w.numel()), 0);
+        kernels.launch(activations == DType.F32 ? "f32_rms_norm" : "rms_norm", Math.toIntExact(groups), 1, 1,
+                threadsFor(w.numel()), 0);
     }
 
     @Override
     public void addRmsNorm(Tensor x, Tensor residual, Tensor weight, float eps, Tensor out) {
         ensureCurrent();
-        CudaTensor xs = check("addRmsNorm", "x", x, DType.BF16);
-        CudaTensor rs = check("addRmsNorm", "residual", residual, DType.BF16);
-        CudaTensor os = check("addRmsNorm", "out", out, DType.BF16);
-        CudaTensor w = normWeight("addRmsNorm", weight, xs);
+        CudaTensor xs = check("addRmsNorm", "x", x, activations);
+        CudaTensor rs = check("addRmsNorm", "residual", residual, activations);
+        CudaTensor os = check("addRmsNorm", "out", out, activations);
+        CudaTensor w = normWeight("addRmsNorm", weight, xs, activations);
         if (w.numel() != xs.cols()) {
             throw new IllegalArgumentException("addRmsNorm: weight " + w + " must have the " + xs.cols()
                     + " elements of a row of x " + xs);
@@ -396,28 +451,31 @@ public final class CudaBackend implements Backend {
         requireRows("addRmsNorm", os, xs.rows(), xs.cols());
         if (xs.rows() == 0) return;
         kernels.args().ptr(xs.ptr()).ptr(rs.ptr()).ptr(w.ptr()).f32(eps).ptr(os.ptr()).i32((int) xs.cols());
-        kernels.launch("add_rms_norm", Math.toIntExact(xs.rows()), 1, 1, threadsFor(xs.cols()), 0);
+        kernels.launch(activations == DType.F32 ? "f32_add_rms_norm" : "add_rms_norm", Math.toIntExact(xs.rows()), 1, 1,
+                threadsFor(xs.cols()), 0);
     }
 
     @Override
     public void linear(Tensor x, Tensor w, Tensor bias, Tensor out) {
         ensureCurrent();
-        CudaTensor xs = check("linear", "x", x, DType.BF16);
-        CudaTensor ws = check("linear", "w", w, DType.BF16);
-        CudaTensor os = check("linear", "out", out, DType.BF16, DType.F32);
+        CudaTensor xs = check("linear", "x", x, activations);
+        CudaTensor ws = check("linear", "w", w, activations);
+        CudaTensor os = check("linear", "out", out, activations, DType.F32);
         if (ws.shape().length != 2 || ws.cols() != xs.cols()) {
             throw new IllegalArgumentException("linear: weight " + ws + " must be [out, " + xs.cols() + "] for x " + xs);
         }
         requireRows("linear", os, xs.rows(), ws.rows());
         CudaTensor bs = null;
         if (bias != null) {
-            bs = check("linear", "bias", bias, DType.BF16);
+            bs = check("linear", "bias", bias, activations);
             if (bs.numel() != ws.rows()) {
                 throw new IllegalArgumentException("linear: bias " + bs + " must have " + ws.rows() + " elements");
             }
         }
         if (xs.rows() == 0) return;
-        if (xs.rows() <= GEMV_MAX_ROWS && xs.cols() % 8 == 0) {
+        if (activations == DType.F32) {
+            linearSgemm(xs, ws, bs, os);
+        } else if (xs.rows() <= GEMV_MAX_ROWS && xs.cols() % 8 == 0) {
             linearGemv(xs, ws, bs, os);
         } else {
             linearCublas(xs, ws, bs, os);
@@ -465,14 +523,25 @@ public final class CudaBackend implements Backend {
         }
     }
 
+    /** cuBLAS GEMM all in F32 (no TF32) plus an F32 bias kernel: the F32 path has no GEMV. */
+    void linearSgemm(CudaTensor xs, CudaTensor ws, CudaTensor bs, CudaTensor os) {
+        cublas.linearF32(xs.ptr(), ws.ptr(), os.ptr(), Math.toIntExact(xs.rows()), Math.toIntExact(ws.rows()),
+                Math.toIntExact(xs.cols()));
+        if (bs != null) {
+            long n = os.numel();
+            kernels.args().ptr(os.ptr()).ptr(bs.ptr()).i64(n).i32((int) ws.rows());
+            kernels.launchElements("f32_add_bias", n);
+        }
+    }
+
     @Override
     public void attention(Tensor q, Tensor kCache, Tensor vCache, AttentionBatch batch, Tensor out,
                           int numHeads, int numKvHeads, int headDim, float scale) {
         ensureCurrent();
-        CudaTensor qs = check("attention", "q", q, DType.BF16);
-        CudaTensor os = check("attention", "out", out, DType.BF16);
-        CudaTensor kc = check("attention", "kCache", kCache, DType.BF16);
-        CudaTensor vc = check("attention", "vCache", vCache, DType.BF16);
+        CudaTensor qs = check("attention", "q", q, activations);
+        CudaTensor os = check("attention", "out", out, activations);
+        CudaTensor kc = check("attention", "kCache", kCache, activations);
+        CudaTensor vc = check("attention", "vCache", vCache, activations);
         CudaTensor table = check("attention", "reqToToken", batch.reqToToken(), DType.I32);
         AttentionKernels.Shape shape = new AttentionKernels.Shape(numHeads, numKvHeads, headDim, scale);
         AttentionKernels.validate(qs, os, kc, vc, table, batch, shape);
@@ -498,14 +567,14 @@ public final class CudaBackend implements Backend {
                            float eps, Tensor positions, Tensor cosSin, Tensor q, Tensor kCache, Tensor vCache,
                            Tensor outCacheLoc) {
         ensureCurrent();
-        FusedOps.qkvToCache(kernels, qkv, numHeads, numKvHeads, headDim, qNorm, kNorm, eps, positions, cosSin, q,
+        FusedOps.qkvToCache(kernels, activations, qkv, numHeads, numKvHeads, headDim, qNorm, kNorm, eps, positions, cosSin, q,
                 kCache, vCache, outCacheLoc);
     }
 
     @Override
     public void siluAndMul(Tensor gateUp, Tensor out) {
         ensureCurrent();
-        FusedOps.siluAndMul(kernels, gateUp, out);
+        FusedOps.siluAndMul(kernels, activations, gateUp, out);
     }
 
     @Override
@@ -706,8 +775,8 @@ public final class CudaBackend implements Backend {
         }
     }
 
-    private static CudaTensor normWeight(String op, Tensor weight, CudaTensor x) {
-        CudaTensor w = check(op, "weight", weight, DType.BF16);
+    private static CudaTensor normWeight(String op, Tensor weight, CudaTensor x, DType dtype) {
+        CudaTensor w = check(op, "weight", weight, dtype);
         if (w.numel() == 0 || x.cols() % w.numel() != 0) {
             throw new IllegalArgumentException(op + ": weight " + w + " must have a size dividing the rows of x " + x);
         }

@@ -9,7 +9,8 @@ import dev.sglj.engine.compute.Tensor;
 
 /**
  * Checks and launches of the kernels in {@code fused.cu}, which read the outputs of the fused
- * projections: {@code qkv_to_cache} (one warp per token and head) and {@code gate_up_silu_and_mul}.
+ * projections: {@code qkv_to_cache} (one warp per token and head) and {@code gate_up_silu_and_mul};
+ * with F32 activations, their {@code f32_} twins in {@code f32.cu} (same arguments and launch shape).
  */
 final class FusedOps {
     /** Largest head dimension {@code qkv_to_cache} handles: 32 lanes x {@code QKV_MAX_PAIRS} rotary pairs x 2. */
@@ -20,14 +21,14 @@ final class FusedOps {
 
     private FusedOps() {}
 
-    static void qkvToCache(Kernels kernels, Tensor qkv, int numHeads, int numKvHeads, int headDim,
+    static void qkvToCache(Kernels kernels, DType activations, Tensor qkv, int numHeads, int numKvHeads, int headDim,
                            Tensor qNorm, Tensor kNorm, float eps, Tensor positions, Tensor cosSin, Tensor q,
                            Tensor kCache, Tensor vCache, Tensor outCacheLoc) {
         String op = "qkvToCache";
-        CudaTensor in = check(op, "qkv", qkv, DType.BF16);
-        CudaTensor qs = check(op, "q", q, DType.BF16);
-        CudaTensor kc = check(op, "kCache", kCache, DType.BF16);
-        CudaTensor vc = check(op, "vCache", vCache, DType.BF16);
+        CudaTensor in = check(op, "qkv", qkv, activations);
+        CudaTensor qs = check(op, "q", q, activations);
+        CudaTensor kc = check(op, "kCache", kCache, activations);
+        CudaTensor vc = check(op, "vCache", vCache, activations);
         CudaTensor table = check(op, "cosSin", cosSin, DType.F32);
         CudaTensor pos = check(op, "positions", positions, DType.I32);
         CudaTensor loc = check(op, "outCacheLoc", outCacheLoc, DType.I32);
@@ -53,19 +54,20 @@ final class FusedOps {
         }
         checkIndices(op, "positions", pos, table.rows());
         checkIndices(op, "outCacheLoc", loc, kc.rows());
-        long qn = qNorm == null ? 0 : headNorm(op, "qNorm", qNorm, headDim).ptr();
-        long kn = kNorm == null ? 0 : headNorm(op, "kNorm", kNorm, headDim).ptr();
+        long qn = qNorm == null ? 0 : headNorm(op, "qNorm", qNorm, headDim, activations).ptr();
+        long kn = kNorm == null ? 0 : headNorm(op, "kNorm", kNorm, headDim, activations).ptr();
         if (tokens == 0) return;
         long warps = tokens * (numHeads + 2L * numKvHeads);
         kernels.args().ptr(in.ptr()).ptr(qn).ptr(kn).f32(eps).ptr(pos.ptr()).ptr(table.ptr()).ptr(qs.ptr())
                 .ptr(kc.ptr()).ptr(vc.ptr()).ptr(loc.ptr()).i32(Math.toIntExact(tokens)).i32(numHeads).i32(numKvHeads)
                 .i32(headDim);
-        kernels.launch("qkv_to_cache", Math.toIntExact((warps + QKV_WARPS - 1) / QKV_WARPS), 1, 1, 32 * QKV_WARPS, 0);
+        kernels.launch(activations == DType.F32 ? "f32_qkv_to_cache" : "qkv_to_cache",
+                Math.toIntExact((warps + QKV_WARPS - 1) / QKV_WARPS), 1, 1, 32 * QKV_WARPS, 0);
     }
 
-    static void siluAndMul(Kernels kernels, Tensor gateUp, Tensor out) {
-        CudaTensor gu = check("siluAndMul", "gateUp", gateUp, DType.BF16);
-        CudaTensor o = check("siluAndMul", "out", out, DType.BF16);
+    static void siluAndMul(Kernels kernels, DType activations, Tensor gateUp, Tensor out) {
+        CudaTensor gu = check("siluAndMul", "gateUp", gateUp, activations);
+        CudaTensor o = check("siluAndMul", "out", out, activations);
         if (gu.cols() % 2 != 0) {
             throw new IllegalArgumentException("siluAndMul: gateUp " + gu + " must have rows of 2 * intermediate");
         }
@@ -75,11 +77,12 @@ final class FusedOps {
         if (rows == 0 || inter == 0) return;
         int columnBlocks = (inter + SILU_THREADS - 1) / SILU_THREADS;
         kernels.args().ptr(gu.ptr()).ptr(o.ptr()).i32(rows).i32(inter);
-        kernels.launch("gate_up_silu_and_mul", columnBlocks, Math.min(rows, MAX_GRID_Y), 1, SILU_THREADS, 0);
+        kernels.launch(activations == DType.F32 ? "f32_gate_up_silu_and_mul" : "gate_up_silu_and_mul", columnBlocks,
+                Math.min(rows, MAX_GRID_Y), 1, SILU_THREADS, 0);
     }
 
-    private static CudaTensor headNorm(String op, String role, Tensor weight, int headDim) {
-        CudaTensor w = check(op, role, weight, DType.BF16);
+    private static CudaTensor headNorm(String op, String role, Tensor weight, int headDim, DType activations) {
+        CudaTensor w = check(op, role, weight, activations);
         if (w.numel() != headDim) {
             throw new IllegalArgumentException(op + ": " + role + " " + w + " must have headDim = " + headDim + " elements");
         }

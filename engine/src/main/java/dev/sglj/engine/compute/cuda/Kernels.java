@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import dev.sglj.engine.compute.DType;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -20,6 +21,8 @@ import java.util.Map;
 final class Kernels implements AutoCloseable {
     static final List<String> SOURCES = List.of("elementwise.cu", "attention.cu", "extend_attention.cu", "gemv.cu",
             "sampling.cu", "fused.cu");
+    /** The F32 compute path's kernels, loaded only by a backend computing in F32. */
+    static final List<String> F32_SOURCES = List.of("f32.cu", "f32_attention.cu");
     private static final int MAX_ARGS = 32;
 
     private final List<Long> modules = new ArrayList<>();
@@ -29,12 +32,22 @@ final class Kernels implements AutoCloseable {
     private final MemorySegment slots = arena.allocate(8L * MAX_ARGS, 8);
     private final MemorySegment params = arena.allocate(ADDRESS, MAX_ARGS);
     private final long stream;
+    private final List<String> sources;
     private int argCount;
 
-    Kernels(KernelCompiler compiler, long stream) {
+    /** The sources a backend computing in {@code activations} loads: F32 adds {@link #F32_SOURCES}. */
+    static List<String> sources(DType activations) {
+        if (activations != DType.F32) return SOURCES;
+        List<String> all = new ArrayList<>(SOURCES);
+        all.addAll(F32_SOURCES);
+        return List.copyOf(all);
+    }
+
+    Kernels(KernelCompiler compiler, long stream, List<String> sources) {
         this.stream = stream;
+        this.sources = sources;
         for (int i = 0; i < MAX_ARGS; i++) params.setAtIndex(ADDRESS, i, slots.asSlice(8L * i, 8));
-        for (String source : SOURCES) {
+        for (String source : sources) {
             modules.add(CudaDriver.loadModule(compiler.cubin(source)));
         }
     }
@@ -51,7 +64,7 @@ final class Kernels implements AutoCloseable {
                 // not in this module: try the next
             }
         }
-        throw new IllegalStateException("no kernel named " + name + " in " + SOURCES);
+        throw new IllegalStateException("no kernel named " + name + " in " + sources);
     }
 
     /** Starts packing the arguments of a launch. */
