@@ -18,6 +18,16 @@ class ServerArgsTest {
     }
 
     @Test
+    void float32IsAcceptedOnCudaAndFloat16Refused() {
+        assertThat(ServerArgs.builder().device("cuda").dtype("float32").build().validate().dtype()).isEqualTo("float32");
+        assertThat(ServerArgs.builder().device("cuda").dtype("bfloat16").build().validate().dtype()).isEqualTo("bfloat16");
+        assertThatThrownBy(() -> ServerArgs.builder().device("cuda").dtype("float16").build().validate())
+                .hasMessageContaining("--dtype float16 is not available on --device cuda");
+        assertThatThrownBy(() -> ServerArgs.builder().device("cpu").dtype("bfloat16").build().validate())
+                .hasMessageContaining("--dtype bfloat16 is not available on --device cpu");
+    }
+
+    @Test
     void chunkedPrefillSizeIsUnsetByDefaultAndValidatedWhenGiven() {
         assertThat(ServerArgs.defaults().chunkedPrefillSize()).isNull();
         assertThat(ServerArgs.builder().chunkedPrefillSize(-1).build().validate().chunkedPrefillSize()).isEqualTo(-1);

@@ -56,6 +56,26 @@ class AttentionPlanTest {
     }
 
     @Test
+    void f32DecodeTakesThePerDimKernelForEveryHeadDim() {
+        var llama8b = new AttentionKernels.Shape(32, 8, 128, 1f);
+        assertThat(AttentionKernels.f32DecodePlan(llama8b, 32, 131072, 132))
+                .isEqualTo(new AttentionKernels.DecodePlan("f32_decode_attention_4_4", 4, 2, 0));
+        assertThat(AttentionKernels.f32DecodePlan(llama8b, 1, 131072, 132))
+                .isEqualTo(new AttentionKernels.DecodePlan("f32_decode_attention_4_4", 4, 32, 0));
+        assertThat(AttentionKernels.f32DecodePlan(new AttentionKernels.Shape(4, 2, 16, 1f), 3, 20, 132))
+                .isEqualTo(new AttentionKernels.DecodePlan("f32_decode_attention_1_2", 2, 1, 0));
+        assertThat(AttentionKernels.f32DecodePlan(new AttentionKernels.Shape(16, 4, 256, 1f), 2, 100, 132).kernel())
+                .isEqualTo("f32_decode_attention_8_4");
+    }
+
+    @Test
+    void f32ExtendTilesFitTheSharedMemoryOfAnSm90Block() {
+        assertThat(AttentionKernels.f32ExtendSharedBytes(16)).isEqualTo(16 * 16 * 4 + 2 * 32 * 17 * 4 + 32 * 4);
+        assertThat(AttentionKernels.f32ExtendSharedBytes(128)).isLessThan(48 * 1024);
+        assertThat(AttentionKernels.f32ExtendSharedBytes(256)).isGreaterThan(48 * 1024).isLessThanOrEqualTo(227 * 1024);
+    }
+
+    @Test
     void rowLanesHoldARowAsSixteenByteChunks() {
         assertThat(AttentionKernels.rowLanes(8)).isEqualTo(1);
         assertThat(AttentionKernels.rowLanes(16)).isEqualTo(2);

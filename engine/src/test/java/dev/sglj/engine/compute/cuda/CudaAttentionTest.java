@@ -96,6 +96,14 @@ class CudaAttentionTest {
     }
 
     private void compare(Case c, String what) {
+        compare(gpu, cpu, c, what, DType.BF16, BF16_TOLERANCE);
+    }
+
+    /**
+     * The case on {@code gpu} with q and caches of {@code dtype} (BF16-exact values for BF16, full-precision
+     * ones for F32) against {@code cpu} on the same values, within {@code tolerance}.
+     */
+    static void compare(CudaBackend gpu, CpuBackend cpu, Case c, String what, DType dtype, double tolerance) {
         Random random = new Random(c.dim() * 31L + c.heads());
         int requests = c.requests();
         int[] seqLens = new int[requests];
@@ -122,25 +130,29 @@ class CudaAttentionTest {
             for (int j = 0; j < seqLens[r]; j++) table[pool[r] * stride + j] = perm[next++];
         }
         int width = c.kvHeads() * c.dim();
-        float[] q = bf16Uniform(random, tokens * c.heads() * c.dim(), 2f);
-        float[] k = bf16Uniform(random, slots * width, 2f);
-        float[] v = bf16Uniform(random, slots * width, 1f);
+        float[] q = values(random, dtype, tokens * c.heads() * c.dim(), 2f);
+        float[] k = values(random, dtype, slots * width, 2f);
+        float[] v = values(random, dtype, slots * width, 1f);
         float scale = (float) (1 / Math.sqrt(c.dim()));
         float[] expected = run(cpu, cpu.floats(q, tokens, (long) c.heads() * c.dim()), cpu.floats(k, slots, width),
                 cpu.floats(v, slots, width), c, table, stride, pool, seqLens, seqLens, starts, tokens, scale,
                 DType.F32);
         int[] plannedSeqLens = seqLens.clone();
         if (c.plannedContext() > 0) Arrays.fill(plannedSeqLens, c.plannedContext());
-        float[] actual = run(gpu, gpu.upload(q, DType.BF16, tokens, (long) c.heads() * c.dim()),
-                gpu.upload(k, DType.BF16, slots, width), gpu.upload(v, DType.BF16, slots, width), c, table, stride,
-                pool, seqLens, plannedSeqLens, starts, tokens, scale, DType.BF16);
+        float[] actual = run(gpu, gpu.upload(q, dtype, tokens, (long) c.heads() * c.dim()),
+                gpu.upload(k, dtype, slots, width), gpu.upload(v, dtype, slots, width), c, table, stride,
+                pool, seqLens, plannedSeqLens, starts, tokens, scale, dtype);
         assertClose(what + " dim " + c.dim() + " heads " + c.heads() + "/" + c.kvHeads(), actual, expected,
-                BF16_TOLERANCE);
+                tolerance);
+    }
+
+    private static float[] values(Random random, DType dtype, int n, float range) {
+        return dtype == DType.BF16 ? bf16Uniform(random, n, range) : GpuData.f32Uniform(random, n, range);
     }
 
     /** {@code hostSeqLens} are the lengths the launch is planned for; the kernels read {@code seqLens}. */
-    private static float[] run(Backend b, Tensor q, Tensor k, Tensor v, Case c, int[] table, int stride, int[] pool,
-                               int[] seqLens, int[] hostSeqLens, int[] starts, int tokens, float scale, DType outType) {
+    static float[] run(Backend b, Tensor q, Tensor k, Tensor v, Case c, int[] table, int stride, int[] pool,
+                       int[] seqLens, int[] hostSeqLens, int[] starts, int tokens, float scale, DType outType) {
         AttentionBatch batch = new AttentionBatch(c.requests(), b.ints(table), stride, b.ints(pool), b.ints(seqLens),
                 b.ints(c.extend()), b.ints(starts), hostSeqLens, c.extend(), starts);
         Tensor out = b.allocate(outType, tokens, (long) c.heads() * c.dim());

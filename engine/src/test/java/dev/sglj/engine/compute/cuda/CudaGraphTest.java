@@ -104,6 +104,15 @@ class CudaGraphTest {
     /** Prefills {@code bs} prompts in both runners, then decodes {@code steps} teacher-forced steps; returns the worst logit gap. */
     private static float decodeBoth(ModelConfig config, ModelRunner eager, ModelRunner graphs, int bs, int steps,
                                     List<String> failures) {
+        return decodeBoth(config, eager, graphs, bs, steps, failures, LOGIT_TOLERANCE, MARGIN);
+    }
+
+    /**
+     * {@link #decodeBoth} with its bounds: logits within {@code logitTolerance}, tokens equal where eager's
+     * top-1/top-2 margin is at least {@code tokenMargin}.
+     */
+    static float decodeBoth(ModelConfig config, ModelRunner eager, ModelRunner graphs, int bs, int steps,
+                            List<String> failures, float logitTolerance, float tokenMargin) {
         SplittableRandom random = new SplittableRandom(bs);
         int vocab = config.vocabSize();
         int[] rowsE = new int[bs];
@@ -137,14 +146,14 @@ class CudaGraphTest {
                 for (int i = 0; i < vocab; i++) worst = Math.max(worst, Math.abs(le[r * vocab + i] - lg[r * vocab + i]));
                 int te = argmax(le, r * vocab, vocab);
                 int tg = argmax(lg, r * vocab, vocab);
-                if (te != tg && margin(le, r * vocab, vocab) >= MARGIN) {
+                if (te != tg && margin(le, r * vocab, vocab) >= tokenMargin) {
                     failures.add("bs " + bs + " step " + step + " request " + r + ": token " + tg + " != eager " + te);
                 }
                 next[r] = te;
                 seqLens[r]++;
             }
         }
-        if (worst > LOGIT_TOLERANCE) failures.add("bs " + bs + ": logits differ by " + worst);
+        if (worst > logitTolerance) failures.add("bs " + bs + ": logits differ by " + worst);
         release(eager, rowsE, slotsE);
         release(graphs, rowsG, slotsG);
         return worst;

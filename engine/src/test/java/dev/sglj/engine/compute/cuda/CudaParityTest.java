@@ -131,13 +131,13 @@ class CudaParityTest {
         return SamplingParams.builder().temperature(0.0).maxNewTokens(maxNewTokens).ignoreEos(true).build();
     }
 
-    private static int commonPrefix(int[] a, int[] b) {
+    static int commonPrefix(int[] a, int[] b) {
         int n = 0;
         while (n < a.length && n < b.length && a[n] == b[n]) n++;
         return n == a.length && a.length == b.length ? n : Math.min(n, Math.min(a.length, b.length));
     }
 
-    private static float maxError(List<TokenLogprob> got, float[] expected, int from, int to) {
+    static float maxError(List<TokenLogprob> got, float[] expected, int from, int to) {
         float err = 0;
         for (int i = from; i < to && i < got.size(); i++) err = Math.max(err, Math.abs(got.get(i).logprob() - expected[i]));
         return err;

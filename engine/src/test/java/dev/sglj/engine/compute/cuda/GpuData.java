@@ -9,10 +9,15 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Random;
 
-/** Random BF16-exact inputs and the relative-error comparison of the GPU tests. */
+/** Random BF16-exact (or full F32) inputs and the relative-error comparison of the GPU tests. */
 final class GpuData {
     /** BF16 outputs carry 2^-9 relative rounding each; F32 accumulation keeps sums well inside this. */
     static final double BF16_TOLERANCE = 1e-2;
+    /**
+     * F32 kernels against the CPU: summation order and expf's few-ulp error stay near 1e-6 norm-wise;
+     * BF16 rounding anywhere (~2e-3) or TF32 GEMM inputs (~2e-4) break it.
+     */
+    static final double F32_TOLERANCE = 2e-5;
 
     private GpuData() {}
 
@@ -20,6 +25,13 @@ final class GpuData {
     static float[] bf16Uniform(Random random, int n, float range) {
         float[] a = new float[n];
         for (int i = 0; i < n; i++) a[i] = Bf16.round((random.nextFloat() * 2 - 1) * range);
+        return a;
+    }
+
+    /** Uniform in [-range, range), full F32 precision (for the F32 path: not BF16-exact). */
+    static float[] f32Uniform(Random random, int n, float range) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = (random.nextFloat() * 2 - 1) * range;
         return a;
     }
 
