@@ -9,7 +9,16 @@
  * row ranges the parts are uploaded into; {@code --load-format dummy} weights are filled on the
  * device, no host copy); GEMMs run in cuBLAS with F32 accumulation; everything else is a kernel from the
  * {@code .cu} resources beside this package, compiled by NVRTC for the device's compute capability
- * at start and cached on disk by source hash and architecture. Work is queued on one stream and
+ * at start and cached on disk by source hash and architecture.
+ *
+ * <p>{@code --dtype float32} ({@code new CudaBackend(DType.F32)}, {@code Devices.open(device, dtype)})
+ * computes in F32 instead: weights uploaded as F32 (F32 kept, BF16/F16 converted up exactly), F32
+ * activations and KV cache, cuBLAS SGEMM in {@code CUBLAS_COMPUTE_32F} (no TF32, no GEMV kernel), and the
+ * {@code f32_} kernels of {@code f32.cu} and {@code f32_attention.cu} (loaded only by such a backend:
+ * the BF16 path's kernels and launches are unchanged). Every op checks that its activations and weights
+ * are in the backend's {@code activationDtype()} and picks its kernel by it; the tensor-core extend
+ * kernel is BF16-only, so F32 extend runs the tiled CUDA-core kernel for every head dimension. CUDA
+ * graphs capture the same ops. Unverified on a GPU so far (scripts/cuda/NOTES.md, "F32 path"). Work is queued on one stream and
  * device memory comes from a caching allocator, so a forward pass neither synchronizes nor calls
  * cuMemAlloc once warm; {@code toHost} is the synchronization point.
  *
@@ -19,12 +28,12 @@
  * <p>Serving on it ({@code --device cuda}): size the KV pool as SGLang does before the weights go up,
  * then hand the backend to the runner as the CPU one.
  * <pre>{@code
- * CudaBackend gpu = new CudaBackend();                 // GPU 0, kernels cached in ~/.cache/sglj/cuda
+ * CudaBackend gpu = new CudaBackend();                 // GPU 0, BF16, kernels cached in ~/.cache/sglj/cuda
  * long[] mem = gpu.memoryInfo();                       // {free, total}
  * double mfs = memFractionStatic != null ? memFractionStatic
  *         : KvPoolSizing.defaultMemFractionStatic(mem[1], chunkedPrefillSize, cudaGraphMaxBs);
  * long perSlot = KvPool.bytesPerSlot(layers, kvHeads, headDim, gpu.activationDtype());
- * int tokens = KvPoolSizing.tokens(mem[0] - bf16WeightBytes, mem[1], mfs, perSlot);
+ * int tokens = KvPoolSizing.tokens(mem[0] - weightBytesInActivationDtype, mem[1], mfs, perSlot);
  * ModelRunner runner = new ModelRunner(config, weights, gpu, tokens, maxRunningRequests, contextLength);
  * }</pre>
  * CUDA graphs: {@link dev.sglj.engine.compute.cuda.CudaBackend#capture} records kernels and cuBLAS
