@@ -281,9 +281,9 @@ public final class CudaBackend implements Backend {
     }
 
     /**
-     * A weight in the activation dtype made on the device without a host copy ({@code --load-format dummy}): uniform in
-     * {@code [-range, range)} from {@code seed}, or all {@code value} when {@code range} is 0; {@code dtype}
-     * (the checkpoint's) only has to be a float type.
+     * A weight in the activation dtype made on the device without a host copy ({@code --load-format dummy}):
+     * uniform in {@code [-range, range)} from {@code seed}, or all {@code value} when {@code range} is 0;
+     * {@code dtype} (the checkpoint's) only has to be a float type.
      */
     @Override
     public Tensor dummyWeight(String name, DType dtype, long[] shape, long seed, float range, float value) {
@@ -460,7 +460,8 @@ public final class CudaBackend implements Backend {
         ensureCurrent();
         CudaTensor xs = check("linear", "x", x, activations);
         CudaTensor ws = check("linear", "w", w, activations);
-        CudaTensor os = check("linear", "out", out, activations, DType.F32);
+        CudaTensor os = activations == DType.F32 ? check("linear", "out", out, DType.F32)
+                : check("linear", "out", out, DType.BF16, DType.F32);
         if (ws.shape().length != 2 || ws.cols() != xs.cols()) {
             throw new IllegalArgumentException("linear: weight " + ws + " must be [out, " + xs.cols() + "] for x " + xs);
         }
