@@ -15,7 +15,6 @@ case "${1:-}" in
     export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
     mvn -B -ntp -q -DskipTests install
     rm -rf .device/app .device/test && mkdir -p .device/app .device/test/lib
-    grep -qx '/.device/' .git/info/exclude 2>/dev/null || echo '/.device/' >> .git/info/exclude
     cp cli/target/sglj-cli.jar cli/target/lib/*.jar .device/app/
     zip -q -d .device/app/tokenizers-*.jar 'native/lib/linux-aarch64/*' 'native/lib/osx-*' 'native/lib/win-*'
     cp -r engine/target/test-classes .device/test/classes
