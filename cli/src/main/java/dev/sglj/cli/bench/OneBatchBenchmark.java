@@ -68,9 +68,10 @@ public final class OneBatchBenchmark {
                     + " exceeds the runner's context length " + maxContext);
         }
         int[][] outputIds = new int[batchSize][outputLen];
+        GreedyRows greedy = GreedyRows.of(batchSize);
         try (LiveBatch live = new LiveBatch(runner, batchSize)) {
             long t0 = System.nanoTime();
-            int[] next = argmaxRows(live.extend(prompts), batchSize);
+            int[] next = argmaxRows(live.extend(prompts), greedy);
             double prefillLatency = (System.nanoTime() - t0) / 1e9;
             for (int r = 0; r < batchSize; r++) outputIds[r][0] = next[r];
             double prefillThroughput = (double) inputLen * batchSize / prefillLatency;
@@ -79,7 +80,7 @@ public final class OneBatchBenchmark {
             double[] decodeLatencies = new double[outputLen - 1];
             for (int i = 0; i < outputLen - 1; i++) {
                 long t = System.nanoTime();
-                next = argmaxRows(live.decode(next), batchSize);
+                next = argmaxRows(live.decode(next), greedy);
                 double latency = (System.nanoTime() - t) / 1e9;
                 decodeLatencies[i] = latency;
                 for (int r = 0; r < batchSize; r++) outputIds[r][i + 1] = next[r];
@@ -105,18 +106,25 @@ public final class OneBatchBenchmark {
     }
 
     /** Greedy tokens of the pass's logits, picked where they were computed (as SGLang's bench picks on the GPU). */
-    private int[] argmaxRows(ForwardBatch batch, int rows) {
-        int[] rowIndices = new int[rows];
-        RequestSampler[] greedy = new RequestSampler[rows];
-        for (int r = 0; r < rows; r++) {
-            rowIndices[r] = r;
-            greedy[r] = new RequestSampler(GREEDY, new int[0], new int[0], 0L);
-        }
+    private int[] argmaxRows(ForwardBatch batch, GreedyRows rows) {
         try (StepLogits logits = runner.run(batch)) {
-            SampledToken[] picked = logits.sample(rowIndices, greedy);
-            int[] ids = new int[rows];
-            for (int r = 0; r < rows; r++) ids[r] = picked[r].tokenId();
+            SampledToken[] picked = logits.sample(rows.indices(), rows.states());
+            int[] ids = new int[picked.length];
+            for (int r = 0; r < ids.length; r++) ids[r] = picked[r].tokenId();
             return ids;
+        }
+    }
+
+    /** Logit rows 0..n-1 with a greedy sampling state each, made once per run. */
+    private record GreedyRows(int[] indices, RequestSampler[] states) {
+        static GreedyRows of(int n) {
+            int[] indices = new int[n];
+            RequestSampler[] states = new RequestSampler[n];
+            for (int r = 0; r < n; r++) {
+                indices[r] = r;
+                states[r] = new RequestSampler(GREEDY, new int[0], new int[0], 0L);
+            }
+            return new GreedyRows(indices, states);
         }
     }
 

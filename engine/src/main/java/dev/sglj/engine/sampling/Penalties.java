@@ -1,79 +1,72 @@
 package dev.sglj.engine.sampling;
 
+import java.util.Arrays;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The changes a request makes to its logits before sampling, in SGLang's order: the additive penalties
  * (frequency and presence over output tokens, min_new_tokens masking EOS/stop ids with -inf), then the
  * repetition penalty over prompt and output tokens (HF: a positive logit is divided by it, a negative one
- * multiplied), then logit_bias. Merged per token into a {@link LogitChangeSet}.
+ * multiplied), then logit_bias. Merged per token into a {@link LogitChangeSet}, built with primitive arrays
+ * and the counts' hash lookups: this runs every step for every penalised request.
  */
 final class Penalties {
     private Penalties() {
     }
 
     static LogitChangeSet changes(RequestSampler state, int vocabSize) {
-        Map<Integer, Change> byToken = new TreeMap<>();
         SamplingParams params = state.params();
         TokenCounts output = state.outputCounts();
-        if (output != null) {
-            float frequency = (float) params.frequencyPenalty();
-            float presence = (float) params.presencePenalty();
-            for (int i = 0; i < output.distinct(); i++) {
-                int token = output.tokenAt(i);
-                if (token >= 0 && token < vocabSize) {
-                    change(byToken, token).subtract = frequency * output.countAt(i) + presence;
-                }
-            }
-        }
-        if (state.masksStopTokens()) {
-            for (int token : state.minNewTokensStopIds()) {
-                if (token >= 0 && token < vocabSize) change(byToken, token).mask = true;
-            }
-        }
         TokenCounts seen = state.seenTokens();
-        if (seen != null) {
-            float penalty = (float) params.repetitionPenalty();
-            for (int i = 0; i < seen.distinct(); i++) {
-                int token = seen.tokenAt(i);
-                if (token >= 0 && token < vocabSize) change(byToken, token).repetition = penalty;
-            }
-        }
-        for (Map.Entry<Integer, Float> bias : params.logitBias().entrySet()) {
-            change(byToken, bias.getKey()).bias += bias.getValue();
-        }
-        return merged(byToken);
-    }
-
-    private static Change change(Map<Integer, Change> byToken, int token) {
-        return byToken.computeIfAbsent(token, t -> new Change());
-    }
-
-    private static LogitChangeSet merged(Map<Integer, Change> byToken) {
-        int n = byToken.size();
-        int[] tokens = new int[n];
+        int[] stops = state.masksStopTokens() ? state.minNewTokensStopIds() : new int[0];
+        Map<Integer, Float> logitBias = params.logitBias();
+        int[] tokens = touchedTokens(output, seen, stops, logitBias, vocabSize);
+        int n = tokens.length;
         float[] subtract = new float[n];
         boolean[] mask = new boolean[n];
         float[] repetition = new float[n];
         float[] bias = new float[n];
-        int i = 0;
-        for (Map.Entry<Integer, Change> e : byToken.entrySet()) {
-            Change c = e.getValue();
-            tokens[i] = e.getKey();
-            subtract[i] = c.subtract;
-            mask[i] = c.mask;
-            repetition[i] = c.repetition;
-            bias[i] = c.bias;
-            i++;
+        float frequency = (float) params.frequencyPenalty();
+        float presence = (float) params.presencePenalty();
+        float penalty = (float) params.repetitionPenalty();
+        for (int i = 0; i < n; i++) {
+            int token = tokens[i];
+            int count = output == null ? 0 : output.count(token);
+            subtract[i] = count > 0 ? frequency * count + presence : 0f;
+            mask[i] = Arrays.binarySearch(stops, token) >= 0;
+            repetition[i] = seen != null && seen.count(token) > 0 ? penalty : 1f;
+            Float b = logitBias.get(token);
+            bias[i] = b == null ? 0f : b;
         }
         return new LogitChangeSet(tokens, subtract, mask, repetition, bias);
     }
 
-    private static final class Change {
-        float subtract;
-        boolean mask;
-        float repetition = 1f;
-        float bias;
+    /** Every in-vocabulary token some change applies to, ascending, each once (logit_bias ids as given). */
+    private static int[] touchedTokens(TokenCounts output, TokenCounts seen, int[] stops, Map<Integer, Float> logitBias,
+                                       int vocabSize) {
+        int[] all = new int[(output == null ? 0 : output.distinct()) + (seen == null ? 0 : seen.distinct())
+                + stops.length + logitBias.size()];
+        int n = 0;
+        n = addInVocab(all, n, output, vocabSize);
+        n = addInVocab(all, n, seen, vocabSize);
+        for (int token : stops) {
+            if (token >= 0 && token < vocabSize) all[n++] = token;
+        }
+        for (int token : logitBias.keySet()) all[n++] = token;
+        Arrays.sort(all, 0, n);
+        int unique = 0;
+        for (int i = 0; i < n; i++) {
+            if (unique == 0 || all[unique - 1] != all[i]) all[unique++] = all[i];
+        }
+        return Arrays.copyOf(all, unique);
+    }
+
+    private static int addInVocab(int[] into, int n, TokenCounts counts, int vocabSize) {
+        if (counts == null) return n;
+        for (int i = 0; i < counts.distinct(); i++) {
+            int token = counts.tokenAt(i);
+            if (token >= 0 && token < vocabSize) into[n++] = token;
+        }
+        return n;
     }
 }

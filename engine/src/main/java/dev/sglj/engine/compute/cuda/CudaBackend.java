@@ -22,7 +22,7 @@ import java.util.Set;
  * The {@link Backend} on one NVIDIA GPU, computing in BF16 (the default, as SGLang serves) or F32
  * ({@code --dtype float32}). BF16: BF16 activations and KV cache, weights uploaded once as BF16
  * (F32/F16 checkpoints converted on the device), GEMMs by cuBLAS with F32 accumulation (a streaming
- * GEMV kernel for up to {@value #GEMV_MAX_ROWS} rows), the other ops as NVRTC-compiled kernels. F32:
+ * GEMV kernel for up to {@value Gemv#MAX_ROWS} rows, {@link Gemv}), the other ops as NVRTC-compiled kernels. F32:
  * weights, activations and KV cache F32 (BF16/F16 checkpoints converted up on the device), GEMMs by
  * cuBLAS SGEMM without TF32, the other ops as the F32 kernels of {@code f32.cu} and
  * {@code f32_attention.cu}; every op checks that its activations and weights are in the backend's
@@ -32,15 +32,6 @@ import java.util.Set;
  */
 public final class CudaBackend implements Backend {
     private static final long CUBLAS_WORKSPACE = 32L << 20;
-    /**
-     * Up to this many rows, linear runs the streaming GEMV kernel: on an H100 it matches or beats cuBLAS
-     * there on the 8B shapes, and loses at 8 (scripts/cuda/NOTES.md).
-     */
-    static final int GEMV_MAX_ROWS = 4;
-    /** Warps per GEMV block (GEMV_WARPS in gemv.cu). */
-    private static final int GEMV_WARPS = 4;
-    /** GEMV blocks wanted per multiprocessor before K is split between the warps of a block. */
-    private static final int GEMV_BLOCKS_PER_SM = 4;
 
     private final DType activations;
     private final int device;
@@ -56,8 +47,8 @@ public final class CudaBackend implements Backend {
     private final Set<CudaTensor> live = Collections.newSetFromMap(new IdentityHashMap<>());
     private final ThreadLocal<Boolean> current = ThreadLocal.withInitial(() -> false);
     private boolean closed;
-    /** Page-locked buffer for {@link #toHost}: logits come back at PCIe speed, not through a pageable bounce. */
-    private MemorySegment pinned;
+    /** Where {@link #toHost} and the row reads land: logits come back at PCIe speed. */
+    private final PinnedBuffer readback = new PinnedBuffer();
 
     /** What the backend found on its device. */
     public record DeviceInfo(int ordinal, String name, int ccMajor, int ccMinor, int multiprocessors,
@@ -380,30 +371,16 @@ public final class CudaBackend implements Backend {
         ensureCurrent();
         CudaTensor c = check("toHost", "t", t, DType.F32, DType.BF16);
         int n = Math.toIntExact(c.numel());
+        if (c.dtype() == DType.F32) return readFloats(c.ptr(), n);
+        MemorySegment host = readback.read(c.ptr(), c.bytes(), stream);
         float[] out = new float[n];
-        MemorySegment host = readBack(c);
-        if (c.dtype() == DType.F32) {
-            MemorySegment.copy(host, JAVA_FLOAT, 0, out, 0, n);
-        } else {
-            for (int i = 0; i < n; i++) out[i] = Bf16.toFloat(host.getAtIndex(JAVA_SHORT, i));
-        }
+        for (int i = 0; i < n; i++) out[i] = Bf16.toFloat(host.getAtIndex(JAVA_SHORT, i));
         return out;
     }
 
-    /** The tensor's bytes in the pinned read-back buffer (valid until the next read-back). */
-    private MemorySegment readBack(CudaTensor c) {
-        ensurePinned(c.bytes());
-        CudaDriver.copyToHost(pinned, c.ptr(), c.bytes(), stream);
-        CudaDriver.synchronize(stream);
-        return pinned.asSlice(0, c.bytes());
-    }
-
-    private void ensurePinned(long bytes) {
-        if (pinned == null || pinned.byteSize() < bytes) {
-            if (pinned != null) CudaDriver.freeHost(pinned);
-            pinned = null;
-            pinned = CudaDriver.mallocHost(Math.max(1 << 20, Long.highestOneBit(Math.max(1, bytes)) * 2));
-        }
+    /** {@code n} F32 values from device address {@code ptr}, waiting for the stream. */
+    private float[] readFloats(long ptr, int n) {
+        return readback.read(ptr, 4L * n, stream).toArray(JAVA_FLOAT);
     }
 
     @Override
@@ -476,41 +453,16 @@ public final class CudaBackend implements Backend {
         if (xs.rows() == 0) return;
         if (activations == DType.F32) {
             linearSgemm(xs, ws, bs, os);
-        } else if (xs.rows() <= GEMV_MAX_ROWS && xs.cols() % 8 == 0) {
+        } else if (xs.rows() <= Gemv.MAX_ROWS && xs.cols() % 8 == 0) {
             linearGemv(xs, ws, bs, os);
         } else {
             linearCublas(xs, ws, bs, os);
         }
     }
 
-    /** Output rows per warp of the GEMV kernel for {@code m} rows of x (as instantiated in gemv.cu). */
-    static int gemvRowsPerWarp(int m) {
-        return m == 1 ? 1 : m == 4 ? 4 : 2;
-    }
-
-    /** Warps of a GEMV block that split K: the fewest (1, 2, 4) that give every SM its blocks. */
-    static int gemvSplit(int m, int outRows, int multiprocessors) {
-        int groups = (outRows + gemvRowsPerWarp(m) - 1) / gemvRowsPerWarp(m);
-        int split = 1;
-        while (split < GEMV_WARPS && gemvBlocks(groups, split) < GEMV_BLOCKS_PER_SM * multiprocessors) split *= 2;
-        return split;
-    }
-
-    private static int gemvBlocks(int groups, int split) {
-        int groupsPerBlock = GEMV_WARPS / split;
-        return (groups + groupsPerBlock - 1) / groupsPerBlock;
-    }
-
-    /** The streaming GEMV kernel (rows of x <= {@value #GEMV_MAX_ROWS}, K % 8 == 0). */
+    /** The streaming GEMV kernel ({@link Gemv}; rows of x <= {@value Gemv#MAX_ROWS}, K % 8 == 0). */
     void linearGemv(CudaTensor xs, CudaTensor ws, CudaTensor bs, CudaTensor os) {
-        int m = Math.toIntExact(xs.rows());
-        if (m > GEMV_MAX_ROWS) throw new IllegalArgumentException("linearGemv: " + m + " rows > " + GEMV_MAX_ROWS);
-        int outRows = Math.toIntExact(ws.rows());
-        int split = gemvSplit(m, outRows, info.multiprocessors());
-        int blocks = gemvBlocks((outRows + gemvRowsPerWarp(m) - 1) / gemvRowsPerWarp(m), split);
-        kernels.args().ptr(xs.ptr()).ptr(ws.ptr()).ptr(bs == null ? 0 : bs.ptr()).ptr(os.ptr())
-                .i32(Math.toIntExact(xs.cols())).i32(outRows).i32(split);
-        kernels.launch((os.dtype() == DType.F32 ? "gemv_f32_" : "gemv_bf16_") + m, blocks, 1, 1, 32 * GEMV_WARPS, 0);
+        Gemv.launch(kernels, info.multiprocessors(), xs, ws, bs, os);
     }
 
     /** cuBLAS GEMM (BF16 in, F32 accumulate) plus a bias kernel. */
@@ -649,14 +601,7 @@ public final class CudaBackend implements Backend {
         if (rows < 0 || rows > c.rows()) {
             throw new IllegalArgumentException("toHostRows: " + rows + " rows of " + c);
         }
-        int n = Math.toIntExact(rows * c.cols());
-        float[] out = new float[n];
-        if (n == 0) return out;
-        ensurePinned(4L * n);
-        CudaDriver.copyToHost(pinned, c.ptr(), 4L * n, stream);
-        CudaDriver.synchronize(stream);
-        MemorySegment.copy(pinned, JAVA_FLOAT, 0, out, 0, n);
-        return out;
+        return readFloats(c.ptr(), Math.toIntExact(rows * c.cols()));
     }
 
     /**
@@ -690,12 +635,7 @@ public final class CudaBackend implements Backend {
             throw new IllegalArgumentException("toHostRow: row " + row + " of " + c);
         }
         int n = Math.toIntExact(c.cols());
-        float[] out = new float[n];
-        ensurePinned(4L * n);
-        CudaDriver.copyToHost(pinned, c.ptr() + 4L * row * n, 4L * n, stream);
-        CudaDriver.synchronize(stream);
-        MemorySegment.copy(pinned, JAVA_FLOAT, 0, out, 0, n);
-        return out;
+        return readFloats(c.ptr() + 4L * row * n, n);
     }
 
     /** Milliseconds of device time {@code work} takes, measured with events on the stream. */
@@ -727,7 +667,7 @@ public final class CudaBackend implements Backend {
         memory.release(cublasWorkspace, CUBLAS_WORKSPACE);
         memory.emptyCache();
         kernels.close();
-        if (pinned != null) CudaDriver.freeHost(pinned);
+        readback.release();
         CudaDriver.destroyStream(stream);
         CudaDriver.releasePrimaryContext(device);
         closed = true;

@@ -69,7 +69,7 @@ final class SamplingKernels implements AutoCloseable {
         Kernels k = backend.kernels().args().ptr(logits.ptr()).i32(vocab).ptr(rows).i32(n);
         for (int i = 0; i < SAMPLE_ARRAYS; i++) k.ptr(dev + offsets[i]);
         k.ptr(out).launch("sample_rows", blocks, 1, 1, THREADS, 0);
-        return readBack(out, 4L * n).toArray(JAVA_INT);
+        return hostResults.read(out, 4L * n, backend.stream()).toArray(JAVA_INT);
     }
 
     RowLogprobs logprobs(CudaTensor logits, int[] logitRows, int[] tokens, int topN) {
@@ -93,17 +93,10 @@ final class SamplingKernels implements AutoCloseable {
         backend.kernels().args().ptr(logits.ptr()).i32(vocab).i32(n).ptr(dev).ptr(dev + 4L * n).i32(top)
                 .ptr(out).ptr(out + 4L * n).ptr(out + 4L * n + topBytes)
                 .launch("logprob_rows", Math.min(n, maxBlocks), 1, 1, THREADS, 0);
-        MemorySegment back = readBack(out, 4L * n + 2 * topBytes);
+        MemorySegment back = hostResults.read(out, 4L * n + 2 * topBytes, backend.stream());
         return new RowLogprobs(back.asSlice(0, 4L * n).toArray(JAVA_FLOAT),
                 back.asSlice(4L * n, topBytes).toArray(JAVA_INT),
                 back.asSlice(4L * n + topBytes, topBytes).toArray(JAVA_FLOAT), top);
-    }
-
-    private MemorySegment readBack(long src, long bytes) {
-        MemorySegment host = hostResults.ensure(bytes).asSlice(0, bytes);
-        CudaDriver.copyToHost(host, src, bytes, backend.stream());
-        CudaDriver.synchronize(backend.stream());
-        return host;
     }
 
     /** Bytes of sample_rows' packed arguments for {@code rows} rows and {@code changes} changes. */
@@ -232,24 +225,6 @@ final class SamplingKernels implements AutoCloseable {
             if (ptr != 0) backend.releaseScratch(ptr, bytes);
             ptr = 0;
             bytes = 0;
-        }
-    }
-
-    /** Page-locked host memory kept across calls; every call synchronizes before it returns, so regrowing is safe. */
-    private static final class PinnedBuffer {
-        private MemorySegment segment;
-
-        MemorySegment ensure(long needed) {
-            if (segment == null || segment.byteSize() < needed) {
-                release();
-                segment = CudaDriver.mallocHost(Math.max(64 << 10, Long.highestOneBit(needed) * 2));
-            }
-            return segment;
-        }
-
-        void release() {
-            if (segment != null) CudaDriver.freeHost(segment);
-            segment = null;
         }
     }
 }

@@ -125,7 +125,7 @@ class CudaKernelsTest {
             cpu.linear(cx, cw, null, co);
             float[] expectedF32 = cpu.toHost(co);
             assertClose("linear f32 out, " + rows + "x" + in + " to " + out, gpu.toHost(f), expectedF32, 1e-4);
-            if (rows <= CudaBackend.GEMV_MAX_ROWS && in % 8 == 0) {
+            if (rows <= Gemv.MAX_ROWS && in % 8 == 0) {
                 gpu.linearGemv((CudaTensor) gx, (CudaTensor) gw, null, (CudaTensor) f);
                 assertClose("GEMV kernel f32 out, " + rows + "x" + in + " to " + out, gpu.toHost(f), expectedF32, 1e-4);
             }

@@ -99,7 +99,7 @@ public final class DecodeBench {
                 CudaTensor out = (CudaTensor) gpu.allocate(DType.BF16, m, shape[0]);
                 String cell = "";
                 for (boolean gemv : new boolean[] {true, false}) {
-                    if (gemv && m > CudaBackend.GEMV_MAX_ROWS) {
+                    if (gemv && m > Gemv.MAX_ROWS) {
                         cell = "- / ";
                         continue;
                     }

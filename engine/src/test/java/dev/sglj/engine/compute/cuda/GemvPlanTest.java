@@ -8,19 +8,19 @@ import org.junit.jupiter.api.Test;
 class GemvPlanTest {
     @Test
     void rowsPerWarpMatchTheKernelsInstantiatedInGemvCu() {
-        assertThat(CudaBackend.gemvRowsPerWarp(1)).isEqualTo(1);
-        assertThat(CudaBackend.gemvRowsPerWarp(2)).isEqualTo(2);
-        assertThat(CudaBackend.gemvRowsPerWarp(3)).isEqualTo(2);
-        assertThat(CudaBackend.gemvRowsPerWarp(4)).isEqualTo(4);
+        assertThat(Gemv.rowsPerWarp(1)).isEqualTo(1);
+        assertThat(Gemv.rowsPerWarp(2)).isEqualTo(2);
+        assertThat(Gemv.rowsPerWarp(3)).isEqualTo(2);
+        assertThat(Gemv.rowsPerWarp(4)).isEqualTo(4);
     }
 
     @Test
     void kIsSplitOnlyWhenTheOutputLeavesMultiprocessorsWithoutBlocks() {
-        assertThat(CudaBackend.gemvSplit(1, 4096, 132)).isEqualTo(1);
-        assertThat(CudaBackend.gemvSplit(1, 128256, 132)).isEqualTo(1);
-        assertThat(CudaBackend.gemvSplit(2, 4096, 132)).isEqualTo(2);
-        assertThat(CudaBackend.gemvSplit(4, 4096, 132)).isEqualTo(4);
-        assertThat(CudaBackend.gemvSplit(1, 1024, 132)).isEqualTo(4);
-        assertThat(CudaBackend.gemvSplit(1, 3, 132)).isEqualTo(4);
+        assertThat(Gemv.split(1, 4096, 132)).isEqualTo(1);
+        assertThat(Gemv.split(1, 128256, 132)).isEqualTo(1);
+        assertThat(Gemv.split(2, 4096, 132)).isEqualTo(2);
+        assertThat(Gemv.split(4, 4096, 132)).isEqualTo(4);
+        assertThat(Gemv.split(1, 1024, 132)).isEqualTo(4);
+        assertThat(Gemv.split(1, 3, 132)).isEqualTo(4);
     }
 }
