@@ -13,7 +13,10 @@ import dev.sglj.engine.model.LoadedModel;
 import dev.sglj.engine.model.ModelLoader;
 import dev.sglj.engine.runner.ModelRunner;
 import dev.sglj.engine.sampling.SamplingParams;
+import dev.sglj.engine.sched.SchedulePolicy;
+import dev.sglj.engine.sched.SchedulerSettings;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -91,6 +94,39 @@ class CudaF32ParityTest {
             for (int i = 0; i < batched.size(); i++) check(fixture, "batched, graphs", i, batched.get(i), failures);
         }
         assertThat(failures).as(fixture.name()).isEmpty();
+    }
+
+    /**
+     * Sixteen greedy requests of mixed prompt lengths (the fixture's cases, then shortened copies), run as one
+     * batch with chunked prefill riding on decode steps ({@code --enable-mixed-chunk}), give the tokens each
+     * gives run alone.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("fixtures")
+    void sixteenMixedRequestsMatchOneByOne(ModelFixture fixture) {
+        List<GenerateRequest> sixteen = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            ModelFixture.Case c = fixture.cases().get(i % fixture.cases().size());
+            int cut = Math.min(c.prompt().length - 1, i / fixture.cases().size());
+            int[] prompt = Arrays.copyOf(c.prompt(), c.prompt().length - cut);
+            sixteen.add(new GenerateRequest(prompt, CudaParityTest.greedy(c.maxNewTokens())));
+        }
+        try (LoadedModel model = ModelLoader.load(fixture.dir(), LoadFormat.AUTO);
+             ModelRunner runner = new ModelRunner(model.config(), model.weights(), gpu, 2048, 16, 256)) {
+            List<GenerateResult> batched = CudaParityTest.generate(runner,
+                    new SchedulerSettings(16, 16384, 7, SchedulePolicy.FCFS, 1.0, true, 1, 40, 0), sixteen);
+            List<String> differing = new ArrayList<>();
+            for (int i = 0; i < sixteen.size(); i++) {
+                int[] alone = CudaParityTest.generate(runner, -1, List.of(sixteen.get(i))).getFirst().outputIds();
+                if (!Arrays.equals(alone, batched.get(i).outputIds())) {
+                    differing.add("request " + i + " from step " + CudaParityTest.commonPrefix(alone, batched.get(i).outputIds()));
+                }
+            }
+            System.out.printf("  %-16s 16 mixed requests vs one by one: %d differ %s%n", fixture.name(), differing.size(),
+                    differing);
+            assertThat(differing).as(fixture.name()).isEmpty();
+            assertThat(runner.slots().available()).isEqualTo(runner.slots().size());
+        }
     }
 
     private static List<GenerateRequest> requests(ModelFixture fixture) {

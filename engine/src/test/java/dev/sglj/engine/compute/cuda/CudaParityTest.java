@@ -104,8 +104,12 @@ class CudaParityTest {
 
     /** Runs the requests to completion through a scheduler stepped on this thread (no radix cache). */
     static List<GenerateResult> generate(ModelRunner runner, int chunkedPrefillSize, List<GenerateRequest> requests) {
-        SchedulerSettings settings = new SchedulerSettings(8, 16384, chunkedPrefillSize, SchedulePolicy.FCFS, 1.0,
-                false, 1, 40, 0);
+        return generate(runner, new SchedulerSettings(8, 16384, chunkedPrefillSize, SchedulePolicy.FCFS, 1.0,
+                false, 1, 40, 0), requests);
+    }
+
+    /** Runs the requests to completion through a scheduler with these settings, stepped on this thread. */
+    static List<GenerateResult> generate(ModelRunner runner, SchedulerSettings settings, List<GenerateRequest> requests) {
         Scheduler scheduler = new Scheduler(runner, PrefixCache.create(runner.slots(), true), settings, new int[0]);
         List<RequestStream> streams = new ArrayList<>();
         for (GenerateRequest r : requests) {
