@@ -2,10 +2,13 @@
 # Issue 7's GPU benchmark on a Llama-3.1-8B-shaped model with --load-format dummy, bf16:
 #   a  sglj bench one-batch, batch 1 8 32 64 128 256 (BATCHES), input 1024 / output 128
 #   b  sglj bench offline-throughput, OFFLINE_PROMPTS x (OFFLINE_IN in / OFFLINE_OUT out), ignore_eos
-#      (default the issue's 500 x 4096 / 2048)
+#      (default the issue's 500 x 4096 / 2048 drawn as SGLang's CI draws them: run_bench_serving in
+#      sglang/test/test_utils.py passes random_range_ratio=0.0 and seed 0, lengths uniform in [1, len];
+#      OFFLINE_RANGE_RATIO=1.0 gives fixed lengths)
 #   c  the server under sglj bench serving at 1 request/s, random 1024 / 256, SERVING_PROMPTS (200) prompts
 #   d  Hugging Face transformers (bf16, sdpa, static cache, compiled) at batch 1 and 32, same shape
-# then one table (table.py). Sections run in the order given (default: a c d b).
+# then one table (table.py). Sections run in the order given (default: a c d b). EXTRA_ARGS are added to
+# the sglj commands of a, b and c (e.g. "--cuda-graph-max-bs 256").
 #
 # Here:    bash scripts/cuda/engine-e2e.sh stage
 # Device:  run(carry=[".device"], command="bash scripts/gpu-bench/run.sh [a] [b] [c] [d]")
@@ -19,19 +22,19 @@ sections=${*:-a c d b}
 one_batch() {
   echo "== (a) sglj bench one-batch, input 1024 / output 128"
   sglj bench one-batch --model-path "$l8b" --load-format dummy --batch-size ${BATCHES:-1 8 32 64 128 256} \
-    --input-len 1024 --output-len 128 --result-filename "$out/one_batch.jsonl" 2>&1 | grep -E "^(Prefill|Decode|Total)\."
+    --input-len 1024 --output-len 128 ${EXTRA_ARGS:-} --result-filename "$out/one_batch.jsonl" 2>&1 | grep -E "^(Prefill|Decode|Total)\.|skipping|rror|xception"
 }
 
 offline() {
-  echo "== (b) sglj bench offline-throughput, ${OFFLINE_PROMPTS:=500} x (${OFFLINE_IN:=4096} in / ${OFFLINE_OUT:=2048} out)"
+  echo "== (b) sglj bench offline-throughput, ${OFFLINE_PROMPTS:=500} x (${OFFLINE_IN:=4096} in / ${OFFLINE_OUT:=2048} out), range ratio ${OFFLINE_RANGE_RATIO:=0.0}"
   sglj bench offline-throughput --model-path "$l8b" --load-format dummy --num-prompts "$OFFLINE_PROMPTS" \
-    --random-input-len "$OFFLINE_IN" --random-output-len "$OFFLINE_OUT" --random-range-ratio 1.0 \
-    --decode-log-interval 200 2>&1 | grep -v "Prefill batch" | tee "$out/offline.log" | tail -16
+    --random-input-len "$OFFLINE_IN" --random-output-len "$OFFLINE_OUT" --random-range-ratio "$OFFLINE_RANGE_RATIO" \
+    --seed 0 --decode-log-interval 200 ${EXTRA_ARGS:-} 2>&1 | grep -v "Prefill batch" | tee "$out/offline.log" | tail -16
 }
 
 serving() {
   echo "== (c) server at 1 request/s, random 1024 / 256, ${SERVING_PROMPTS:=200} prompts"
-  start_server "$out/serve.log" --model-path "$l8b" --load-format dummy --port 30000
+  start_server "$out/serve.log" --model-path "$l8b" --load-format dummy --port 30000 ${EXTRA_ARGS:-}
   wait_healthy 30000 "$SERVER_PID" "$out/serve.log"
   sglj bench serving --backend sglang --port 30000 --dataset-name random --tokenizer "$l8b" \
     --random-input-len 1024 --random-output-len 256 --random-range-ratio 1.0 --num-prompts "$SERVING_PROMPTS" \

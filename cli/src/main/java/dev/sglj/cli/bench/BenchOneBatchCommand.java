@@ -77,6 +77,9 @@ public final class BenchOneBatchCommand implements Callable<Integer> {
             + "combinations that do not fit are skipped.")
     Integer maxTotalTokens;
 
+    @Option(names = "--max-prefill-tokens", defaultValue = "16384", description = "Prompt tokens one prefill forward may take; a larger batch prefills in several forwards of whole prompts. Default: ${DEFAULT-VALUE}.")
+    int maxPrefillTokens;
+
     @Option(names = "--log-decode-step", defaultValue = "0", description = "Also print every N-th decode step (0: only the first five). Default: ${DEFAULT-VALUE}.")
     int logDecodeStep;
 
@@ -103,7 +106,7 @@ public final class BenchOneBatchCommand implements Callable<Integer> {
              ModelRunner runner = new ModelRunner(model.config(), model.weights(), backend,
                      poolTokens, maxRequests, contextLength, cudaGraphBatchSizes(backend))) {
             out.println("max_total_num_tokens=" + poolTokens + ", cuda_graph_max_bs=" + runner.cudaGraphMaxBatchSize());
-            OneBatchBenchmark bench = new OneBatchBenchmark(runner, out, logDecodeStep);
+            OneBatchBenchmark bench = new OneBatchBenchmark(runner, out, logDecodeStep, maxPrefillTokens);
 
             out.println("Warmup ...");
             int warmupBatch = Math.min(batchSizes.getFirst(), bench.maxBatchSize(inputLens.getFirst(), outputLens.getFirst()));
@@ -169,6 +172,9 @@ public final class BenchOneBatchCommand implements Callable<Integer> {
         }
         if (cudaGraphMaxBs != null && cudaGraphMaxBs <= 0) {
             throw new ParameterException(spec.commandLine(), "--cuda-graph-max-bs must be positive (got " + cudaGraphMaxBs + ")");
+        }
+        if (maxPrefillTokens <= 0) {
+            throw new ParameterException(spec.commandLine(), "--max-prefill-tokens must be positive (got " + maxPrefillTokens + ")");
         }
         if (logDecodeStep < 0) {
             throw new ParameterException(spec.commandLine(), "--log-decode-step must be >= 0 (got " + logDecodeStep + ")");

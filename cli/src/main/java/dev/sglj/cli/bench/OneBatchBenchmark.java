@@ -16,7 +16,8 @@ import java.util.SplittableRandom;
 
 /**
  * Runs one static batch on a {@link ModelRunner} the way SGLang's {@code latency_test_run_once}
- * does: one EXTEND forward over every prompt, then {@code outputLen - 1} DECODE forwards, greedy
+ * does: EXTEND forwards over the prompts (all of them in one, unless they hold more than the prefill token
+ * budget: then as many whole prompts a forward as the budget takes), then {@code outputLen - 1} DECODE forwards, greedy
  * (argmax where the logits are: on the GPU for the CUDA backend). Each step's time covers building the
  * batch (KV slot allocation included), the forward and the argmax. Every request-table row and KV slot taken is given back,
  * also when a step fails.
@@ -29,15 +30,20 @@ public final class OneBatchBenchmark {
     private final ModelRunner runner;
     private final PrintWriter out;
     private final int logDecodeStep;
+    private final int maxPrefillTokens;
 
     /**
-     * @param logDecodeStep besides the first five, print every {@code logDecodeStep}-th decode step
-     *                      (0: only the first five), as SGLang's {@code --log-decode-step}
+     * @param logDecodeStep    besides the first five, print every {@code logDecodeStep}-th decode step
+     *                         (0: only the first five), as SGLang's {@code --log-decode-step}
+     * @param maxPrefillTokens prompt tokens one EXTEND forward may take (at least one whole prompt); a large
+     *                         batch's prefill would otherwise need activations for every prompt token at once
      */
-    public OneBatchBenchmark(ModelRunner runner, PrintWriter out, int logDecodeStep) {
+    public OneBatchBenchmark(ModelRunner runner, PrintWriter out, int logDecodeStep, int maxPrefillTokens) {
+        if (maxPrefillTokens < 1) throw new IllegalArgumentException("maxPrefillTokens must be positive");
         this.runner = runner;
         this.out = out;
         this.logDecodeStep = logDecodeStep;
+        this.maxPrefillTokens = maxPrefillTokens;
     }
 
     /** {@code batchSize} prompts of {@code inputLen} ids drawn from a generator seeded with {@code seed}. */
@@ -69,9 +75,16 @@ public final class OneBatchBenchmark {
         }
         int[][] outputIds = new int[batchSize][outputLen];
         GreedyRows greedy = GreedyRows.of(batchSize);
+        int perPrefill = Math.max(1, maxPrefillTokens / inputLen);
+        GreedyRows prefillRows = GreedyRows.of(Math.min(perPrefill, batchSize));
         try (LiveBatch live = new LiveBatch(runner, batchSize)) {
             long t0 = System.nanoTime();
-            int[] next = argmaxRows(live.extend(prompts), greedy);
+            int[] next = new int[batchSize];
+            for (int from = 0; from < batchSize; from += perPrefill) {
+                int to = Math.min(batchSize, from + perPrefill);
+                int[] picked = argmaxRows(live.extend(prompts, from, to), prefillRows.first(to - from));
+                System.arraycopy(picked, 0, next, from, to - from);
+            }
             double prefillLatency = (System.nanoTime() - t0) / 1e9;
             for (int r = 0; r < batchSize; r++) outputIds[r][0] = next[r];
             double prefillThroughput = (double) inputLen * batchSize / prefillLatency;
@@ -126,6 +139,12 @@ public final class OneBatchBenchmark {
             }
             return new GreedyRows(indices, states);
         }
+
+        /** The first {@code n} rows. */
+        GreedyRows first(int n) {
+            return n == indices.length ? this
+                    : new GreedyRows(Arrays.copyOf(indices, n), Arrays.copyOf(states, n));
+        }
     }
 
     /** numpy's median: the middle value, or the mean of the two middle values. */
@@ -165,8 +184,9 @@ public final class OneBatchBenchmark {
             }
         }
 
-        ForwardBatch extend(int[][] prompts) {
-            int n = rows.length;
+        /** One EXTEND pass over prompts {@code from..to-1} (all of one length), writing their K/V. */
+        ForwardBatch extend(int[][] prompts, int from, int to) {
+            int n = to - from;
             int inputLen = prompts[0].length;
             int total = n * inputLen;
             int[] ids = new int[total];
@@ -174,21 +194,24 @@ public final class OneBatchBenchmark {
             int[] outCacheLoc = new int[total];
             int[] prefix = new int[n];
             int[] extend = new int[n];
-            for (int r = 0; r < n; r++) {
+            for (int i = 0; i < n; i++) {
+                int r = from + i;
                 if (prompts[r].length != inputLen) {
                     throw new IllegalArgumentException("prompt " + r + " has " + prompts[r].length
                             + " tokens, prompt 0 has " + inputLen);
                 }
                 int[] s = take(inputLen);
                 table.write(rows[r], 0, s);
-                System.arraycopy(prompts[r], 0, ids, r * inputLen, inputLen);
-                System.arraycopy(s, 0, outCacheLoc, r * inputLen, inputLen);
-                for (int i = 0; i < inputLen; i++) positions[r * inputLen + i] = i;
+                System.arraycopy(prompts[r], 0, ids, i * inputLen, inputLen);
+                System.arraycopy(s, 0, outCacheLoc, i * inputLen, inputLen);
+                for (int j = 0; j < inputLen; j++) positions[i * inputLen + j] = j;
                 seqLens[r] = inputLen;
-                extend[r] = inputLen;
+                extend[i] = inputLen;
             }
-            return new ForwardBatch(ForwardMode.EXTEND, ids, positions, rows.clone(), seqLens.clone(),
-                    prefix, extend, outCacheLoc, ForwardBatch.lastRows(extend), seqLens.clone());
+            int[] batchRows = Arrays.copyOfRange(rows, from, to);
+            int[] batchLens = Arrays.copyOfRange(seqLens, from, to);
+            return new ForwardBatch(ForwardMode.EXTEND, ids, positions, batchRows, batchLens.clone(),
+                    prefix, extend, outCacheLoc, ForwardBatch.lastRows(extend), batchLens);
         }
 
         ForwardBatch decode(int[] lastTokens) {

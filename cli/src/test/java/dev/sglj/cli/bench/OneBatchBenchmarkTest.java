@@ -27,7 +27,7 @@ class OneBatchBenchmarkTest {
         try (LoadedModel model = ModelLoader.dummy(ModelConfigs.parse(config), 7);
              CpuBackend backend = new CpuBackend(2);
              ModelRunner runner = new ModelRunner(model.config(), model.weights(), backend, 64, 3, 32)) {
-            OneBatchBenchmark bench = new OneBatchBenchmark(runner, new PrintWriter(new StringWriter()), 0);
+            OneBatchBenchmark bench = new OneBatchBenchmark(runner, new PrintWriter(new StringWriter()), 0, 1000);
             int[][] prompts = bench.syntheticPrompts(3, 6, 11);
             assertThat(Arrays.stream(prompts).flatMapToInt(Arrays::stream).boxed().toList())
                     .hasSize(18).allMatch(id -> id >= 0 && id < 320);
@@ -46,6 +46,24 @@ class OneBatchBenchmarkTest {
                     .hasMessageContaining("exceeds the runner's context length 32");
             assertThatThrownBy(() -> bench.run("t", bench.syntheticPrompts(3, 22, 1), 2))
                     .hasMessageContaining("KV pool has");
+            assertFullyFree(runner);
+        }
+    }
+
+    @Test
+    void aPrefillSplitByTheTokenBudgetGivesTheTokensOfOneForward() throws IOException {
+        Path config = Files.writeString(dir.resolve("config.json"), BenchOneBatchCommandTest.TINY_CONFIG);
+        try (LoadedModel model = ModelLoader.dummy(ModelConfigs.parse(config), 7);
+             CpuBackend backend = new CpuBackend(2);
+             ModelRunner runner = new ModelRunner(model.config(), model.weights(), backend, 64, 5, 32)) {
+            OneBatchBenchmark whole = new OneBatchBenchmark(runner, new PrintWriter(new StringWriter()), 0, 1000);
+            OneBatchBenchmark split = new OneBatchBenchmark(runner, new PrintWriter(new StringWriter()), 0, 13);
+            int[][] prompts = whole.syntheticPrompts(5, 6, 3);
+            OneBatchResult once = whole.run("t", prompts, 4);
+            OneBatchResult twoAPass = split.run("t", prompts, 4);
+            for (int r = 0; r < prompts.length; r++) {
+                assertThat(twoAPass.outputIds()[r]).as("request %d", r).containsExactly(once.outputIds()[r]);
+            }
             assertFullyFree(runner);
         }
     }
