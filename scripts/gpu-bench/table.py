@@ -55,7 +55,13 @@ def offline_table(out, hf):
     best = max(hf.values(), key=lambda h: h["decode_tok_s"]) if hf else None
     vs = f"{tok_s / best['decode_tok_s']:.2f}x transformers' best decode ({best['decode_tok_s']:.0f} tok/s at batch " \
          f"{best['batch_size']})" if best else "no transformers figure"
-    print(f"Offline output throughput: {tok_s:.1f} tok/s (target 4200, SGLang CI 3800); {vs}\n")
+    print(f"Offline output throughput: {tok_s:.1f} tok/s (target 4200, SGLang CI 3800); {vs}")
+    logged = [(int(r), int(t)) for r, t in re.findall(r"#running-req: (\d+), #token: (\d+)", text)]
+    if logged:
+        floors = sorted(r / ((WEIGHT_BYTES + t * KV_BYTES_PER_TOKEN) / BANDWIDTH) for r, t in logged)
+        print(f"decode floor at the logged batches (running requests / (weights + their KV) at the bandwidth): "
+              f"median {floors[len(floors) // 2]:.0f} tok/s over {len(floors)} lines")
+    print()
 
 
 def serving_table(out, hf):
