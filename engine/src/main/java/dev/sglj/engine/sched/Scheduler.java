@@ -179,6 +179,7 @@ public final class Scheduler implements AutoCloseable {
             stats.update(this);
             return worked;
         }
+        if (inFlight != null) stats.overlapped();
         Launched launched = launch(step, inFlight);
         completeInFlight();
         if (settings.disableOverlapSchedule()) {
@@ -505,7 +506,10 @@ public final class Scheduler implements AutoCloseable {
     private boolean process(StepBatch.Entry e, SampledToken picked) {
         Req r = e.req();
         if (picked != null) r.pending--;
-        if (r.finish != null) return false;
+        if (r.finish != null) {
+            if (picked != null) stats.dropped();
+            return false;
+        }
         int computed = e.firstPosition() + e.count();
         if (!e.samples()) {
             PrefixCache.LockedPrefix p = cache.cacheUnfinishedRequest(r.tokens(0, computed),
