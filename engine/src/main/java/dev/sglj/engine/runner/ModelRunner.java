@@ -164,6 +164,14 @@ public final class ModelRunner implements AutoCloseable {
         return lastUsedGraph;
     }
 
+    /**
+     * Draws that ran without waiting for their tokens (the overlap schedule's, on the GPU); 0 on the CPU,
+     * whose draws are done when they return.
+     */
+    public long asyncDraws() {
+        return tokenRing == null ? 0 : tokenRing.launches();
+    }
+
     /** The largest decode batch a CUDA graph runs (0 without graphs). */
     public int cudaGraphMaxBatchSize() {
         return graphs == null ? 0 : graphs.maxBatchSize();

@@ -11,6 +11,7 @@ import dev.sglj.engine.compute.cuda.TokenBuffer;
 final class TokenRing implements AutoCloseable {
     private final TokenBuffer[] buffers;
     private int next;
+    private long launches;
 
     TokenRing(CudaBackend gpu, int capacity) {
         TokenBuffer first = gpu.tokenBuffer(capacity);
@@ -23,9 +24,15 @@ final class TokenRing implements AutoCloseable {
     }
 
     TokenBuffer next() {
+        launches++;
         TokenBuffer b = buffers[next];
         next ^= 1;
         return b;
+    }
+
+    /** Buffers handed out so far: the draws that ran without waiting. */
+    long launches() {
+        return launches;
     }
 
     @Override
