@@ -2,6 +2,7 @@ package dev.sglj.engine.runner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.sglj.engine.compute.cpu.CpuBackend;
 import dev.sglj.engine.fixtures.ModelFixture;
@@ -69,8 +70,10 @@ class FutureIdsTest {
                     .isInstanceOf(IllegalArgumentException.class);
             float[] logits = runner.run(decode, drawn).toHost();
             int vocab = model.config().vocabSize();
+            // The same token at the same position over the same prompt: the same logits (up to the CPU's
+            // rounding, which may differ in the last bit between rows).
             for (int i = 0; i < vocab; i++) {
-                assertThat(logits[vocab + i]).as("logit " + i).isEqualTo(logits[i]);
+                assertThat(logits[vocab + i]).as("logit " + i).isCloseTo(logits[i], within(1e-4f));
             }
             SampledToken[] again = drawn.await();
             assertThat(again[1].tokenId()).isEqualTo(token);
