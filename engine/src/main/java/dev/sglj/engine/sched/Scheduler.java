@@ -84,6 +84,10 @@ public final class Scheduler implements AutoCloseable {
     private int decodeSteps;
     private long lastDecodeLogNanos = System.nanoTime();
     private long tokensSinceDecodeLog;
+    /** For tests: sees each request retracted while a token of it is in flight. */
+    java.util.function.Consumer<Req> retractedInFlight = r -> { };
+    /** For tests: requests that finished on a token that was in flight when they were retracted. */
+    int finishedWhileRetracted;
     private volatile boolean closed;
     private Thread thread;
 
@@ -415,6 +419,7 @@ public final class Scheduler implements AutoCloseable {
         for (Req victim : order) {
             if ((long) slots.available() + cache.evictableSize() >= kept.size() || kept.size() == 1) break;
             kept.remove(victim);
+            if (victim.pending > 0) retractedInFlight.accept(victim);
             running.remove(victim);
             release(victim);
             retracted.add(victim);
@@ -538,6 +543,7 @@ public final class Scheduler implements AutoCloseable {
                 running.remove(r);
             } else {
                 waiting.remove(r);
+                finishedWhileRetracted++;
             }
             stats.finished();
         }

@@ -67,8 +67,20 @@ class OverlapScheduleTest {
     }
 
     private static Outcome run(int pool, boolean disableCache, SchedulerSettings settings, int[] eos, List<Sub> subs) {
+        return run(pool, disableCache, settings, eos, subs, s -> { }, s -> { });
+    }
+
+    private static Outcome run(int pool, boolean disableCache, SchedulerSettings settings, int[] eos, List<Sub> subs,
+                               java.util.function.Consumer<Scheduler> before) {
+        return run(pool, disableCache, settings, eos, subs, before, s -> { });
+    }
+
+    /** {@code before} and {@code after} see the scheduler before the first step and after the last. */
+    private static Outcome run(int pool, boolean disableCache, SchedulerSettings settings, int[] eos, List<Sub> subs,
+                               java.util.function.Consumer<Scheduler> before, java.util.function.Consumer<Scheduler> after) {
         try (FixtureRunner fr = new FixtureRunner(FIXTURE, pool)) {
             Scheduler s = new Scheduler(fr.runner, PrefixCache.create(fr.runner.slots(), disableCache), settings, eos);
+            before.accept(s);
             List<RequestStream> streams = new ArrayList<>();
             for (int i = 0; i < subs.size(); i++) streams.add(new RequestStream("r" + i, rid -> { }));
             int last = subs.stream().mapToInt(x -> Math.max(x.arrival(), x.abortAt())).max().orElse(0);
@@ -90,6 +102,7 @@ class OverlapScheduleTest {
                 assertThat(step).as("steps").isLessThan(100_000);
             }
             assertThat(s.idle()).isTrue();
+            after.accept(s);
             List<GenerateResult> results = new ArrayList<>();
             for (RequestStream st : streams) results.add(collect(st));
             fr.flushAndAssertPoolWhole(s);
@@ -295,7 +308,7 @@ class OverlapScheduleTest {
                 SamplingParams p = greedy(c.maxNewTokens());
                 // Some stop early on a token of their own output: such a stop can come while the request is
                 // retracted with that token in flight.
-                if (copy == 3) p = p.toBuilder().stopTokenIds(List.of(c.output()[c.output().length / 2])).build();
+                if (copy >= 2) p = p.toBuilder().stopTokenIds(List.of(c.output()[copy == 2 ? 0 : c.output().length / 2])).build();
                 subs.add(new Sub(new GenerateRequest(c.prompt(), p), 0));
             }
         }
@@ -312,6 +325,41 @@ class OverlapScheduleTest {
         }
         assertThat(o[0].retracted()).as("retractions with the overlap schedule").isPositive();
         assertThat(o[1].retracted()).as("retractions without").isPositive();
+    }
+
+    @Test
+    void aRequestRetractedWithItsTokenInFlightCanFinishOnThatToken() {
+        Random r = new Random(40);
+        List<Sub> plain = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            plain.add(new Sub(new GenerateRequest(randomTokens(r, (i % 2 == 0 ? 3 : 9) + r.nextInt(3)), greedy(12)), 0));
+        }
+        List<int[]> ref = reference(plain);
+        // Low conservativeness admits more than the pool holds, so decoding requests get retracted.
+        SchedulerSettings settings = new SchedulerSettings(FixtureRunner.MAX_REQUESTS, 16384, 16, SchedulePolicy.FCFS,
+                0.05, false, 1, 40, 0);
+        int pool = 40;
+        // First pass: which requests are retracted with a token in flight, and which output token that is.
+        Map<Integer, Integer> inFlightIndex = new java.util.HashMap<>();
+        run(pool, true, settings, new int[0], plain, s -> s.retractedInFlight = q ->
+                inFlightIndex.putIfAbsent(Integer.parseInt(q.rid().substring(1)), q.drawnCount() - 1));
+        assertThat(inFlightIndex).as("requests retracted with a token in flight").isNotEmpty();
+        // Second pass: the same, each such request stopping on that token (where it is the token's first
+        // occurrence, so nothing before changes).
+        List<Sub> subs = new ArrayList<>(plain);
+        inFlightIndex.forEach((i, index) -> {
+            int token = ref.get(i)[index];
+            if (Arrays.stream(ref.get(i)).boxed().toList().indexOf(token) == index) {
+                subs.set(i, plain.get(i).withParams(plain.get(i).request().params().toBuilder()
+                        .stopTokenIds(List.of(token)).build()));
+            }
+        });
+        int[] finishedWhileRetracted = new int[1];
+        Outcome on = run(pool, true, settings, new int[0], subs, s -> { }, s -> finishedWhileRetracted[0] = s.finishedWhileRetracted);
+        Outcome off = run(pool, true, settings.withDisableOverlapSchedule(true), new int[0], subs);
+        assertSame(on, off, Set.of());
+        assertThat(finishedWhileRetracted[0]).as("requests that finished on the token in flight at their retraction")
+                .isPositive();
     }
 
     @Test
@@ -358,6 +406,48 @@ class OverlapScheduleTest {
         assertThat(withPrompt.inputLogprobs()).as("prompt logprobs from position 0")
                 .hasSize(subs.get(1).request().inputIds().length);
         assertThat(o[0].results().get(2).outputLogprobs().getFirst().top()).as("top-n logprobs").hasSize(4);
+    }
+
+    /**
+     * Randomized: arrivals, shared prefixes, stop ids from each request's own output, aborts, every policy,
+     * chunk sizes, mixed chunk, cache on and off, pools small enough to evict and retract.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @CsvSource({"1", "2", "3", "4", "5", "6", "7", "8"})
+    void randomWorkloadsAreTheSameEitherWay(long seed) {
+        Random r = new Random(seed);
+        List<Sub> plain = mixedWorkload(100 + seed, 11, true);
+        List<int[]> ref = reference(plain);
+        List<Sub> subs = new ArrayList<>();
+        Set<Integer> aborted = new HashSet<>();
+        for (int i = 0; i < plain.size(); i++) {
+            Sub sub = plain.get(i);
+            int[] out = ref.get(i);
+            SamplingParams.Builder p = sub.request().params().toBuilder();
+            if (r.nextInt(3) == 0) p.stopTokenIds(List.of(out[r.nextInt(out.length)]));
+            int abortAt = -1;
+            if (r.nextInt(6) == 0) {
+                abortAt = sub.arrival() + 1 + r.nextInt(10);
+                aborted.add(i);
+            }
+            subs.add(new Sub(new GenerateRequest(sub.request().inputIds(), p.build()), sub.arrival(), abortAt, -1));
+        }
+        int[] chunks = {1, 3, 16, 64, -1};
+        int[] pools = {72, 120, 400};
+        SchedulePolicy policy = SchedulePolicy.values()[(int) (seed % SchedulePolicy.values().length)];
+        SchedulerSettings settings = new SchedulerSettings(FixtureRunner.MAX_REQUESTS, 64, chunks[r.nextInt(chunks.length)],
+                policy, 1.0, r.nextBoolean(), 1, 40, seed);
+        boolean disableCache = seed % 3 == 0;
+        int pool = pools[r.nextInt(pools.length)];
+        Outcome[] o = bothWays(pool, disableCache, settings, new int[0], subs);
+        assertSame(o[0], o[1], aborted);
+        for (int i : aborted) {
+            for (Outcome out : o) {
+                int[] got = out.results().get(i).outputIds();
+                int[] full = ref.get(i);
+                assertThat(got.length).as("request " + i + " aborted").isLessThanOrEqualTo(full.length);
+            }
+        }
     }
 
     @Test
