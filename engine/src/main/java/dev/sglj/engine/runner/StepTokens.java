@@ -3,6 +3,7 @@ package dev.sglj.engine.runner;
 import dev.sglj.engine.compute.cuda.TokenBuffer;
 import dev.sglj.engine.sampling.RequestSampler;
 import dev.sglj.engine.sampling.SampledToken;
+import java.util.List;
 
 /**
  * The tokens one step drew ({@link StepLogits#sampleAsync}), one per sampled row in order: already on the
@@ -54,7 +55,7 @@ public final class StepTokens {
             SampledToken[] out = new SampledToken[ids.length];
             for (int i = 0; i < ids.length; i++) {
                 states[i].countToken(ids[i]);
-                out[i] = new SampledToken(ids[i], Float.NaN, java.util.List.of());
+                out[i] = new SampledToken(ids[i], Float.NaN, List.of());
             }
             done = out;
         }

@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * SGLang's scheduler, on one thread: each step it takes new requests and aborts from its inbox,
@@ -85,7 +86,7 @@ public final class Scheduler implements AutoCloseable {
     private long lastDecodeLogNanos = System.nanoTime();
     private long tokensSinceDecodeLog;
     /** For tests: sees each request retracted while a token of it is in flight. */
-    java.util.function.Consumer<Req> retractedInFlight = r -> { };
+    Consumer<Req> retractedInFlight = r -> { };
     /** For tests: requests that finished on a token that was in flight when they were retracted. */
     int finishedWhileRetracted;
     private volatile boolean closed;
