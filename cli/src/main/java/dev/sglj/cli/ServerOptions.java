@@ -80,6 +80,10 @@ public final class ServerOptions {
     @Option(names = "--disable-cuda-graph", description = "Run every decode step eagerly (--device cuda).")
     boolean disableCudaGraph;
 
+    @Option(names = "--disable-overlap-schedule",
+            description = "Process each step's tokens before building the next step, instead of while the device runs it.")
+    boolean disableOverlapSchedule;
+
     public ServerArgs toServerArgs() {
         return ServerArgs.builder().modelPath(modelPath).tokenizerPath(tokenizerPath)
                 .loadFormat(LoadFormat.parse(loadFormat)).device(device).dtype(dtype).contextLength(contextLength)
@@ -88,6 +92,7 @@ public final class ServerOptions {
                 .schedulePolicy(SchedulePolicy.parse(schedulePolicy)).scheduleConservativeness(scheduleConservativeness)
                 .disableRadixCache(disableRadixCache).enableMixedChunk(enableMixedChunk).streamInterval(streamInterval)
                 .decodeLogInterval(decodeLogInterval).randomSeed(randomSeed)
-                .cudaGraphMaxBs(cudaGraphMaxBs).disableCudaGraph(disableCudaGraph).build().validate();
+                .cudaGraphMaxBs(cudaGraphMaxBs).disableCudaGraph(disableCudaGraph)
+                .disableOverlapSchedule(disableOverlapSchedule).build().validate();
     }
 }

@@ -30,6 +30,12 @@ class ServeCommandTest {
         assertThat(engine.chunkedPrefillSize()).as("derived from the device at start").isNull();
         assertThat(engine.streamInterval()).isEqualTo(1);
         assertThat(engine.decodeLogInterval()).isEqualTo(40);
+        assertThat(engine.disableOverlapSchedule()).as("overlap schedule on by default").isFalse();
+    }
+
+    @Test
+    void disableOverlapScheduleTurnsItOff() {
+        assertThat(parse("--disable-overlap-schedule").engine.toServerArgs().disableOverlapSchedule()).isTrue();
     }
 
     @Test

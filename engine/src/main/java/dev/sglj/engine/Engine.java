@@ -75,7 +75,8 @@ public final class Engine implements AutoCloseable {
         this.seeds = new SplittableRandom(args.randomSeed());
         SchedulerSettings settings = new SchedulerSettings(maxRunningRequests, args.maxPrefillTokens(),
                 chunkedPrefillSize, args.schedulePolicy(), args.scheduleConservativeness(),
-                args.enableMixedChunk(), args.streamInterval(), args.decodeLogInterval(), args.randomSeed());
+                args.enableMixedChunk(), args.streamInterval(), args.decodeLogInterval(), args.randomSeed(),
+                args.disableOverlapSchedule());
         this.scheduler = new Scheduler(runner, PrefixCache.create(runner.slots(), args.disableRadixCache()),
                 settings, eosTokenIds);
         LOG.log(System.Logger.Level.INFO, String.format("max_total_num_tokens=%d, chunked_prefill_size=%d, "

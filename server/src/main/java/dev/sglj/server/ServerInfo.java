@@ -56,6 +56,7 @@ final class ServerInfo {
         m.put("schedule_conservativeness", a.scheduleConservativeness());
         m.put("disable_radix_cache", a.disableRadixCache());
         m.put("enable_mixed_chunk", a.enableMixedChunk());
+        m.put("disable_overlap_schedule", a.disableOverlapSchedule());
         m.put("stream_interval", a.streamInterval());
         m.put("decode_log_interval", a.decodeLogInterval());
         m.put("random_seed", a.randomSeed());

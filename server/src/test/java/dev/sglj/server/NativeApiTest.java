@@ -27,6 +27,7 @@ class NativeApiTest {
         assertThat(server.get("port").asInt()).isEqualTo(s.server.port());
         assertThat(server.get("max_total_tokens").asInt()).isEqualTo(8192);
         assertThat(server.get("dtype").asText()).isEqualTo("float32");
+        assertThat(server.get("disable_overlap_schedule").asBoolean(true)).isFalse();
         assertThat(server.get("internal_states").get(0).has("num_running_reqs")).isTrue();
         JsonNode models = s.get("/v1/models").json();
         assertThat(models.get("data").get(0).get("id").asText()).isEqualTo("sglj-builtin-qwen3-tiny");

@@ -19,6 +19,9 @@ import java.nio.file.Path;
  *                           memory ({@link #defaultChunkedPrefillSize}), {@value #DEFAULT_CPU_CHUNKED_PREFILL} on the CPU
  * @param cudaGraphMaxBs     largest decode batch captured in a CUDA graph; null = SGLang's default for the GPU
  * @param disableCudaGraph   run every decode step eagerly on the GPU
+ * @param disableOverlapSchedule process each step's tokens before building the next step (SGLang's
+ *                           {@code --disable-overlap-schedule}); by default the host processes step N's
+ *                           tokens while the device runs step N+1
  */
 public record ServerArgs(
         Path modelPath,
@@ -40,7 +43,8 @@ public record ServerArgs(
         int decodeLogInterval,
         long randomSeed,
         Integer cudaGraphMaxBs,
-        boolean disableCudaGraph) {
+        boolean disableCudaGraph,
+        boolean disableOverlapSchedule) {
 
     public static final int DEFAULT_CPU_CHUNKED_PREFILL = 2048;
     public static final int DEFAULT_MAX_PREFILL_TOKENS = 16384;
@@ -71,7 +75,8 @@ public record ServerArgs(
                 .schedulePolicy(schedulePolicy).scheduleConservativeness(scheduleConservativeness)
                 .disableRadixCache(disableRadixCache).enableMixedChunk(enableMixedChunk)
                 .streamInterval(streamInterval).decodeLogInterval(decodeLogInterval).randomSeed(randomSeed)
-                .cudaGraphMaxBs(cudaGraphMaxBs).disableCudaGraph(disableCudaGraph);
+                .cudaGraphMaxBs(cudaGraphMaxBs).disableCudaGraph(disableCudaGraph)
+                .disableOverlapSchedule(disableOverlapSchedule);
     }
 
     /** @throws IllegalArgumentException naming the flag */
@@ -125,6 +130,7 @@ public record ServerArgs(
         private long randomSeed;
         private Integer cudaGraphMaxBs;
         private boolean disableCudaGraph;
+        private boolean disableOverlapSchedule;
 
         public Builder modelPath(Path v) { modelPath = v; return this; }
         public Builder tokenizerPath(Path v) { tokenizerPath = v; return this; }
@@ -146,13 +152,14 @@ public record ServerArgs(
         public Builder randomSeed(long v) { randomSeed = v; return this; }
         public Builder cudaGraphMaxBs(Integer v) { cudaGraphMaxBs = v; return this; }
         public Builder disableCudaGraph(boolean v) { disableCudaGraph = v; return this; }
+        public Builder disableOverlapSchedule(boolean v) { disableOverlapSchedule = v; return this; }
 
         public ServerArgs build() {
             String resolvedDevice = device != null ? device : Devices.detect();
             return new ServerArgs(modelPath, tokenizerPath, loadFormat, resolvedDevice, dtype, contextLength, maxTotalTokens,
                     memFractionStatic, maxRunningRequests, chunkedPrefillSize, maxPrefillTokens, schedulePolicy, scheduleConservativeness,
                     disableRadixCache, enableMixedChunk, streamInterval, decodeLogInterval, randomSeed,
-                    cudaGraphMaxBs, disableCudaGraph);
+                    cudaGraphMaxBs, disableCudaGraph, disableOverlapSchedule);
         }
     }
 }

@@ -70,8 +70,22 @@ public final class LlamaModel implements AutoCloseable {
      * the F32 logits {@code [logitRows.length, vocab]} (a tensor the caller frees).
      */
     public Tensor forward(ForwardBatch batch, KvPool kv, ReqToTokenPool reqToToken) {
+        Tensor ids = backend.ints(batch.inputIds());
+        try {
+            return forward(batch, ids, kv, reqToToken);
+        } finally {
+            backend.free(ids);
+        }
+    }
+
+    /**
+     * {@link #forward(ForwardBatch, KvPool, ReqToTokenPool)} reading the input ids from {@code inputIds}
+     * (I32, {@code batch.numTokens()} entries, the caller's) instead of {@code batch.inputIds()}: the
+     * overlap schedule's ids may be known only on the device.
+     */
+    public Tensor forward(ForwardBatch batch, Tensor inputIds, KvPool kv, ReqToTokenPool reqToToken) {
         try (Scratch s = new Scratch(backend)) {
-            Tensor ids = s.keep(backend.ints(batch.inputIds()));
+            Tensor ids = inputIds;
             Tensor outCacheLoc = s.keep(backend.ints(batch.outCacheLoc()));
             AttentionBatch attn = attentionBatch(batch, reqToToken, s);
             RotaryEmbedding.Rows rope = rotary.rowsFor(batch);

@@ -3,6 +3,7 @@ package dev.sglj.engine.runner;
 import dev.sglj.engine.compute.Tensor;
 import dev.sglj.engine.compute.cuda.CudaBackend;
 import dev.sglj.engine.compute.cuda.CudaGraph;
+import dev.sglj.engine.compute.cuda.TokenBuffer;
 import dev.sglj.engine.kv.KvPool;
 import dev.sglj.engine.kv.ReqToTokenPool;
 import dev.sglj.engine.model.ForwardBatch;
@@ -123,6 +124,15 @@ public final class CudaGraphRunner implements AutoCloseable {
      * (its first {@code batch.numRequests()} rows are the batch's; valid until the next replay).
      */
     public Tensor run(ForwardBatch batch) {
+        return run(batch, null);
+    }
+
+    /**
+     * {@link #run(ForwardBatch)} for a batch whose negative input ids are futures: after the inputs are
+     * written, a kernel replaces them by the ids of the last draw into {@code futures} (null: none), in
+     * stream order before the replay.
+     */
+    public Tensor run(ForwardBatch batch, TokenBuffer futures) {
         int bs = batch.numRequests();
         Captured g = graphs.stream().filter(c -> c.batchSize() >= bs).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("decode batch of " + bs
@@ -133,6 +143,7 @@ public final class CudaGraphRunner implements AutoCloseable {
         write(in.outCacheLoc(), batch.outCacheLoc(), paddingSlot, g.batchSize());
         write(in.reqPoolIndices(), batch.reqPoolIndices(), 0, g.batchSize());
         write(in.seqLens(), batch.seqLens(), 1, g.batchSize());
+        if (futures != null) gpu.resolveFutureIds(in.inputIds(), bs, futures);
         g.graph().replay();
         return g.logits();
     }

@@ -5,6 +5,7 @@ import dev.sglj.engine.compute.cuda.CudaBackend;
 import dev.sglj.engine.compute.cuda.LogitChanges;
 import dev.sglj.engine.compute.cuda.RowLogprobs;
 import dev.sglj.engine.compute.cuda.SamplingBatch;
+import dev.sglj.engine.compute.cuda.TokenBuffer;
 import dev.sglj.engine.sampling.LogitChangeSet;
 import dev.sglj.engine.sampling.RequestSampler;
 import dev.sglj.engine.sampling.SampledToken;
@@ -30,14 +31,37 @@ final class DeviceLogits implements StepLogits {
     private final int vocab;
     private final boolean owned;
     private final Sampler hostSampler;
+    private final TokenRing ring;
 
-    DeviceLogits(CudaBackend gpu, Tensor logits, int rows, boolean owned, Sampler hostSampler) {
+    /** {@code ring}: where asynchronous draws write their ids; null draws every step synchronously. */
+    DeviceLogits(CudaBackend gpu, Tensor logits, int rows, boolean owned, Sampler hostSampler, TokenRing ring) {
         this.gpu = gpu;
         this.logits = logits;
         this.rows = rows;
         this.vocab = hostSampler.vocabSize();
         this.owned = owned;
         this.hostSampler = hostSampler;
+        this.ring = ring;
+    }
+
+    /**
+     * Asynchronous when every row can be drawn from what the device holds now: no logprobs asked, no
+     * penalty over earlier tokens' values, no row that may fall back to the host
+     * ({@link SamplingBatch#hostFallbackPossible}); otherwise {@link #sample}.
+     */
+    @Override
+    public StepTokens sampleAsync(int[] rowIndices, RequestSampler[] states) {
+        if (rowIndices.length == 0) return StepTokens.none();
+        boolean async = ring != null;
+        for (int i = 0; i < states.length && async; i++) {
+            async = !states[i].params().returnLogprob() && !states[i].dependsOnTokens();
+        }
+        SamplingBatch batch = samplingBatch(rowIndices, states, vocab);
+        if (!async || batch.hostFallbackPossible(vocab)) return StepTokens.done(sample(rowIndices, states));
+        TokenBuffer into = ring.next();
+        gpu.sampleInto(logits, batch, changes(states, vocab), into);
+        for (RequestSampler s : states) s.advanceDraw();
+        return StepTokens.pending(into, states.clone());
     }
 
     @Override

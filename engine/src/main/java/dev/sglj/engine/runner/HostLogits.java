@@ -15,6 +15,12 @@ record HostLogits(float[] logits, Sampler sampler) implements StepLogits {
         return out;
     }
 
+    /** Host logits are sampled at once: the tokens are done. */
+    @Override
+    public StepTokens sampleAsync(int[] rows, RequestSampler[] states) {
+        return StepTokens.done(sample(rows, states));
+    }
+
     @Override
     public SampledToken[] logprobs(int[] rows, int[] tokens, int topN) {
         int vocab = sampler.vocabSize();

@@ -3,6 +3,7 @@ package dev.sglj.engine.runner;
 import dev.sglj.engine.compute.Backend;
 import dev.sglj.engine.compute.Tensor;
 import dev.sglj.engine.compute.cuda.CudaBackend;
+import dev.sglj.engine.compute.cuda.TokenBuffer;
 import dev.sglj.engine.kv.KvPool;
 import dev.sglj.engine.kv.ReqToTokenPool;
 import dev.sglj.engine.kv.SlotAllocator;
@@ -26,6 +27,7 @@ public final class ModelRunner implements AutoCloseable {
     private final ReqToTokenPool reqToToken;
     private final CudaGraphRunner graphs;
     private final Sampler hostSampler;
+    private final TokenRing tokenRing;
     private boolean lastUsedGraph;
 
     /** A runner without CUDA graphs. */
@@ -53,6 +55,7 @@ public final class ModelRunner implements AutoCloseable {
         this.graphs = useGraphs
                 ? new CudaGraphRunner((CudaBackend) backend, model, kvPool, reqToToken, maxTotalTokens, sizes)
                 : null;
+        this.tokenRing = backend instanceof CudaBackend gpu ? new TokenRing(gpu, maxRunningRequests) : null;
     }
 
     public ModelConfig config() {
@@ -72,16 +75,81 @@ public final class ModelRunner implements AutoCloseable {
      * sampling; the caller closes them before the next pass.
      */
     public StepLogits run(ForwardBatch batch) {
+        return run(batch, null);
+    }
+
+    /**
+     * {@link #run(ForwardBatch)} for a batch that may name tokens not drawn yet (the overlap schedule):
+     * an input id {@code -(i + 1)} is token {@code i} of {@code futures}, the previous step's draw. When
+     * those tokens are on the host they are substituted here; when they are still on the GPU a kernel
+     * substitutes them on the device, in stream order after the draw, and nothing waits.
+     */
+    public StepLogits run(ForwardBatch batch, StepTokens futures) {
+        int[] ids = batch.inputIds();
+        boolean hasFutures = false;
+        for (int id : ids) hasFutures |= id < 0;
+        if (hasFutures && futures == null) {
+            throw new IllegalArgumentException("the batch names future tokens but no earlier draw was given");
+        }
+        TokenBuffer onDevice = null;
+        if (hasFutures) {
+            int[] known = futures.hostIds();
+            if (known != null) {
+                batch = withInputIds(batch, resolve(ids, known));
+            } else {
+                onDevice = futures.deviceBuffer();
+                for (int id : ids) {
+                    if (id < 0 && -id - 1 >= onDevice.count()) {
+                        throw new IllegalArgumentException("future token " + (-id - 1) + " of a draw of "
+                                + onDevice.count());
+                    }
+                }
+            }
+        }
         int rows = batch.logitRows().length;
         lastUsedGraph = graphs != null && graphs.canRun(batch);
-        if (lastUsedGraph) return new DeviceLogits((CudaBackend) backend, graphs.run(batch), rows, false, hostSampler);
-        Tensor logits = model.forward(batch, kvPool, reqToToken);
-        if (backend instanceof CudaBackend gpu) return new DeviceLogits(gpu, logits, rows, true, hostSampler);
+        if (lastUsedGraph) {
+            return new DeviceLogits((CudaBackend) backend, graphs.run(batch, onDevice), rows, false, hostSampler,
+                    tokenRing);
+        }
+        Tensor logits;
+        if (onDevice != null) {
+            CudaBackend gpu = (CudaBackend) backend;
+            Tensor idsOnDevice = gpu.ints(ids);
+            try {
+                gpu.resolveFutureIds(idsOnDevice, ids.length, onDevice);
+                logits = model.forward(batch, idsOnDevice, kvPool, reqToToken);
+            } finally {
+                gpu.free(idsOnDevice);
+            }
+        } else {
+            logits = model.forward(batch, kvPool, reqToToken);
+        }
+        if (backend instanceof CudaBackend gpu) return new DeviceLogits(gpu, logits, rows, true, hostSampler, tokenRing);
         try {
             return new HostLogits(backend.toHost(logits), hostSampler);
         } finally {
             backend.free(logits);
         }
+    }
+
+    private static int[] resolve(int[] ids, int[] drawn) {
+        int[] out = ids.clone();
+        for (int i = 0; i < out.length; i++) {
+            if (out[i] < 0) {
+                int k = -out[i] - 1;
+                if (k >= drawn.length) {
+                    throw new IllegalArgumentException("future token " + k + " of a draw of " + drawn.length);
+                }
+                out[i] = drawn[k];
+            }
+        }
+        return out;
+    }
+
+    private static ForwardBatch withInputIds(ForwardBatch b, int[] ids) {
+        return new ForwardBatch(b.mode(), ids, b.positions(), b.reqPoolIndices(), b.seqLens(), b.extendPrefixLens(),
+                b.extendSeqLens(), b.outCacheLoc(), b.logitRows(), b.ropeSeqLens());
     }
 
     /** Logits of the batch's {@code logitRows} on the host, row-major {@code [rows, vocab]}. */
@@ -96,6 +164,14 @@ public final class ModelRunner implements AutoCloseable {
         return lastUsedGraph;
     }
 
+    /**
+     * Draws that ran without waiting for their tokens (the overlap schedule's, on the GPU); 0 on the CPU,
+     * whose draws are done when they return.
+     */
+    public long asyncDraws() {
+        return tokenRing == null ? 0 : tokenRing.launches();
+    }
+
     /** The largest decode batch a CUDA graph runs (0 without graphs). */
     public int cudaGraphMaxBatchSize() {
         return graphs == null ? 0 : graphs.maxBatchSize();
@@ -103,6 +179,7 @@ public final class ModelRunner implements AutoCloseable {
 
     @Override
     public void close() {
+        if (tokenRing != null) tokenRing.close();
         if (graphs != null) graphs.close();
         reqToToken.close();
         kvPool.close();

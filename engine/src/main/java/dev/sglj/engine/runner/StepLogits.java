@@ -17,6 +17,16 @@ public sealed interface StepLogits extends AutoCloseable permits HostLogits, Dev
      */
     SampledToken[] sample(int[] rows, RequestSampler[] states);
 
+    /**
+     * {@link #sample}, possibly without waiting (the overlap schedule): the returned tokens may still be
+     * on their way from the device, and a later step's forward may take them as future input ids before
+     * they arrive. Each state's draw index advances now; its tokens are counted when they arrive. Rows that
+     * need the logits after the draw (logprobs, a possible host fallback) or whose draw depends on earlier
+     * tokens' values (penalties) are drawn synchronously, as {@link #sample} does, and the result is done.
+     * The logits may be closed once this returns.
+     */
+    StepTokens sampleAsync(int[] rows, RequestSampler[] states);
+
     /** The raw-logit logprob of {@code tokens[i]} in row {@code rows[i]}, with that row's top {@code topN}. */
     SampledToken[] logprobs(int[] rows, int[] tokens, int topN);
 

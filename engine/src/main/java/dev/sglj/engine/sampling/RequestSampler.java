@@ -68,16 +68,44 @@ public final class RequestSampler {
 
     /**
      * Records a generated token. {@link Sampler} calls this for every token it samples; call it directly
-     * only for tokens that did not come from {@link Sampler} (e.g. accepted draft tokens).
+     * only for tokens that did not come from {@link Sampler} (e.g. accepted draft tokens). Equivalent to
+     * {@link #advanceDraw()} then {@link #countToken}.
      */
     public void accept(int tokenId) {
+        advanceDraw();
+        countToken(tokenId);
+    }
+
+    /**
+     * Moves to the next output step without knowing its token yet: a device sampler launched this step's
+     * draw and the token comes back later ({@link #countToken}). The next {@link #uniform()} and the
+     * min_new_tokens masking then see one more output token, as after {@link #accept}.
+     */
+    public void advanceDraw() {
         outputLength++;
+    }
+
+    /**
+     * Counts a token whose draw {@link #advanceDraw} already recorded, for the penalties. Counts commute,
+     * so tokens may arrive late, as long as no draw that {@link #dependsOnTokens depends on them} ran
+     * in between.
+     */
+    public void countToken(int tokenId) {
         if (seenTokens != null) {
             seenTokens.add(tokenId);
         }
         if (outputCounts != null) {
             outputCounts.add(tokenId);
         }
+    }
+
+    /**
+     * True when this request's logit changes depend on the values of its earlier tokens (frequency,
+     * presence or repetition penalty): its next draw needs every earlier token counted. min_new_tokens
+     * masking and logit_bias depend only on how many tokens were drawn.
+     */
+    public boolean dependsOnTokens() {
+        return seenTokens != null || outputCounts != null;
     }
 
     /** True when this request's logits must be changed before sampling (penalties, bias, min tokens). */

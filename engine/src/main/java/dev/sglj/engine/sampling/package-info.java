@@ -11,6 +11,10 @@
  * Nothing here touches device memory; callers pass host float arrays. A request's logit changes
  * (penalties, min_new_tokens masking, logit_bias) are merged per token into a
  * {@link dev.sglj.engine.sampling.LogitChangeSet}, which a device sampler applies with the same
- * arithmetic, and {@link dev.sglj.engine.sampling.RequestSampler#uniform()} is the step's draw.
+ * arithmetic, and {@link dev.sglj.engine.sampling.RequestSampler#uniform()} is the step's draw. A draw
+ * whose token comes back later (the overlap schedule) is {@code advanceDraw} now and {@code countToken}
+ * when it arrives; only the penalties over earlier tokens' values
+ * ({@link dev.sglj.engine.sampling.RequestSampler#dependsOnTokens()}) need every token counted before the
+ * next draw.
  */
 package dev.sglj.engine.sampling;

@@ -44,11 +44,17 @@ final class PrefillAdder {
         return (long) slots.available() + cache.evictableSize() - reservedByRunning - takenTotal;
     }
 
-    /** Continues the request whose prompt was cut last step; it always gets the chunk budget's worth. */
+    /**
+     * Continues the request whose prompt was cut last step; it gets the chunk budget's worth, or what the
+     * pool has left. With nothing left it takes nothing this step and stays the chunked request.
+     */
     void addChunked(Req req) {
         int take = Math.min(req.pendingTokens(), remainingChunk);
         take = (int) Math.min(take, Math.max(remainingTotal(), 0));
-        if (take <= 0) return;
+        if (take <= 0) {
+            chunked = req;
+            return;
+        }
         admit(req, take, false);
     }
 

@@ -19,6 +19,11 @@ import java.util.List;
  *
  * <p>The request's slots are row {@code row} of the request-to-token table, positions
  * {@code [0, cached)}: the first {@code handle.length()} are the cache's, the rest the request's own.
+ *
+ * <p>Under the overlap schedule a request may have {@code pending} tokens: drawn by a launched step
+ * whose results the scheduler has not processed yet, so not in {@code tokens}. The next step can feed
+ * such a token all the same, by its {@code future} id ({@code -(i + 1)}: row {@code i} of that step's
+ * draw), which the runner resolves where the token is.
  */
 public final class Req {
     final String rid;
@@ -35,6 +40,10 @@ public final class Req {
     PrefixCache.Handle handle;
     int cachedTokens = -1;
     FinishReason finish;
+    /** Tokens drawn by launched steps and not appended yet (0 or 1 between steps). */
+    int pending;
+    /** The input id that stands for the newest pending token. */
+    int future;
     private final List<TokenLogprob> outputLogprobs = new ArrayList<>();
     private final List<TokenLogprob> inputLogprobs = new ArrayList<>();
     private int publishedTokens;
@@ -74,6 +83,19 @@ public final class Req {
         return length - promptLen;
     }
 
+    /** Output tokens drawn so far, appended or still pending. */
+    int drawnCount() {
+        return outputCount() + pending;
+    }
+
+    /** The id fed at {@code position}: a known token, or the future id of the pending one right after them. */
+    int inputId(int position) {
+        if (position < length) return tokens[position];
+        if (position == length && pending > 0) return future;
+        throw new IllegalStateException("request " + rid + " has no token at position " + position + " (length "
+                + length + ", pending " + pending + ")");
+    }
+
     int[] tokens(int from, int to) {
         return Arrays.copyOfRange(tokens, from, to);
     }
@@ -103,7 +125,7 @@ public final class Req {
 
     /** Output tokens it may still generate, for the scheduler's future-token reservation. */
     int remainingNewTokens() {
-        return Math.max(params().maxNewTokens() - outputCount(), 0);
+        return Math.max(params().maxNewTokens() - drawnCount(), 0);
     }
 
     boolean wantsPromptLogprobs() {

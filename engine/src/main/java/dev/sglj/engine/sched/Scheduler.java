@@ -7,6 +7,7 @@ import dev.sglj.engine.kv.ReqToTokenPool;
 import dev.sglj.engine.kv.SlotAllocator;
 import dev.sglj.engine.runner.ModelRunner;
 import dev.sglj.engine.runner.StepLogits;
+import dev.sglj.engine.runner.StepTokens;
 import dev.sglj.engine.sampling.RequestSampler;
 import dev.sglj.engine.sampling.SampledToken;
 import dev.sglj.engine.sampling.SamplingParams;
@@ -19,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * SGLang's scheduler, on one thread: each step it takes new requests and aborts from its inbox,
@@ -27,9 +29,34 @@ import java.util.concurrent.TimeUnit;
  * checks stop conditions, caches finished and chunked requests' KV in the prefix cache, and
  * publishes outputs. Between steps every KV slot is free, owned by exactly one request, or held by
  * the cache ({@link #checkKvAccounting()}).
+ *
+ * <h2>The overlap schedule</h2>
+ * On by default ({@code --disable-overlap-schedule} turns it off), as in SGLang: step N+1 is built and
+ * launched before step N's tokens are processed, and N's tokens are processed while the device runs
+ * N+1, so the host's work per step no longer leaves the GPU idle. A step is "in flight" from its launch
+ * until its tokens are processed in the next {@link #step()}; at most one is.
+ * <ul>
+ *   <li>A request that drew a token in the step in flight has it {@code pending}; step N+1 feeds it as a
+ *       future id, resolved by the runner where the token is (on the GPU by a kernel reading the buffer
+ *       N's sampler wrote, in stream order; on the CPU from the host). A request whose pending token
+ *       surely ends it (max_new_tokens, context length) is not fed again.</li>
+ *   <li>A request that turns out finished at N (EOS, stop id or string) was fed to N+1 anyway: when N
+ *       is processed it is cached and freed as without overlap, the slot N+1 took for it is freed at
+ *       once, and its N+1 token is dropped. An abort or a retraction while its token is in flight is
+ *       handled the same way; a retracted request still gets that token appended.</li>
+ *   <li>Which draws cannot run ahead is the runner's call ({@code StepLogits.sampleAsync}): rows that
+ *       ask for logprobs, that carry frequency/presence/repetition penalties (their next draw needs this
+ *       token's value) or that may fall back to host sampling are drawn synchronously, so such a step's
+ *       tokens are known before the next step is built; only the processing overlaps then.</li>
+ * </ul>
+ * Every structure here has one owner, this thread; the device only sees stream-ordered work, so a KV
+ * slot or table row freed while a step that reads it is in flight can be reused by the next step.
  */
 public final class Scheduler implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("dev.sglj.scheduler");
+
+    /** A step that ran (or is running) on the device: its batch and the tokens its sampled entries drew. */
+    private record Launched(StepBatch step, StepTokens tokens) {}
 
     private sealed interface Command {
         record Submit(Req req) implements Command {}
@@ -50,10 +77,18 @@ public final class Scheduler implements AutoCloseable {
     private final List<Req> running = new ArrayList<>();
     private final SchedulerStats stats = new SchedulerStats();
     private Req chunked;
+    /** The launched step whose tokens are not processed yet (overlap schedule), or null. */
+    private Launched inFlight;
+    /** Nanoseconds of this step spent waiting for the device (forward, draws, tokens). */
+    private long deviceWaitNanos;
     private double newTokenRatio;
     private int decodeSteps;
     private long lastDecodeLogNanos = System.nanoTime();
     private long tokensSinceDecodeLog;
+    /** For tests: sees each request retracted while a token of it is in flight. */
+    Consumer<Req> retractedInFlight = r -> { };
+    /** For tests: requests that finished on a token that was in flight when they were retracted. */
+    int finishedWhileRetracted;
     private volatile boolean closed;
     private Thread thread;
 
@@ -133,32 +168,78 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
-    /** One scheduler iteration; false when there was nothing to run. Call from one thread only. */
+    /**
+     * One scheduler iteration; false when there was nothing to run or process. Call from one thread only.
+     * Builds and launches the next step, then processes the step in flight (overlap schedule) or the one
+     * just launched.
+     */
     public boolean step() {
         long start = System.nanoTime();
+        deviceWaitNanos = 0;
         drainInbox();
         StepBatch step = nextBatch();
         if (step == null) {
+            boolean worked = inFlight != null;
+            completeInFlight();
             stats.update(this);
-            return false;
+            return worked;
         }
-        long forwardStart = System.nanoTime();
-        long forwardNanos;
-        try (StepLogits logits = runner.run(step.batch())) {
-            recordPromptLogprobs(step, logits);
-            SampledToken[] picked = sample(step, logits);
-            forwardNanos = System.nanoTime() - forwardStart;
-            List<Req> touched = new ArrayList<>();
-            int next = 0;
-            for (StepBatch.Entry e : step.entries()) {
-                process(e, samples(e) ? picked[next++] : null);
-                touched.add(e.req());
-            }
-            touched.forEach(this::publishIfDue);
+        if (inFlight != null) stats.overlapped();
+        Launched launched = launch(step, inFlight);
+        completeInFlight();
+        if (settings.disableOverlapSchedule()) {
+            complete(launched);
+        } else {
+            inFlight = launched;
         }
         stats.update(this);
-        stats.stepTimed(step.batch().mode(), System.nanoTime() - start - forwardNanos);
+        stats.stepTimed(step.batch().mode(), System.nanoTime() - start - deviceWaitNanos);
         return true;
+    }
+
+    /**
+     * Runs a step: the forward pass (its future input ids naming {@code prior}'s draw), prompt logprobs and
+     * the draw, which may still be on the device when this returns. Every request that draws now has one
+     * more pending token; a request whose last prompt chunk ran joins the running set.
+     */
+    private Launched launch(StepBatch step, Launched prior) {
+        long t0 = System.nanoTime();
+        StepTokens tokens;
+        try (StepLogits logits = runner.run(step.batch(), prior == null ? null : prior.tokens())) {
+            recordPromptLogprobs(step, logits);
+            tokens = sample(step, logits);
+        }
+        deviceWaitNanos += System.nanoTime() - t0;
+        int drawn = 0;
+        for (StepBatch.Entry e : step.entries()) {
+            Req r = e.req();
+            if (samples(e)) {
+                r.pending++;
+                r.future = -(++drawn);
+            }
+            if (e.samples() && e.prefill() && !running.contains(r)) running.add(r);
+        }
+        return new Launched(step, tokens);
+    }
+
+    private void completeInFlight() {
+        if (inFlight == null) return;
+        Launched l = inFlight;
+        inFlight = null;
+        complete(l);
+    }
+
+    /** Processes a launched step's tokens (waiting for them if need be) and publishes what is due. */
+    private void complete(Launched l) {
+        long t0 = System.nanoTime();
+        SampledToken[] picked = l.tokens().await();
+        deviceWaitNanos += System.nanoTime() - t0;
+        List<Req> touched = new ArrayList<>();
+        int next = 0;
+        for (StepBatch.Entry e : l.step().entries()) {
+            if (process(e, samples(e) ? picked[next++] : null)) touched.add(e.req());
+        }
+        touched.forEach(this::publishIfDue);
     }
 
     private void drainInbox() {
@@ -167,6 +248,7 @@ public final class Scheduler implements AutoCloseable {
                 case Command.Submit s -> waiting.add(s.req());
                 case Command.Abort a -> abort(a);
                 case Command.Flush f -> {
+                    completeInFlight();
                     boolean flushed = flush();
                     stats.update(this);
                     f.done().complete(flushed);
@@ -208,6 +290,7 @@ public final class Scheduler implements AutoCloseable {
     }
 
     private void abortEverything(String message) {
+        inFlight = null;
         List<Req> all = new ArrayList<>(waiting);
         all.addAll(running);
         if (chunked != null) all.add(chunked);
@@ -225,9 +308,10 @@ public final class Scheduler implements AutoCloseable {
         StepBatch.Builder builder = new StepBatch.Builder();
         List<PrefillAdder.Piece> pieces = planPrefill();
         boolean decodeToo = pieces.isEmpty() || settings.enableMixedChunk();
-        if (decodeToo && !running.isEmpty()) {
-            makeRoomForDecode();
-            for (Req r : running) {
+        List<Req> decoding = decodeToo ? decodable() : List.of();
+        if (!decoding.isEmpty()) {
+            decoding = makeRoomForDecode(decoding);
+            for (Req r : decoding) {
                 builder.add(r, growInto(r, 1), false, false);
             }
         }
@@ -244,8 +328,21 @@ public final class Scheduler implements AutoCloseable {
         if (builder.isEmpty()) return null;
         StepBatch step = builder.build();
         if (!pieces.isEmpty()) logPrefill(step);
-        if (decodeToo && !running.isEmpty()) afterDecodeStep();
+        if (!decoding.isEmpty()) afterDecodeStep(decoding.size());
         return step;
+    }
+
+    /**
+     * The running requests that feed a token this step: all of them without overlap; with a step in
+     * flight, not those its token surely ends (max_new_tokens reached, context full), nor one that draws
+     * nothing (max_new_tokens 0).
+     */
+    private List<Req> decodable() {
+        List<Req> out = new ArrayList<>(running.size());
+        for (Req r : running) {
+            if (r.drawnCount() < r.params().maxNewTokens() && r.length() + r.pending < table.maxContext()) out.add(r);
+        }
+        return out;
     }
 
     private int[] growInto(Req r, int n) {
@@ -275,6 +372,7 @@ public final class Scheduler implements AutoCloseable {
         int active = running.size() + (chunked != null ? 1 : 0);
         for (Req r : settings.policy().order(waiting, cache, random)) {
             if (active >= settings.maxRunningRequests()) break;
+            if (r.pending != 0) throw new IllegalStateException("request " + r.rid + " waits with a token in flight");
             int row = table.allocRow();
             if (row < 0) break;
             PrefixCache.MatchResult m = cache.matchPrefix(r.allTokens(), reusableLength(r));
@@ -308,14 +406,21 @@ public final class Scheduler implements AutoCloseable {
         return limit;
     }
 
-    /** SGLang's retraction: when the pool cannot give every running request a slot, send some back. */
-    private void makeRoomForDecode() {
-        if ((long) slots.available() + cache.evictableSize() >= running.size()) return;
-        List<Req> order = new ArrayList<>(running);
-        order.sort(Comparator.comparingInt(Req::outputCount).thenComparing(r -> -r.promptLen));
+    /**
+     * SGLang's retraction: when the pool cannot give every decoding request a slot, send some back (those
+     * with the fewest tokens drawn first). Returns the requests that stay. A retracted request with a token
+     * in flight gets it appended when that step is processed.
+     */
+    private List<Req> makeRoomForDecode(List<Req> decoding) {
+        if ((long) slots.available() + cache.evictableSize() >= decoding.size()) return decoding;
+        List<Req> order = new ArrayList<>(decoding);
+        order.sort(Comparator.comparingInt(Req::drawnCount).thenComparing(r -> -r.promptLen));
+        List<Req> kept = new ArrayList<>(decoding);
         List<Req> retracted = new ArrayList<>();
         for (Req victim : order) {
-            if ((long) slots.available() + cache.evictableSize() >= running.size() || running.size() == 1) break;
+            if ((long) slots.available() + cache.evictableSize() >= kept.size() || kept.size() == 1) break;
+            kept.remove(victim);
+            if (victim.pending > 0) retractedInFlight.accept(victim);
             running.remove(victim);
             release(victim);
             retracted.add(victim);
@@ -323,7 +428,7 @@ public final class Scheduler implements AutoCloseable {
         double old = newTokenRatio;
         long decoded = 0, maxNew = 0;
         for (Req r : running) {
-            decoded += r.outputCount();
+            decoded += r.drawnCount();
             maxNew += r.params().maxNewTokens();
         }
         if (maxNew > 0) {
@@ -335,6 +440,7 @@ public final class Scheduler implements AutoCloseable {
         LOG.log(System.Logger.Level.WARNING, String.format(
                 "KV cache pool is full. Retract requests. #retracted_reqs: %d, #new_token_ratio: %.4f -> %.4f",
                 retracted.size(), old, newTokenRatio));
+        return kept;
     }
 
     /** Returns a request's KV to the cache and allocator, keeping its tokens (for retraction and abort). */
@@ -344,10 +450,10 @@ public final class Scheduler implements AutoCloseable {
         r.resetKv();
     }
 
-    private void afterDecodeStep() {
+    private void afterDecodeStep(int decoded) {
         newTokenRatio = Math.max(newTokenRatio - settings.newTokenRatioDecay(), settings.minNewTokenRatio());
         decodeSteps++;
-        tokensSinceDecodeLog += running.size();
+        tokensSinceDecodeLog += decoded;
         if (settings.decodeLogInterval() > 0 && decodeSteps % settings.decodeLogInterval() == 0) {
             long now = System.nanoTime();
             double throughput = tokensSinceDecodeLog / Math.max((now - lastDecodeLogNanos) / 1e9, 1e-9);
@@ -383,8 +489,11 @@ public final class Scheduler implements AutoCloseable {
         return e.samples() && e.req().params().maxNewTokens() != 0;
     }
 
-    /** One token for each entry that {@link #samples}, in entry order, drawn together on the logits' device. */
-    private static SampledToken[] sample(StepBatch step, StepLogits logits) {
+    /**
+     * One token for each entry that {@link #samples}, in entry order, drawn together on the logits' device
+     * (possibly still on their way when this returns).
+     */
+    private static StepTokens sample(StepBatch step, StepLogits logits) {
         List<StepBatch.Entry> drawing = step.entries().stream().filter(Scheduler::samples).toList();
         int[] rows = new int[drawing.size()];
         RequestSampler[] states = new RequestSampler[drawing.size()];
@@ -393,18 +502,27 @@ public final class Scheduler implements AutoCloseable {
             rows[i] = e.logitIndex() + e.logitCount() - 1;
             states[i] = e.req().sampler;
         }
-        return rows.length == 0 ? new SampledToken[0] : logits.sample(rows, states);
+        return rows.length == 0 ? StepTokens.none() : logits.sampleAsync(rows, states);
     }
 
-    /** {@code picked}: the token this entry drew, null when it draws none. */
-    private void process(StepBatch.Entry e, SampledToken picked) {
+    /**
+     * Processes one entry of a step; {@code picked}: the token it drew, null when it draws none. Returns
+     * false when the entry is dropped: its request finished (or was aborted) after the step was launched.
+     */
+    private boolean process(StepBatch.Entry e, SampledToken picked) {
         Req r = e.req();
+        if (picked != null) r.pending--;
+        if (r.finish != null) {
+            if (picked != null) stats.dropped();
+            return false;
+        }
+        int computed = e.firstPosition() + e.count();
         if (!e.samples()) {
-            PrefixCache.LockedPrefix p = cache.cacheUnfinishedRequest(r.tokens(0, r.cached),
-                    table.read(r.row, 0, r.cached), r.handle);
+            PrefixCache.LockedPrefix p = cache.cacheUnfinishedRequest(r.tokens(0, computed),
+                    table.read(r.row, 0, computed), r.handle);
             table.write(r.row, 0, p.slots());
             r.handle = p.handle();
-            return;
+            return true;
         }
         if (picked == null) {
             r.finish = new FinishReason.Length(0);
@@ -417,14 +535,20 @@ public final class Scheduler implements AutoCloseable {
         }
         if (r == chunked) chunked = null;
         if (r.finish != null) {
-            cache.cacheFinishedRequest(r.tokens(0, r.cached), table.read(r.row, 0, r.cached), r.handle);
-            table.freeRow(r.row);
-            r.resetKv();
-            running.remove(r);
+            if (r.row >= 0) {
+                cache.cacheFinishedRequest(r.tokens(0, computed), table.read(r.row, 0, computed), r.handle);
+                // The slot a later step in flight took for this request's next token: that token is dropped.
+                if (r.cached > computed) slots.free(table.read(r.row, computed, r.cached));
+                table.freeRow(r.row);
+                r.resetKv();
+                running.remove(r);
+            } else {
+                waiting.remove(r);
+                finishedWhileRetracted++;
+            }
             stats.finished();
-        } else if (e.prefill() && !running.contains(r)) {
-            running.add(r);
         }
+        return true;
     }
 
     /**
@@ -526,9 +650,9 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
-    /** True when nothing is queued or running. */
+    /** True when nothing is queued, running or in flight. */
     public boolean idle() {
-        return waiting.isEmpty() && running.isEmpty() && chunked == null && inbox.isEmpty();
+        return waiting.isEmpty() && running.isEmpty() && chunked == null && inbox.isEmpty() && inFlight == null;
     }
 
     @Override

@@ -10,6 +10,8 @@ package dev.sglj.engine.sched;
  * @param enableMixedChunk     {@code --enable-mixed-chunk}: decode tokens ride with a prefill chunk
  * @param streamInterval       {@code --stream-interval}: publish outputs every this many tokens
  * @param decodeLogInterval    {@code --decode-log-interval}: log a decode line every this many steps
+ * @param disableOverlapSchedule {@code --disable-overlap-schedule}: process each step's tokens before
+ *                             building the next step, instead of while the device runs it
  */
 public record SchedulerSettings(
         int maxRunningRequests,
@@ -20,7 +22,22 @@ public record SchedulerSettings(
         boolean enableMixedChunk,
         int streamInterval,
         int decodeLogInterval,
-        long randomSeed) {
+        long randomSeed,
+        boolean disableOverlapSchedule) {
+
+    /** Settings with the overlap schedule on (SGLang's default). */
+    public SchedulerSettings(int maxRunningRequests, int maxPrefillTokens, int chunkedPrefillSize,
+                             SchedulePolicy policy, double conservativeness, boolean enableMixedChunk,
+                             int streamInterval, int decodeLogInterval, long randomSeed) {
+        this(maxRunningRequests, maxPrefillTokens, chunkedPrefillSize, policy, conservativeness, enableMixedChunk,
+                streamInterval, decodeLogInterval, randomSeed, false);
+    }
+
+    /** The same settings with the overlap schedule off ({@code true}) or on. */
+    public SchedulerSettings withDisableOverlapSchedule(boolean disable) {
+        return new SchedulerSettings(maxRunningRequests, maxPrefillTokens, chunkedPrefillSize, policy,
+                conservativeness, enableMixedChunk, streamInterval, decodeLogInterval, randomSeed, disable);
+    }
 
     /** SGLang's cap on the future tokens reserved per request. */
     static final int CLIP_MAX_NEW_TOKENS = 4096;

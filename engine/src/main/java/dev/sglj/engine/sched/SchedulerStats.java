@@ -21,6 +21,8 @@ public final class SchedulerStats {
     private final LongAdder retractedRequests = new LongAdder();
     private final LongAdder decodeSteps = new LongAdder();
     private final LongAdder decodeOverheadNanos = new LongAdder();
+    private final LongAdder overlappedSteps = new LongAdder();
+    private final LongAdder droppedTokens = new LongAdder();
 
     void update(Scheduler s) {
         runningRequests = s.runningCount();
@@ -51,6 +53,14 @@ public final class SchedulerStats {
         retractedRequests.add(n);
     }
 
+    void overlapped() {
+        overlappedSteps.increment();
+    }
+
+    void dropped() {
+        droppedTokens.increment();
+    }
+
     void stepTimed(ForwardMode mode, long nanosOutsideForward) {
         if (mode == ForwardMode.DECODE) {
             decodeSteps.increment();
@@ -58,7 +68,10 @@ public final class SchedulerStats {
         }
     }
 
-    /** Mean time per decode step spent outside the forward pass (scheduling, batching, sampling), in ms. */
+    /**
+     * Mean host time per decode step not spent waiting for the device (scheduling, batching, processing
+     * tokens), in ms. Under the overlap schedule most of it runs while the device computes the next step.
+     */
     public double decodeOverheadMillis() {
         long steps = decodeSteps.sum();
         return steps == 0 ? 0 : decodeOverheadNanos.sum() / 1e6 / steps;
@@ -75,6 +88,13 @@ public final class SchedulerStats {
     public long finishedRequests() { return finishedRequests.sum(); }
     public long abortedRequests() { return abortedRequests.sum(); }
     public long retractedRequests() { return retractedRequests.sum(); }
+    /** Steps launched while the previous step's tokens were still unprocessed (the overlap schedule). */
+    public long overlappedSteps() { return overlappedSteps.sum(); }
+    /**
+     * Tokens computed for a request that had already finished or been aborted when its step was processed
+     * (the overlap schedule's one extra token after an EOS or stop string, or an abort with a token in flight).
+     */
+    public long droppedTokens() { return droppedTokens.sum(); }
 
     /** Share of prompt tokens served from the prefix cache so far. */
     public double cacheHitRate() {

@@ -25,21 +25,24 @@ record StepBatch(ForwardBatch batch, List<Entry> entries) {
 
         /**
          * Adds {@code newSlots.length} tokens of {@code req} from its cached position (slots already in
-         * its row); {@code newSeq} marks a request admitted in this step.
+         * its row); {@code newSeq} marks a request admitted in this step. A token still in flight goes in
+         * as its future id.
          */
         void add(Req req, int[] newSlots, boolean prefill, boolean newSeq) {
             int first = req.cached - newSlots.length;
             int take = newSlots.length;
             int flatStart = ids.size();
-            ids.addAll(req.tokens(first, first + take));
-            for (int i = 0; i < take; i++) positions.add(first + i);
+            for (int i = 0; i < take; i++) {
+                ids.add(req.inputId(first + i));
+                positions.add(first + i);
+            }
             loc.addAll(newSlots);
             rows.add(req.row);
             seqLens.add(first + take);
             prefixLens.add(first);
             extendLens.add(take);
             ropeLens.add(Math.max(req.promptLen, first + take));
-            boolean samples = req.cached == req.length();
+            boolean samples = req.cached == req.length() + req.pending;
             boolean promptRows = req.wantsPromptLogprobs() && first < req.promptLen;
             int logitFrom = promptRows ? 0 : take - 1;
             int logitIndex = logitRows.size();

@@ -53,6 +53,32 @@ class PenaltiesTest {
         assertThat(applied(params, new int[0], new int[] {4}, new int[] {0, 0}, logits)).containsExactly(logits);
     }
 
+    @Test
+    void aDrawAdvancedNowAndItsTokenCountedLaterEqualsAcceptingIt() {
+        var params = SamplingParams.builder().temperature(0.8).samplingSeed(5L).frequencyPenalty(0.5)
+                .presencePenalty(0.25).repetitionPenalty(1.3).minNewTokens(3).stopTokenIds(List.of(3))
+                .logitBias(Map.of(2, 1.5f)).build();
+        RequestSampler accepted = new RequestSampler(params, new int[] {1, 2}, new int[] {4});
+        RequestSampler split = new RequestSampler(params, new int[] {1, 2}, new int[] {4});
+        assertThat(split.dependsOnTokens()).isTrue();
+        assertThat(new RequestSampler(SamplingParams.builder().minNewTokens(2).logitBias(Map.of(2, 1f)).build(),
+                new int[] {1}, new int[] {4}).dependsOnTokens()).as("masking and bias depend on counts only").isFalse();
+        int[] tokens = {0, 2, 2, 5, 3};
+        for (int t : tokens) {
+            assertThat(split.uniform()).isEqualTo(accepted.uniform());
+            accepted.accept(t);
+            split.advanceDraw();
+            assertThat(split.outputLength()).isEqualTo(accepted.outputLength());
+            assertThat(split.uniform()).as("the next draw is known before the token").isEqualTo(accepted.uniform());
+            split.countToken(t);
+            float[] a = new float[6];
+            float[] b = new float[6];
+            accepted.logitChanges(6).applyTo(a, 0);
+            split.logitChanges(6).applyTo(b, 0);
+            assertThat(b).containsExactly(a);
+        }
+    }
+
     private static RequestSampler greedy(RequestSampler state) {
         SamplingParams p = state.params().toBuilder().temperature(0.0).build();
         return new RequestSampler(p, new int[0], new int[] {4});

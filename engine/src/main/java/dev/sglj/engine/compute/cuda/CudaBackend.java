@@ -615,6 +615,42 @@ public final class CudaBackend implements Backend {
         return sampling.sample(check("sample", "logits", logits, DType.F32), batch, changes);
     }
 
+    /** A buffer for the ids of one {@link #sampleInto} launch of up to {@code capacity} rows. */
+    public TokenBuffer tokenBuffer(int capacity) {
+        ensureCurrent();
+        return new TokenBuffer(this, capacity);
+    }
+
+    /**
+     * {@link #sample} without waiting (the overlap schedule): the ids are written to {@code into} on the
+     * device, where {@link #resolveFutureIds} reads them in stream order, and copied to its host side,
+     * which {@link TokenBuffer#await} waits for. The batch must not need the host
+     * ({@link SamplingBatch#hostFallbackPossible} false). Returns at once.
+     */
+    public void sampleInto(Tensor logits, SamplingBatch batch, LogitChanges changes, TokenBuffer into) {
+        ensureCurrent();
+        CudaTensor c = check("sampleInto", "logits", logits, DType.F32);
+        if (batch.hostFallbackPossible(Math.toIntExact(c.cols()))) {
+            throw new IllegalArgumentException("sampleInto: a row may need host sampling; use sample");
+        }
+        sampling.sampleInto(c, batch, changes, into);
+    }
+
+    /**
+     * Replaces each of the first {@code n} entries of I32 {@code ids} that is negative, {@code -(i + 1)}, by
+     * id {@code i} of the last launch into {@code futures}, on the device in stream order. The host no
+     * longer knows the values, so ops stop checking them.
+     */
+    public void resolveFutureIds(Tensor ids, int n, TokenBuffer futures) {
+        ensureCurrent();
+        CudaTensor c = check("resolveFutureIds", "ids", ids, DType.I32);
+        if (n < 0 || n > c.numel()) throw new IllegalArgumentException("resolveFutureIds: " + n + " ids of " + c);
+        c.hostInts = null;
+        if (n == 0) return;
+        kernels.args().ptr(c.ptr()).i32(n).ptr(futures.devicePtr());
+        kernels.launchElements("resolve_future_ids", n);
+    }
+
     /**
      * {@code Logprobs.of} for row {@code logitRows[i]} of F32 logits {@code [*, vocab]} (raw: before
      * penalties and temperature) and token {@code tokens[i]}, with the row's top {@code min(topN, vocab)}.

@@ -26,6 +26,8 @@ final class CudaDriver {
     static final int FUNC_ATTR_MAX_DYNAMIC_SHARED_SIZE_BYTES = 8;
     static final int STREAM_NON_BLOCKING = 1;
     static final int CAPTURE_MODE_THREAD_LOCAL = 1;
+    /** CU_EVENT_DISABLE_TIMING: an event only waited on, cheaper to record and to wait for. */
+    static final int EVENT_DISABLE_TIMING = 0x2;
 
     private static final SymbolLookup LIB = NativeLibraries.open("the CUDA driver (libcuda)", "libcuda.so.1", "libcuda.so");
 
@@ -280,10 +282,23 @@ final class CudaDriver {
     }
 
     static long createEvent() {
+        return createEvent(0);
+    }
+
+    static long createEvent(int flags) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment out = a.allocate(ADDRESS);
-            check("cuEventCreate", (int) EVENT_CREATE.invokeExact(out, 0));
+            check("cuEventCreate", (int) EVENT_CREATE.invokeExact(out, flags));
             return out.get(JAVA_LONG, 0);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Waits until the work queued before the event's last record has run. */
+    static void synchronizeEvent(long event) {
+        try {
+            check("cuEventSynchronize", (int) EVENT_SYNCHRONIZE.invokeExact(event));
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -20,7 +20,7 @@ import java.util.Map;
  */
 final class Kernels implements AutoCloseable {
     static final List<String> SOURCES = List.of("elementwise.cu", "attention.cu", "extend_attention.cu", "gemv.cu",
-            "sampling.cu", "fused.cu");
+            "sampling.cu", "fused.cu", "overlap.cu");
     /** The F32 compute path's kernels, loaded only by a backend computing in F32. */
     static final List<String> F32_SOURCES = List.of("f32.cu", "f32_attention.cu");
     private static final int MAX_ARGS = 32;

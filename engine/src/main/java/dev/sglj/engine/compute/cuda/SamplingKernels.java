@@ -43,6 +43,9 @@ final class SamplingKernels implements AutoCloseable {
     private final DeviceBuffer results;
     private final PinnedBuffer hostArgs = new PinnedBuffer();
     private final PinnedBuffer hostResults = new PinnedBuffer();
+    /** Argument staging of {@link #sampleInto}, two alternating buffers. */
+    private final PinnedBuffer[] asyncArgs = {new PinnedBuffer(), new PinnedBuffer()};
+    private int asyncFlip;
 
     SamplingKernels(CudaBackend backend) {
         this.backend = backend;
@@ -53,23 +56,50 @@ final class SamplingKernels implements AutoCloseable {
     }
 
     int[] sample(CudaTensor logits, SamplingBatch batch, LogitChanges changes) {
+        int n = batch.size();
+        if (n == 0) {
+            launchSample(logits, batch, changes, hostArgs, 0);
+            return new int[0];
+        }
+        long out = results.ensure(4L * n);
+        launchSample(logits, batch, changes, hostArgs, out);
+        return hostResults.read(out, 4L * n, backend.stream()).toArray(JAVA_INT);
+    }
+
+    /**
+     * {@link #sample} without waiting: the ids go to {@code into} on the device and are copied to its host
+     * side behind its event. The packed arguments alternate between two pinned buffers, so this launch's
+     * upload, which runs only when the stream gets to it, never reads a buffer the next launch refills
+     * (the caller awaits a launch's ids before launching the one after the next).
+     */
+    void sampleInto(CudaTensor logits, SamplingBatch batch, LogitChanges changes, TokenBuffer into) {
+        int n = batch.size();
+        if (n > into.capacity()) {
+            throw new IllegalArgumentException("sample: " + n + " rows for a token buffer of " + into.capacity());
+        }
+        asyncFlip ^= 1;
+        launchSample(logits, batch, changes, asyncArgs[asyncFlip], into.devicePtr());
+        into.queueReadback(n, backend.stream());
+    }
+
+    /** Checks, uploads the packed arguments through {@code staging} and queues sample_rows writing {@code out}. */
+    private void launchSample(CudaTensor logits, SamplingBatch batch, LogitChanges changes, PinnedBuffer staging,
+                              long out) {
         int vocab = vocab("sample", logits);
         checkRows("sample", batch.logitRows(), logits.rows());
         checkChanges(changes, batch.size(), vocab);
         int n = batch.size();
-        if (n == 0) return new int[0];
+        if (n == 0) return;
         long bytes = sampleArgBytes(n, changes.size());
-        MemorySegment host = hostArgs.ensure(bytes);
+        MemorySegment host = staging.ensure(bytes);
         long[] offsets = packSample(batch, changes, host);
         long dev = args.ensure(bytes);
         CudaDriver.copyToDevice(dev, host, bytes, backend.stream());
         int blocks = Math.min(n, maxBlocks);
         long rows = work.ensure(4L * blocks * vocab);
-        long out = results.ensure(4L * n);
         Kernels k = backend.kernels().args().ptr(logits.ptr()).i32(vocab).ptr(rows).i32(n);
         for (int i = 0; i < SAMPLE_ARRAYS; i++) k.ptr(dev + offsets[i]);
         k.ptr(out).launch("sample_rows", blocks, 1, 1, THREADS, 0);
-        return hostResults.read(out, 4L * n, backend.stream()).toArray(JAVA_INT);
     }
 
     RowLogprobs logprobs(CudaTensor logits, int[] logitRows, int[] tokens, int topN) {
@@ -197,6 +227,7 @@ final class SamplingKernels implements AutoCloseable {
         results.release();
         hostArgs.release();
         hostResults.release();
+        for (PinnedBuffer b : asyncArgs) b.release();
     }
 
     /** Device scratch kept across calls and grown (doubling) when a call needs more. */

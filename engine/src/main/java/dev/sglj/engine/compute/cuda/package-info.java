@@ -50,5 +50,13 @@
  * {@link dev.sglj.engine.compute.cuda.CudaBackend#logprobs} returns {@code Logprobs.of}'s chosen-token
  * logprobs and top N as a {@link dev.sglj.engine.compute.cuda.RowLogprobs}. Only these small arrays
  * cross to the host ({@code SamplingKernels}).
+ *
+ * <p>The overlap schedule: {@link dev.sglj.engine.compute.cuda.CudaBackend#sampleInto} draws without waiting
+ * into a {@link dev.sglj.engine.compute.cuda.TokenBuffer} (ids on the device, copied to pinned memory behind
+ * an event that {@code TokenBuffer.await} waits for; its packed arguments alternate between two pinned
+ * staging buffers), and {@link dev.sglj.engine.compute.cuda.CudaBackend#resolveFutureIds} ({@code overlap.cu})
+ * replaces the next step's negative input ids by those ids on the stream, so the next forward pass is queued
+ * before the previous draw is read. Only rows that cannot come back -1 are drawn that way
+ * ({@link dev.sglj.engine.compute.cuda.SamplingBatch#hostFallbackPossible}).
  */
 package dev.sglj.engine.compute.cuda;
