@@ -61,6 +61,22 @@ public interface Backend extends AutoCloseable {
     /** Overwrites {@code len} I32 elements of {@code dst} from {@code dstOffset} with {@code src[srcOffset..]}. */
     void writeInts(Tensor dst, long dstOffset, int[] src, int srcOffset, int len);
 
+    /**
+     * Sets {@code dst[offsets[i]] = values[i]} for every {@code i} of an I32 tensor, in one operation (a
+     * decode step's request-to-token entries: one per request).
+     */
+    void scatterInts(Tensor dst, int[] offsets, int[] values);
+
+    /** {@link #scatterInts}'s argument check: as many offsets as values, each within {@code numel}. */
+    static void checkScatter(int[] offsets, int[] values, long numel) {
+        if (offsets.length != values.length) {
+            throw new IllegalArgumentException("scatterInts: " + offsets.length + " offsets for " + values.length + " values");
+        }
+        for (int o : offsets) {
+            if (o < 0 || o >= numel) throw new IllegalArgumentException("scatterInts: offset " + o + " outside [0, " + numel + ")");
+        }
+    }
+
     /** Copies an F32 tensor's {@code rows x cols} elements to a new host array, row-major. */
     float[] toHost(Tensor t);
 

@@ -59,6 +59,20 @@ public final class ReqToTokenPool implements AutoCloseable {
         backend.writeInts(device, (long) row * maxContext + start, slots, 0, slots.length);
     }
 
+    /** Sets one position of each of these rows ({@code rows[i]}'s {@code positions[i]} to {@code slots[i]}) in one write. */
+    public void writeEach(int[] rows, int[] positions, int[] slots) {
+        int[] offsets = new int[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            if (positions[i] >= maxContext) {
+                throw new IllegalArgumentException("sequence of " + (positions[i] + 1) + " tokens exceeds the context length "
+                        + maxContext);
+            }
+            offsets[i] = rows[i] * maxContext + positions[i];
+            host[offsets[i]] = slots[i];
+        }
+        backend.scatterInts(device, offsets, slots);
+    }
+
     /** The slots of positions {@code [from, to)} of a row. */
     public int[] read(int row, int from, int to) {
         int[] out = new int[to - from];

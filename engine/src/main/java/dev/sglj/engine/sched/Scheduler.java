@@ -311,9 +311,8 @@ public final class Scheduler implements AutoCloseable {
         List<Req> decoding = decodeToo ? decodable() : List.of();
         if (!decoding.isEmpty()) {
             decoding = makeRoomForDecode(decoding);
-            for (Req r : decoding) {
-                builder.add(r, growInto(r, 1), false, false);
-            }
+            int[] slots = growByOne(decoding);
+            for (int i = 0; i < decoding.size(); i++) builder.add(decoding.get(i), new int[] {slots[i]}, false, false);
         }
         for (PrefillAdder.Piece p : pieces) {
             int[] newSlots = cache.allocate(p.take());
@@ -345,11 +344,18 @@ public final class Scheduler implements AutoCloseable {
         return out;
     }
 
-    private int[] growInto(Req r, int n) {
-        int[] newSlots = cache.allocate(n);
+    /** A new KV slot at the next position of each request, written to the table in one operation. */
+    private int[] growByOne(List<Req> reqs) {
+        int[] newSlots = cache.allocate(reqs.size());
         if (newSlots == null) throw new IllegalStateException("no KV slot for a decode token after making room");
-        table.write(r.row, r.cached, newSlots);
-        r.cached += n;
+        int[] rows = new int[reqs.size()];
+        int[] positions = new int[reqs.size()];
+        for (int i = 0; i < rows.length; i++) {
+            Req r = reqs.get(i);
+            rows[i] = r.row;
+            positions[i] = r.cached++;
+        }
+        table.writeEach(rows, positions, newSlots);
         return newSlots;
     }
 

@@ -135,6 +135,13 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void scatterInts(Tensor dst, int[] offsets, int[] values) {
+        CpuTensor d = check("scatterInts", "dst", dst, DType.I32);
+        Backend.checkScatter(offsets, values, d.numel());
+        for (int i = 0; i < offsets.length; i++) d.data().setAtIndex(INT, offsets[i], values[i]);
+    }
+
+    @Override
     public float[] toHost(Tensor t) {
         CpuTensor c = check("toHost", "t", t, DType.F32, DType.BF16, DType.F16);
         float[] result = new float[Math.toIntExact(c.numel())];

@@ -367,6 +367,22 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public void scatterInts(Tensor dst, int[] offsets, int[] values) {
+        ensureCurrent();
+        CudaTensor d = check("scatterInts", "dst", dst, DType.I32);
+        Backend.checkScatter(offsets, values, d.numel());
+        int n = offsets.length;
+        if (n == 0) return;
+        if (d.hostInts != null) for (int i = 0; i < n; i++) d.hostInts[offsets[i]] = values[i];
+        int[] packed = Arrays.copyOf(offsets, 2 * n);
+        System.arraycopy(values, 0, packed, n, n);
+        Tensor p = ints(packed);
+        kernels.args().ptr(d.ptr()).ptr(((CudaTensor) p).ptr()).i32(n);
+        kernels.launchElements("scatter_ints", n);
+        free(p);
+    }
+
+    @Override
     public float[] toHost(Tensor t) {
         ensureCurrent();
         CudaTensor c = check("toHost", "t", t, DType.F32, DType.BF16);

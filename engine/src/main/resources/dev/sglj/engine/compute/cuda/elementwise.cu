@@ -27,6 +27,12 @@ extern "C" __global__ void fill_bf16(bf16* out, i64 n, float value) {
         out[i] = v;
 }
 
+// dst[packed[i]] = packed[n + i] for i < n: offsets, then values
+extern "C" __global__ void scatter_ints(int* dst, const int* packed, int n) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < n) dst[packed[i]] = packed[n + i];
+}
+
 // out[row, :] = table[ids[row], :]
 extern "C" __global__ void embedding(const bf16* table, const int* ids, bf16* out, int hidden) {
     const bf16* src = table + (i64) ids[blockIdx.x] * hidden;

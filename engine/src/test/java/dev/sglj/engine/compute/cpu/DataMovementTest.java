@@ -70,6 +70,17 @@ class DataMovementTest {
         assertThatThrownBy(() -> backend.floats(values, 4, 2)).hasMessageContaining("6 values for shape [4, 2]");
     }
 
+    @Test
+    void scatterIntsSetsEachOffset() {
+        Tensor t = backend.ints(new int[] {1, 2, 3, 4, 5, 6});
+        backend.scatterInts(t, new int[] {5, 0, 3}, new int[] {50, 10, 40});
+        assertThat(((CpuTensor) t).data().toArray(ValueLayout.JAVA_INT)).containsExactly(10, 2, 3, 40, 5, 50);
+        assertThatThrownBy(() -> backend.scatterInts(t, new int[] {6}, new int[] {1}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("offset 6 outside [0, 6)");
+        assertThatThrownBy(() -> backend.scatterInts(t, new int[] {1, 2}, new int[] {1}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2 offsets for 1 values");
+    }
+
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "BF16", "F16"})
     void embeddingLooksUpRowsOfAnyDtype(DType dtype) {

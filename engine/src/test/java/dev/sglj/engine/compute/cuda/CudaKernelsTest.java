@@ -230,6 +230,22 @@ class CudaKernelsTest {
     }
 
     @Test
+    void scatterIntsSetsEachOffsetOnTheDevice() {
+        int vocab = 8;
+        int hidden = 64;
+        Tensor table = gpuBf16(bf16Uniform(new Random(5), vocab * hidden, 1f), vocab, hidden);
+        Tensor ids = gpu.ints(new int[6]);
+        gpu.scatterInts(ids, new int[] {4, 1, 5}, new int[] {7, 3, 2});
+        Tensor scattered = gpu.allocate(DType.BF16, 6, hidden);
+        gpu.embedding(table, ids, scattered);
+        Tensor expected = gpu.allocate(DType.BF16, 6, hidden);
+        gpu.embedding(table, gpu.ints(new int[] {0, 3, 0, 0, 7, 2}), expected);
+        assertThat(gpu.toHost(scattered)).containsExactly(gpu.toHost(expected));
+        assertThatThrownBy(() -> gpu.scatterInts(ids, new int[] {6}, new int[] {1}))
+                .hasMessageContaining("offset 6 outside [0, 6)");
+    }
+
+    @Test
     void kernelCacheServesTheSecondStart(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
         try (CudaBackend first = new CudaBackend(0, dir)) {
             assertThat(first.kernelCompileSummary()).contains("compiled " + Kernels.SOURCES.size()).contains("cache 0");

@@ -78,6 +78,11 @@ final class OpProfile implements Backend {
         gpu.writeInts(dst, dstOffset, src, srcOffset, len);
     }
 
+    @Override
+    public void scatterInts(Tensor dst, int[] offsets, int[] values) {
+        timed("scatterInts", () -> gpu.scatterInts(dst, offsets, values));
+    }
+
     @Override public float[] toHost(Tensor t) { return gpu.toHost(t); }
 
     @Override
