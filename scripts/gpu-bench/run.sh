@@ -7,6 +7,8 @@
 #      OFFLINE_RANGE_RATIO=1.0 gives fixed lengths)
 #   c  the server under sglj bench serving at 1 request/s, random 1024 / 256, SERVING_PROMPTS (200) prompts
 #   d  Hugging Face transformers (bf16, sdpa, static cache, compiled) at batch 1 and 32, same shape
+#   e  (not in the default set) the server with one request at a time, random 1024 / 256, SINGLE_PROMPTS (10):
+#      batch-1 decode through the scheduler (overlap schedule on), as a server user sees it
 # then one table (table.py). Sections run in the order given (default: a c d b). EXTRA_ARGS are added to
 # the sglj commands of a, b and c (e.g. "--cuda-graph-max-bs 256").
 #
@@ -42,6 +44,16 @@ serving() {
   stop_server
 }
 
+one_at_a_time() {
+  echo "== (e) server, one request at a time (batch-1 decode through the scheduler), random 1024 / 256, ${SINGLE_PROMPTS:=10} prompts"
+  start_server "$out/serve-single.log" --model-path "$l8b" --load-format dummy --port 30000 ${EXTRA_ARGS:-}
+  wait_healthy 30000 "$SERVER_PID" "$out/serve-single.log"
+  sglj bench serving --backend sglang --port 30000 --dataset-name random --tokenizer "$l8b" \
+    --random-input-len 1024 --random-output-len 256 --random-range-ratio 1.0 --num-prompts "$SINGLE_PROMPTS" \
+    --max-concurrency 1 --disable-tqdm --output-file "$out/single.jsonl" 2>&1 | tail -22
+  stop_server
+}
+
 transformers() {
   echo "== (d) transformers, same shape"
   python3 scripts/gpu-bench/hf_decode.py --config "$l8b" --batch-sizes 1,32 --input-len 1024 \
@@ -50,8 +62,8 @@ transformers() {
 
 for s in $sections; do
   case $s in
-    a) one_batch ;; b) offline ;; c) serving ;; d) transformers ;;
-    *) echo "unknown section $s (a b c d)" >&2; exit 2 ;;
+    a) one_batch ;; b) offline ;; c) serving ;; d) transformers ;; e) one_at_a_time ;;
+    *) echo "unknown section $s (a b c d e)" >&2; exit 2 ;;
   esac
 done
 echo "== table"
