@@ -9,12 +9,30 @@
 #define EXT_BN 32
 #define NEG_INF (-__int_as_float(0x7f800000))
 
-// EXTEND: block (query tile of EXT_BM new tokens, q head, request). K/V tiles of EXT_BN keys are
+// q . k of a staged key row: BF16 rows are read as packed pairs.
+__device__ __forceinline__ float tile_dot(const float* qr, const bf16* kr, int D) {
+    const unsigned int* pairs = (const unsigned int*) kr;
+    float dot = 0.0f;
+    for (int d = 0; d < D; d += 2) {
+        unsigned int pair = pairs[d >> 1];
+        dot += qr[d] * bf2f((bf16) (pair & 0xffffu)) + qr[d + 1] * bf2f((bf16) (pair >> 16));
+    }
+    return dot;
+}
+
+__device__ __forceinline__ float tile_dot(const float* qr, const float* kr, int D) {
+    float dot = 0.0f;
+    for (int d = 0; d < D; d++) dot += qr[d] * kr[d];
+    return dot;
+}
+
+// EXTEND (CUDA cores; head dims without a tensor-core tile, and the F32 path): block (query tile of EXT_BM
+// new tokens, q head, request). K/V tiles of EXT_BN keys are
 // staged in shared memory; lane j scores key j of the tile for each of its warp's rows.
-template <int NI>
-__device__ void extend_attention(const bf16* q, const bf16* kCache, const bf16* vCache, const int* reqToToken,
+template <typename T, int NI>
+__device__ void extend_attention(const T* q, const T* kCache, const T* vCache, const int* reqToToken,
                                  int stride, const int* reqPool, const int* seqLens, const int* extendLens,
-                                 const int* extendStarts, bf16* out, int numHeads, int numKvHeads, int D,
+                                 const int* extendStarts, T* out, int numHeads, int numKvHeads, int D,
                                  float scale) {
     int r = blockIdx.z, head = blockIdx.y;
     int ext = extendLens[r];
@@ -24,19 +42,19 @@ __device__ void extend_attention(const bf16* q, const bf16* kCache, const bf16* 
     i64 firstRow = extendStarts[r] + j0;
     int rows = min(EXT_BM, ext - j0);
     int kvHead = head / (numHeads / numKvHeads);
-    int kStride = D + 2;  // odd word stride: lanes reading key j, word d/2 hit distinct banks
+    int kStride = D + Elem<T>::TILE_PAD;
 
     extern __shared__ float smem[];
     float* qs = smem;
-    bf16* ks = (bf16*) (qs + EXT_BM * D);
-    bf16* vs = ks + EXT_BN * kStride;
+    T* ks = (T*) (qs + EXT_BM * D);
+    T* vs = ks + EXT_BN * kStride;
     int* slots = (int*) (vs + EXT_BN * kStride);
 
     int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
     i64 qStride = (i64) numHeads * D;
     for (int i = threadIdx.x; i < EXT_BM * D; i += blockDim.x) {
         int t = i / D, d = i - t * D;
-        qs[i] = t < rows ? bf2f(q[(firstRow + t) * qStride + head * D + d]) * scale : 0.0f;
+        qs[i] = t < rows ? Elem<T>::load(q[(firstRow + t) * qStride + head * D + d]) * scale : 0.0f;
     }
     float m[EXT_ROWS_PER_WARP], l[EXT_ROWS_PER_WARP], acc[EXT_ROWS_PER_WARP][NI];
     #pragma unroll
@@ -57,7 +75,7 @@ __device__ void extend_attention(const bf16* q, const bf16* kCache, const bf16* 
         for (int i = threadIdx.x; i < EXT_BN * D; i += blockDim.x) {
             int j = i / D, d = i - j * D;
             int s = slots[j];
-            bf16 kv = 0, vv = 0;
+            T kv = 0, vv = 0;
             if (s >= 0) {
                 kv = kCache[(i64) s * kvStride + kvHead * D + d];
                 vv = vCache[(i64) s * kvStride + kvHead * D + d];
@@ -74,31 +92,24 @@ __device__ void extend_attention(const bf16* q, const bf16* kCache, const bf16* 
                 int key = kt + lane;
                 float s = NEG_INF;
                 if (key <= qpos) {
-                    const float* qr = qs + t * D;
-                    const unsigned int* kr = (const unsigned int*) (ks + lane * kStride);
-                    float dot = 0.0f;
-                    for (int d = 0; d < D; d += 2) {
-                        unsigned int pair = kr[d >> 1];
-                        dot += qr[d] * bf2f((bf16) (pair & 0xffffu)) + qr[d + 1] * bf2f((bf16) (pair >> 16));
-                    }
-                    s = dot;
+                    s = tile_dot(qs + t * D, ks + lane * kStride, D);
                 }
                 float tileMax = warp_max(s);
                 if (tileMax != NEG_INF) {
                     float mNew = fmaxf(m[rr], tileMax);
-                    float corr = __expf(m[rr] - mNew);
-                    float p = key <= qpos ? __expf(s - mNew) : 0.0f;
+                    float corr = Elem<T>::softmax_exp(m[rr] - mNew);
+                    float p = key <= qpos ? Elem<T>::softmax_exp(s - mNew) : 0.0f;
                     l[rr] = l[rr] * corr + warp_sum(p);
                     #pragma unroll
                     for (int i = 0; i < NI; i++) acc[rr][i] *= corr;
                     int keys = min(EXT_BN, qpos - kt + 1);
                     for (int j = 0; j < keys; j++) {
                         float pj = __shfl_sync(0xffffffffu, p, j);
-                        const bf16* vr = vs + j * kStride;
+                        const T* vr = vs + j * kStride;
                         #pragma unroll
                         for (int i = 0; i < NI; i++) {
                             int d = lane + 32 * i;
-                            if (d < D) acc[rr][i] += pj * bf2f(vr[d]);
+                            if (d < D) acc[rr][i] += pj * Elem<T>::load(vr[d]);
                         }
                     }
                     m[rr] = mNew;
@@ -111,11 +122,11 @@ __device__ void extend_attention(const bf16* q, const bf16* kCache, const bf16* 
         int t = warp * EXT_ROWS_PER_WARP + rr;
         if (t < rows) {
             float inv = 1.0f / l[rr];
-            bf16* o = out + (firstRow + t) * qStride + head * D;
+            T* o = out + (firstRow + t) * qStride + head * D;
             #pragma unroll
             for (int i = 0; i < NI; i++) {
                 int d = lane + 32 * i;
-                if (d < D) o[d] = f2bf(acc[rr][i] * inv);
+                if (d < D) o[d] = Elem<T>::store(acc[rr][i] * inv);
             }
         }
     }
@@ -528,8 +539,9 @@ __device__ void decode_attention_rows(const bf16* q, const bf16* kCache, const b
 
 // Merges the used splits' softmax states: block (request, q head), threads over D; requests that used
 // one split were written by the decode kernel.
-extern "C" __global__ void decode_merge(const float* partial, const int* seqLens, const int* extendStarts, bf16* out,
-                                        int numHeads, int D, int splits, int minKeys) {
+template <typename T>
+__device__ void decode_merge(const float* partial, const int* seqLens, const int* extendStarts, T* out,
+                             int numHeads, int D, int splits, int minKeys) {
     int r = blockIdx.x, head = blockIdx.y;
     int used = decode_splits_used(seqLens[r], splits, minKeys);
     if (used == 1) return;
@@ -541,21 +553,39 @@ extern "C" __global__ void decode_merge(const float* partial, const int* seqLens
         float sum = 0.0f, o = 0.0f;
         for (int s = 0; s < used; s++) {
             const float* cell = partial + (base + s) * (D + 2);
-            float f = cell[0] == NEG_INF ? 0.0f : __expf(cell[0] - bm);
+            float f = cell[0] == NEG_INF ? 0.0f : Elem<T>::softmax_exp(cell[0] - bm);
             sum += cell[1] * f;
             o += cell[2 + d] * f;
         }
-        out[row * (i64) numHeads * D + head * D + d] = f2bf(o / sum);
+        out[row * (i64) numHeads * D + head * D + d] = Elem<T>::store(o / sum);
     }
 }
 
+extern "C" __global__ void decode_merge(const float* partial, const int* seqLens, const int* extendStarts, bf16* out,
+                                        int numHeads, int D, int splits, int minKeys) {
+    decode_merge<bf16>(partial, seqLens, extendStarts, out, numHeads, D, splits, minKeys);
+}
+
+extern "C" __global__ void f32_decode_merge(const float* partial, const int* seqLens, const int* extendStarts,
+                                            float* out, int numHeads, int D, int splits, int minKeys) {
+    decode_merge<float>(partial, seqLens, extendStarts, out, numHeads, D, splits, minKeys);
+}
+
+// Each head-dim class NI in both dtypes: extend_attention_NI (BF16) and f32_extend_attention_NI (F32).
 #define EXTEND_KERNEL(NI)                                                                                      \
 extern "C" __global__ void __launch_bounds__(EXT_WARPS * 32) extend_attention_##NI(                           \
         const bf16* q, const bf16* kCache, const bf16* vCache, const int* reqToToken, int stride,              \
         const int* reqPool, const int* seqLens, const int* extendLens, const int* extendStarts, bf16* out,     \
         int numHeads, int numKvHeads, int D, float scale) {                                                    \
-    extend_attention<NI>(q, kCache, vCache, reqToToken, stride, reqPool, seqLens, extendLens, extendStarts,   \
-                         out, numHeads, numKvHeads, D, scale);                                                 \
+    extend_attention<bf16, NI>(q, kCache, vCache, reqToToken, stride, reqPool, seqLens, extendLens,           \
+                               extendStarts, out, numHeads, numKvHeads, D, scale);                             \
+}                                                                                                              \
+extern "C" __global__ void __launch_bounds__(EXT_WARPS * 32) f32_extend_attention_##NI(                       \
+        const float* q, const float* kCache, const float* vCache, const int* reqToToken, int stride,           \
+        const int* reqPool, const int* seqLens, const int* extendLens, const int* extendStarts, float* out,    \
+        int numHeads, int numKvHeads, int D, float scale) {                                                    \
+    extend_attention<float, NI>(q, kCache, vCache, reqToToken, stride, reqPool, seqLens, extendLens,          \
+                                extendStarts, out, numHeads, numKvHeads, D, scale);                            \
 }
 
 #define DECODE_KERNEL(NI, G)                                                                                   \

@@ -49,3 +49,25 @@ __device__ __forceinline__ float block_sum(float v) {
     float t = lane < warps ? partial[lane] : 0.0f;
     return warp_sum(t);
 }
+
+// The two activation dtypes kernels are written for: BF16 (fast intrinsics; results rounded to BF16 where a
+// separate op would store them) and F32 (--dtype float32: accurate expf and 1 / sqrtf, held to transformers'
+// float32 outputs). TILE_PAD makes a staged K/V row's word stride odd, so lanes reading key j at the same dim
+// hit distinct shared-memory banks.
+template <typename T> struct Elem;
+template <> struct Elem<bf16> {
+    static __device__ __forceinline__ float load(bf16 v) { return bf2f(v); }
+    static __device__ __forceinline__ bf16 store(float f) { return f2bf(f); }
+    static __device__ __forceinline__ float as_stored(float f) { return bf2f(f2bf(f)); }
+    static __device__ __forceinline__ float softmax_exp(float x) { return __expf(x); }
+    static __device__ __forceinline__ float inv_sqrt(float x) { return rsqrtf(x); }
+    static constexpr int TILE_PAD = 2;
+};
+template <> struct Elem<float> {
+    static __device__ __forceinline__ float load(float v) { return v; }
+    static __device__ __forceinline__ float store(float f) { return f; }
+    static __device__ __forceinline__ float as_stored(float f) { return f; }
+    static __device__ __forceinline__ float softmax_exp(float x) { return expf(x); }
+    static __device__ __forceinline__ float inv_sqrt(float x) { return 1.0f / sqrtf(x); }
+    static constexpr int TILE_PAD = 1;
+};

@@ -1,51 +1,52 @@
-// Kernels that read the outputs of the fused projections (q/k/v rows, gate/up rows); BF16, math in F32.
+// Kernels that read the outputs of the fused projections (q/k/v rows, gate/up rows), for BF16 and F32
+// activations (Elem); math in F32.
 
 // Head dims up to 2 * 32 * QKV_MAX_PAIRS: each lane of a head's warp holds up to this many rotary pairs.
 #define QKV_MAX_PAIRS 4
 
 // One warp per (token, head) of a fused q/k/v row ([numHeads q | numKvHeads k | numKvHeads v] heads of headDim).
-// q and k heads: optional per-head RMSNorm (rounded to BF16, as the separate norm op stores it), then
-// rotate-half RoPE with row positions[token] of cosSin ([*, headDim]: cos half, then sin half); q heads go to
-// row token of q, k heads to row loc[token] of kCache. v heads are copied to row loc[token] of vCache.
-extern "C" __global__ void qkv_to_cache(const bf16* qkv, const bf16* qNorm, const bf16* kNorm, float eps,
-                                        const int* positions, const float* cosSin, bf16* q, bf16* kCache,
-                                        bf16* vCache, const int* loc, int tokens, int numHeads, int numKvHeads,
-                                        int headDim) {
+// q and k heads: optional per-head RMSNorm (rounded as the separate norm op stores it), then rotate-half RoPE
+// with row positions[token] of cosSin ([*, headDim]: cos half, then sin half); q heads go to row token of q,
+// k heads to row loc[token] of kCache. v heads are copied to row loc[token] of vCache.
+template <typename T>
+__device__ void qkv_to_cache(const T* qkv, const T* qNorm, const T* kNorm, float eps, const int* positions,
+                             const float* cosSin, T* q, T* kCache, T* vCache, const int* loc, int tokens,
+                             int numHeads, int numKvHeads, int headDim) {
     int heads = numHeads + 2 * numKvHeads;
     i64 w = (i64) blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5);
     if (w >= (i64) tokens * heads) return;
     int lane = threadIdx.x & 31;
     int token = (int) (w / heads);
     int head = (int) (w - (i64) token * heads);
-    const bf16* src = qkv + ((i64) token * heads + head) * headDim;
+    const T* src = qkv + ((i64) token * heads + head) * headDim;
     i64 kvWidth = (i64) numKvHeads * headDim;
     if (head >= numHeads + numKvHeads) {
-        bf16* dst = vCache + (i64) loc[token] * kvWidth + (i64) (head - numHeads - numKvHeads) * headDim;
+        T* dst = vCache + (i64) loc[token] * kvWidth + (i64) (head - numHeads - numKvHeads) * headDim;
         for (int j = lane; j < headDim; j += 32) dst[j] = src[j];
         return;
     }
     bool isQ = head < numHeads;
-    bf16* dst = isQ ? q + ((i64) token * numHeads + head) * headDim
+    T* dst = isQ ? q + ((i64) token * numHeads + head) * headDim
                     : kCache + (i64) loc[token] * kvWidth + (i64) (head - numHeads) * headDim;
-    const bf16* norm = isQ ? qNorm : kNorm;
+    const T* norm = isQ ? qNorm : kNorm;
     int half = headDim >> 1;
     float a[QKV_MAX_PAIRS], b[QKV_MAX_PAIRS];
     float ss = 0.0f;
     #pragma unroll
     for (int i = 0; i < QKV_MAX_PAIRS; i++) {
         int j = lane + 32 * i;
-        a[i] = j < half ? bf2f(src[j]) : 0.0f;
-        b[i] = j < half ? bf2f(src[j + half]) : 0.0f;
+        a[i] = j < half ? Elem<T>::load(src[j]) : 0.0f;
+        b[i] = j < half ? Elem<T>::load(src[j + half]) : 0.0f;
         ss += a[i] * a[i] + b[i] * b[i];
     }
     if (norm != nullptr) {
-        float inv = rsqrtf(warp_sum(ss) / headDim + eps);
+        float inv = Elem<T>::inv_sqrt(warp_sum(ss) / headDim + eps);
         #pragma unroll
         for (int i = 0; i < QKV_MAX_PAIRS; i++) {
             int j = lane + 32 * i;
             if (j < half) {
-                a[i] = bf2f(f2bf(a[i] * inv * bf2f(norm[j])));
-                b[i] = bf2f(f2bf(b[i] * inv * bf2f(norm[j + half])));
+                a[i] = Elem<T>::as_stored(a[i] * inv * Elem<T>::load(norm[j]));
+                b[i] = Elem<T>::as_stored(b[i] * inv * Elem<T>::load(norm[j + half]));
             }
         }
     }
@@ -55,21 +56,46 @@ extern "C" __global__ void qkv_to_cache(const bf16* qkv, const bf16* qNorm, cons
         int j = lane + 32 * i;
         if (j < half) {
             float c = cs[j], s = cs[half + j];
-            dst[j] = f2bf(a[i] * c - b[i] * s);
-            dst[j + half] = f2bf(b[i] * c + a[i] * s);
+            dst[j] = Elem<T>::store(a[i] * c - b[i] * s);
+            dst[j + half] = Elem<T>::store(b[i] * c + a[i] * s);
         }
     }
 }
 
+extern "C" __global__ void qkv_to_cache(const bf16* qkv, const bf16* qNorm, const bf16* kNorm, float eps,
+                                        const int* positions, const float* cosSin, bf16* q, bf16* kCache,
+                                        bf16* vCache, const int* loc, int tokens, int numHeads, int numKvHeads,
+                                        int headDim) {
+    qkv_to_cache<bf16>(qkv, qNorm, kNorm, eps, positions, cosSin, q, kCache, vCache, loc, tokens, numHeads,
+                       numKvHeads, headDim);
+}
+
+extern "C" __global__ void f32_qkv_to_cache(const float* qkv, const float* qNorm, const float* kNorm, float eps,
+                                            const int* positions, const float* cosSin, float* q, float* kCache,
+                                            float* vCache, const int* loc, int tokens, int numHeads, int numKvHeads,
+                                            int headDim) {
+    qkv_to_cache<float>(qkv, qNorm, kNorm, eps, positions, cosSin, q, kCache, vCache, loc, tokens, numHeads,
+                        numKvHeads, headDim);
+}
+
 // out[r, c] = silu(gateUp[r, c]) * gateUp[r, inter + c]; blocks along x cover a row's columns, along y the rows
-// (no per-element index division).
-extern "C" __global__ void gate_up_silu_and_mul(const bf16* gateUp, bf16* out, int rows, int inter) {
+// (no per-element index division). gate_up_silu_and_mul (BF16) and f32_gate_up_silu_and_mul.
+template <typename T>
+__device__ void gate_up_silu_and_mul(const T* gateUp, T* out, int rows, int inter) {
     for (int r = blockIdx.y; r < rows; r += gridDim.y) {
-        const bf16* g = gateUp + (i64) r * 2 * inter;
-        bf16* o = out + (i64) r * inter;
+        const T* g = gateUp + (i64) r * 2 * inter;
+        T* o = out + (i64) r * inter;
         for (int c = blockIdx.x * blockDim.x + threadIdx.x; c < inter; c += gridDim.x * blockDim.x) {
-            float x = bf2f(g[c]);
-            o[c] = f2bf(x / (1.0f + __expf(-x)) * bf2f(g[inter + c]));
+            float x = Elem<T>::load(g[c]);
+            o[c] = Elem<T>::store(x / (1.0f + Elem<T>::softmax_exp(-x)) * Elem<T>::load(g[inter + c]));
         }
     }
+}
+
+extern "C" __global__ void gate_up_silu_and_mul(const bf16* gateUp, bf16* out, int rows, int inter) {
+    gate_up_silu_and_mul<bf16>(gateUp, out, rows, inter);
+}
+
+extern "C" __global__ void f32_gate_up_silu_and_mul(const float* gateUp, float* out, int rows, int inter) {
+    gate_up_silu_and_mul<float>(gateUp, out, rows, inter);
 }

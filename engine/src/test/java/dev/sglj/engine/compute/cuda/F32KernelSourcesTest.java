@@ -34,8 +34,10 @@ class F32KernelSourcesTest {
     @Test
     void everyPlannedAttentionInstanceExists() {
         int[][] shapes = {{4, 2}, {8, 1}, {32, 8}, {32, 4}, {12, 4}, {16, 4}, {2, 1}, {64, 8}, {8, 8}, {28, 4}};
+        assertThat(F32_SOURCE).as("EXTEND_KERNEL instantiates the F32 extend kernel too")
+                .contains("f32_extend_attention_##NI(");
         for (int dim = 2; dim <= 256; dim += 2) {
-            String extend = "F32_EXTEND_KERNEL(" + AttentionKernels.lanesPerDim(dim) + ")";
+            String extend = "\nEXTEND_KERNEL(" + AttentionKernels.lanesPerDim(dim) + ")";
             assertThat(F32_SOURCE).as("head dim " + dim).contains(extend);
             for (int[] heads : shapes) {
                 var shape = new AttentionKernels.Shape(heads[0], heads[1], dim, 1f);
