@@ -70,6 +70,11 @@ public final class DecodeBench {
                 System.out.println("|---|---|---|---|---|---|---|---|---|");
                 StringBuilder profiles = new StringBuilder();
                 for (int batch : batches) {
+                    long needed = (long) batch * (promptLen + steps + 1);
+                    if (needed > poolTokens) {
+                        System.out.printf("| %d | skipped: needs %d KV slots, the pool has %d |%n", batch, needed, poolTokens);
+                        continue;
+                    }
                     profiles.append(bench(runner, profile, config, batch, promptLen, steps, weightBytes, perSlot));
                 }
                 System.out.print(profiles);
