@@ -82,9 +82,9 @@ final class AttentionKernels {
             throw new IllegalArgumentException("attention: q " + q + " must have rows of numHeads * headDim = "
                     + s.numHeads() + " * " + s.headDim());
         }
-        CudaBackend.requireRows("attention", out, q.rows(), q.cols());
-        CudaBackend.requireRows("attention", kCache, kCache.rows(), (long) s.numKvHeads() * s.headDim());
-        CudaBackend.requireRows("attention", vCache, kCache.rows(), (long) s.numKvHeads() * s.headDim());
+        TensorChecks.requireRows("attention", out, q.rows(), q.cols());
+        TensorChecks.requireRows("attention", kCache, kCache.rows(), (long) s.numKvHeads() * s.headDim());
+        TensorChecks.requireRows("attention", vCache, kCache.rows(), (long) s.numKvHeads() * s.headDim());
         int requests = batch.numRequests();
         int[] seqLens = batch.hostSeqLens();
         int[] extendLens = batch.hostExtendLens();
@@ -105,7 +105,7 @@ final class AttentionKernels {
                         + ((long) starts[r] + extendLens[r]) + ") outside q's " + q.rows() + " rows");
             }
         }
-        int[] pool = CudaBackend.check("attention", "reqPoolIndices", batch.reqPoolIndices(),
+        int[] pool = TensorChecks.check("attention", "reqPoolIndices", batch.reqPoolIndices(),
                 dev.sglj.engine.compute.DType.I32).hostInts;
         if (pool != null) {
             for (int r = 0; r < requests; r++) {

@@ -1,5 +1,11 @@
 package dev.sglj.engine.compute.cuda;
 
+import static dev.sglj.engine.compute.cuda.TensorChecks.check;
+import static dev.sglj.engine.compute.cuda.TensorChecks.checkIndices;
+import static dev.sglj.engine.compute.cuda.TensorChecks.cuda;
+import static dev.sglj.engine.compute.cuda.TensorChecks.normWeight;
+import static dev.sglj.engine.compute.cuda.TensorChecks.requireRows;
+
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
@@ -42,6 +48,7 @@ public final class CudaBackend implements Backend {
     private final Kernels kernels;
     private final Cublas cublas;
     private final SamplingKernels sampling;
+    private final WeightUpload weights;
     private final long cublasWorkspace;
     private final String compileSummary;
     private final Set<CudaTensor> live = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -116,6 +123,7 @@ public final class CudaBackend implements Backend {
         this.cublasWorkspace = memory.allocate(CUBLAS_WORKSPACE, "the cuBLAS workspace");
         this.cublas = new Cublas(stream, cublasWorkspace, CUBLAS_WORKSPACE);
         this.sampling = new SamplingKernels(this);
+        this.weights = new WeightUpload(activations, memory, kernels, stream);
     }
 
     @Override
@@ -196,7 +204,7 @@ public final class CudaBackend implements Backend {
         ensureCurrent();
         CudaTensor t = newTensor(host.name(), activations, host.shape(), "weight");
         try {
-            uploadWeight(host, t.ptr());
+            weights.upload(host, t.ptr());
         } catch (IllegalArgumentException e) {
             free(t);
             throw e;
@@ -224,7 +232,7 @@ public final class CudaBackend implements Backend {
         long at = t.ptr();
         try {
             for (HostTensor p : parts) {
-                uploadWeight(p, at);
+                weights.upload(p, at);
                 at += (long) activations.bytes() * p.numel();
             }
         } catch (IllegalArgumentException e) {
@@ -232,43 +240,6 @@ public final class CudaBackend implements Backend {
             throw e;
         }
         return t;
-    }
-
-    private void uploadWeight(HostTensor host, long dst) {
-        if (activations == DType.F32) {
-            uploadWeightF32(host, dst);
-            return;
-        }
-        long n = host.numel();
-        switch (host.dtype()) {
-            case BF16 -> CudaDriver.copyToDevice(dst, host.data(), host.data().byteSize(), stream);
-            case F32, F16 -> {
-                long staging = memory.allocate(host.data().byteSize(), "staging of " + host.name());
-                CudaDriver.copyToDevice(staging, host.data(), host.data().byteSize(), stream);
-                kernels.args().ptr(staging).ptr(dst).i64(n);
-                kernels.launchElements(host.dtype() == DType.F32 ? "convert_f32_to_bf16" : "convert_f16_to_bf16", n);
-                memory.release(staging, host.data().byteSize());
-            }
-            default -> throw new IllegalArgumentException("weight " + host.name() + ": dtype " + host.dtype()
-                    + " is not a float type");
-        }
-    }
-
-    /** F32 kept as it is; BF16 and F16 converted up exactly on the device. */
-    private void uploadWeightF32(HostTensor host, long dst) {
-        long n = host.numel();
-        switch (host.dtype()) {
-            case F32 -> CudaDriver.copyToDevice(dst, host.data(), host.data().byteSize(), stream);
-            case BF16, F16 -> {
-                long staging = memory.allocate(host.data().byteSize(), "staging of " + host.name());
-                CudaDriver.copyToDevice(staging, host.data(), host.data().byteSize(), stream);
-                kernels.args().ptr(staging).ptr(dst).i64(n);
-                kernels.launchElements(host.dtype() == DType.BF16 ? "f32_convert_bf16" : "f32_convert_f16", n);
-                memory.release(staging, host.data().byteSize());
-            }
-            default -> throw new IllegalArgumentException("weight " + host.name() + ": dtype " + host.dtype()
-                    + " is not a float type");
-        }
     }
 
     /**
@@ -283,27 +254,8 @@ public final class CudaBackend implements Backend {
             throw new IllegalArgumentException("dummyWeight " + name + ": dtype " + dtype + " is not a float type");
         }
         CudaTensor t = newTensor(name, activations, shape, "dummyWeight");
-        long n = t.numel();
-        if (activations == DType.F32) {
-            fillF32(t, n, seed, range, value);
-        } else if (range == 0f) {
-            kernels.args().ptr(t.ptr()).i64(n).f32(value);
-            kernels.launchElements("fill_bf16", n);
-        } else {
-            kernels.args().ptr(t.ptr()).i64(n).i64(seed).f32(range);
-            kernels.launchElements("fill_uniform_bf16", n);
-        }
+        weights.fill(t.ptr(), t.numel(), seed, range, value);
         return t;
-    }
-
-    private void fillF32(CudaTensor t, long n, long seed, float range, float value) {
-        if (range == 0f) {
-            kernels.args().ptr(t.ptr()).i64(n).f32(value);
-            kernels.launchElements("f32_fill", n);
-        } else {
-            kernels.args().ptr(t.ptr()).i64(n).i64(seed).f32(range);
-            kernels.launchElements("f32_fill_uniform", n);
-        }
     }
 
     @Override
@@ -728,51 +680,5 @@ public final class CudaBackend implements Backend {
     static int threadsFor(long work) {
         long t = Math.min(1024, Math.max(32, work));
         return (int) ((t + 31) / 32 * 32);
-    }
-
-    private static CudaTensor cuda(String op, String role, Tensor t) {
-        if (t == null) throw new IllegalArgumentException(op + ": " + role + " is null");
-        if (!(t instanceof CudaTensor c)) {
-            throw new IllegalArgumentException(op + ": " + role + " is a " + t.getClass().getSimpleName()
-                    + ", not a CUDA tensor");
-        }
-        return c;
-    }
-
-    static CudaTensor check(String op, String role, Tensor t, DType... allowed) {
-        CudaTensor c = cuda(op, role, t);
-        for (DType d : allowed) {
-            if (c.dtype() == d) {
-                c.ptr();
-                return c;
-            }
-        }
-        throw new IllegalArgumentException(op + ": " + role + " " + c + " must be one of " + Arrays.toString(allowed));
-    }
-
-    static void requireRows(String op, CudaTensor t, long rows, long cols) {
-        if (t.rows() != rows || t.cols() != cols) {
-            throw new IllegalArgumentException(op + ": " + t + " must hold " + rows + " rows of " + cols);
-        }
-    }
-
-    /** Checks indices whose values the host knows (tensors from {@link #ints}). */
-    static void checkIndices(String op, String role, CudaTensor t, long limit) {
-        int[] index = t.hostInts;
-        if (index == null) return;
-        for (int i = 0; i < index.length; i++) {
-            if (index[i] < 0 || index[i] >= limit) {
-                throw new IllegalArgumentException(op + ": " + role + "[" + i + "] = " + index[i]
-                        + " outside [0, " + limit + ")");
-            }
-        }
-    }
-
-    private static CudaTensor normWeight(String op, Tensor weight, CudaTensor x, DType dtype) {
-        CudaTensor w = check(op, "weight", weight, dtype);
-        if (w.numel() == 0 || x.cols() % w.numel() != 0) {
-            throw new IllegalArgumentException(op + ": weight " + w + " must have a size dividing the rows of x " + x);
-        }
-        return w;
     }
 }

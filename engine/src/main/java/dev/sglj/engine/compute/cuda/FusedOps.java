@@ -1,8 +1,8 @@
 package dev.sglj.engine.compute.cuda;
 
-import static dev.sglj.engine.compute.cuda.CudaBackend.check;
-import static dev.sglj.engine.compute.cuda.CudaBackend.checkIndices;
-import static dev.sglj.engine.compute.cuda.CudaBackend.requireRows;
+import static dev.sglj.engine.compute.cuda.TensorChecks.check;
+import static dev.sglj.engine.compute.cuda.TensorChecks.checkIndices;
+import static dev.sglj.engine.compute.cuda.TensorChecks.requireRows;
 
 import dev.sglj.engine.compute.DType;
 import dev.sglj.engine.compute.Tensor;
