@@ -328,8 +328,9 @@ public final class CudaBackend implements Backend {
         if (d.hostInts != null) for (int i = 0; i < n; i++) d.hostInts[offsets[i]] = values[i];
         int[] packed = Arrays.copyOf(offsets, 2 * n);
         System.arraycopy(values, 0, packed, n, n);
-        Tensor p = ints(packed);
-        kernels.args().ptr(d.ptr()).ptr(((CudaTensor) p).ptr()).i32(n);
+        CudaTensor p = newTensor(null, DType.I32, new long[] {2L * n}, "scatterInts");
+        upload(p.ptr(), MemorySegment.ofArray(packed), 8L * n);
+        kernels.args().ptr(d.ptr()).ptr(p.ptr()).i32(n);
         kernels.launchElements("scatter_ints", n);
         free(p);
     }
