@@ -1,10 +1,11 @@
 # Sourced by the GPU-machine scripts: unpacks the carried Java runtime (.device/jdk.txz, staged by
-# scripts/cuda/engine-e2e.sh stage) and defines the helpers they share.
+# scripts/cuda/engine-e2e.sh stage) and defines the helpers they share. SGLJ_APP names another folder of
+# jars to run sglj from (default .device/app), e.g. a baseline build beside the staged one.
 [ -x /tmp/jrt/bin/java ] || python3 -c "import tarfile; tarfile.open('.device/jdk.txz').extractall('/tmp')"
 export LD_LIBRARY_PATH=/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}
 
 SGLJ_JAVA=(/tmp/jrt/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED
-           -cp '.device/app/*' dev.sglj.cli.Main)
+           -cp "${SGLJ_APP:-.device/app}/*" dev.sglj.cli.Main)
 sglj() { "${SGLJ_JAVA[@]}" "$@"; }
 
 # Starts `sglj serve ARGS...` in the background with its output in LOG ($1); SERVER_PID is the java

@@ -2,7 +2,7 @@
 // baseline snapshot of the same files (namespace oldk, made by build.sh), on the Llama-3.1-8B batch-1
 // shapes. Checks every new output against a float reference (and poisons outputs first), then times
 // with CUDA graphs of back-to-back launches over buffers rotated past L2 and prints GB/s and the
-// fraction of 3.0 TB/s. Usage: kbench [gemv] [chain] [attn] (default: all).
+// fraction of 3.0 TB/s. Usage: kbench [gemv] [chain] [layer] [attn] [mixed] (default: all).
 #include <cuda_runtime.h>
 #include <dlfcn.h>
 
@@ -426,16 +426,16 @@ static void chain_bench() {
 // ------------------------------------------------------------------------------------ decode attention
 
 typedef void (*DecodeNew)(const bf16*, const bf16*, const bf16*, const int*, int, const int*, const int*, const int*,
-                          bf16*, float*, int, int, int, float, int);
+                          bf16*, float*, int, int, int, float, int, int, int);
 typedef void (*DecodeOld)(const bf16*, const bf16*, const bf16*, const int*, int, const int*, const int*, const int*,
                           bf16*, float*, int, int, int, float);
 
 template <int L, int G, int ST, int UMAX>
 __global__ void __launch_bounds__(DV_WARPS * 32) decode_variant(const bf16* q, const bf16* kCache, const bf16* vCache,
         const int* reqToToken, int stride, const int* reqPool, const int* seqLens, const int* extendStarts, bf16* out,
-        float* partial, int numHeads, int numKvHeads, int D, float scale, int minKeys) {
+        float* partial, int numHeads, int numKvHeads, int D, float scale, int minKeys, int spread, int balanceKeys) {
     decode_attention_rows<L, G, ST, UMAX>(q, kCache, vCache, reqToToken, stride, reqPool, seqLens, extendStarts, out,
-                                    partial, numHeads, numKvHeads, D, scale, minKeys);
+                                    partial, numHeads, numKvHeads, D, scale, minKeys, spread, balanceKeys);
 }
 
 struct DecodeKernel {
@@ -482,6 +482,7 @@ struct Plan {
     int fill;       // blocks wanted per SM
     int minKeys;
     int planSeq;    // 0: the batch's max context; else a graph's fixed context
+    int balanceKeys = 1024;  // 0: no balance splits
 };
 
 static int plan_splits(const Batch& b, int groups, const Plan& p) {
@@ -492,17 +493,29 @@ static int plan_splits(const Batch& b, int groups, const Plan& p) {
     return std::max(1, std::min(32, std::min(wanted, byLength)));
 }
 
-static void run_new(const DecodeKernel& k, const Batch& b, const Plan& p, cudaStream_t s) {
+// A launch of `splits` blocks per (request, head group): each request uses up to `spread` splits of at
+// least minKeys keys and at least one per balanceKeys keys (decode_splits_used).
+static void run_splits(const DecodeKernel& k, const Batch& b, int splits, int spread, int minKeys, int balanceKeys,
+                       cudaStream_t s) {
     int groups = b.heads / k.g;
-    int splits = plan_splits(b, groups, p);
     if ((size_t) b.requests * b.heads * splits * (b.D + 2) * 4 > PARTIAL_BYTES) { fprintf(stderr, "partials\n"); exit(1); }
     int smem = decode_rows_shared_bytes(k.l, k.g, k.stages, k.umax);
     k.fn<<<dim3(b.requests, groups, splits), DV_WARPS * 32, smem, s>>>(b.q, b.k, b.v, b.table, b.stride, b.pool,
-            b.seqLens, b.starts, b.out, g_partial, b.heads, b.kvHeads, b.D, b.scale, p.minKeys);
+            b.seqLens, b.starts, b.out, g_partial, b.heads, b.kvHeads, b.D, b.scale, minKeys, spread, balanceKeys);
     if (splits > 1) {
         decode_merge<<<dim3(b.requests, b.heads), std::min(1024, (b.D + 31) / 32 * 32), 0, s>>>(g_partial, b.seqLens,
-                b.starts, b.out, b.heads, b.D, splits, p.minKeys);
+                b.starts, b.out, b.heads, b.D, splits, minKeys, spread, balanceKeys);
     }
+}
+
+// AttentionKernels' plan: spread for parallelism, plus, with a block per SM or more, up to 16 splits of at
+// most 1024 keys for balance (balanceKeys 0: the plan before the balance rule).
+static void run_new(const DecodeKernel& k, const Batch& b, const Plan& p, cudaStream_t s) {
+    int spread = plan_splits(b, b.heads / k.g, p);
+    int seq = p.planSeq ? p.planSeq : b.maxSeq;
+    bool balance = p.balanceKeys && b.requests * (b.heads / k.g) >= g_sms;
+    int balanced = balance ? std::max(1, std::min(16, (seq + p.balanceKeys - 1) / p.balanceKeys)) : 1;
+    run_splits(k, b, std::max(spread, balanced), spread, p.minKeys, p.balanceKeys ? p.balanceKeys : 1 << 30, s);
 }
 
 static DecodeOld old_decode(int ni, int g) {
@@ -741,7 +754,151 @@ static void attn_bench() {
             report(k.name.c_str(), [&](const Batch& b, cudaStream_t s) { run_new(k, b, {2, 64, 0}, s); });
         }
         report("new-graph", [&](const Batch& b, cudaStream_t s) { run_new(ks[0], b, {2, 64, 131072}, s); });
+        report("graph-unbalanced", [&](const Batch& b, cudaStream_t s) { run_new(ks[0], b, {2, 64, 131072, 0}, s); });
         report("new-fill4", [&](const Batch& b, cudaStream_t s) { run_new(ks[0], b, {4, 64, 0}, s); });
+        printf("\n");
+        fflush(stdout);
+        free_case(cc);
+    }
+}
+
+
+// ------------------------------------------------------------------ batch-1 layer with L2 prefetches
+
+// Each thread of the grid asks the L2 for its share of [p, p + bytes) with bulk prefetches (sm_90), which
+// return at once: the lines arrive while later kernels run. bytes and p must be multiples of 16.
+__device__ __forceinline__ void prefetch_l2(const void* p, size_t bytes) {
+    size_t threads = (size_t) blockDim.x * gridDim.x;
+    size_t per = ((bytes + threads - 1) / threads + 15) & ~(size_t) 15;
+    size_t begin = ((size_t) blockIdx.x * blockDim.x + threadIdx.x) * per;
+    for (size_t at = begin; at < bytes && at < begin + per;) {
+        size_t left = (bytes < begin + per ? bytes : begin + per) - at;
+        unsigned n = (unsigned) (left < 65536 ? left : 65536);
+        asm volatile("cp.async.bulk.prefetch.L2.global [%0], %1;" ::"l"((const char*) p + at), "r"(n) : "memory");
+        at += n;
+    }
+}
+
+__global__ void prefetch_kernel(const void* p, size_t bytes) { prefetch_l2(p, bytes); }
+
+// small_op that first asks for the next linear's weights.
+__global__ void small_op_pf(const bf16* in, bf16* out, int n, const void* pf, size_t pfBytes) {
+    if (pf) prefetch_l2(pf, pfBytes);
+    float ss = 0;
+    for (int i = threadIdx.x; i < n; i += blockDim.x) ss += bf2f(in[i]) * bf2f(in[i]);
+    float inv = rsqrtf(block_sum(ss) / n + 1e-5f);
+    for (int i = threadIdx.x; i < n; i += blockDim.x) out[i] = f2bf(bf2f(in[i]) * inv);
+}
+
+struct PrefetchPlan {
+    const char* name;
+    int oMode;          // 0 none, 1 own kernel after the qkv GEMV, 2 in the op after the qkv GEMV, 3 side stream
+    size_t oBytes;      // of the o projection's weights (0: all)
+    size_t ahead;       // bytes of gate_up / down / next qkv asked for by the op before each
+};
+
+static void layer_prefetch_bench() {
+    printf("\n== Batch-1 layer as decoded (norm, qkv, rope/store, attention 1 x 1024 graph plan, o, norm, gate_up,\n"
+           "   silu, down), 4 layers of distinct weights, graph; L2 prefetches of the weights into the gaps\n");
+    const int layers = 4, H = 4096, I = 14336;
+    const int outs[4] = {6144, 4096, 2 * I, H}, ins[4] = {H, H, H, I};
+    std::vector<bf16*> w(layers * 4);
+    size_t layerBytes = 0;
+    for (int l = 0; l < layers; l++) {
+        for (int j = 0; j < 4; j++) {
+            size_t n = (size_t) outs[j] * ins[j];
+            if (l == 0) layerBytes += 2 * n;
+            w[l * 4 + j] = (bf16*) dalloc(2 * n);
+            fill(w[l * 4 + j], n, 300 + l * 4 + j, 0.02f);
+        }
+    }
+    bf16* act = (bf16*) dalloc(2 * 2 * I * 2);
+    bf16* normed = (bf16*) dalloc(2 * I * 2);
+    bf16* qkv = (bf16*) dalloc(6144 * 2);
+    fill(act, 2 * 2 * I, 5, 1.0f);
+    Case cc = make_case({1024}, 32, 8, 128, 4242, layers);
+    size_t slotsBytes = ((1024 + 15) / 16 + 1) * 16 * 8 * 128 * 2;
+    std::vector<DecodeKernel> dks = decode_kernels(128, 1, 32, 8);
+    GemvKernel k = gemv_kernels(1)[0];
+    cudaStream_t side;
+    CK(cudaStreamCreateWithFlags(&side, cudaStreamNonBlocking));
+    cudaEvent_t fork, join;
+    CK(cudaEventCreateWithFlags(&fork, cudaEventDisableTiming));
+    CK(cudaEventCreateWithFlags(&join, cudaEventDisableTiming));
+    const size_t MB = 1 << 20;
+    PrefetchPlan plans[] = {{"none", 0, 0, 0},          {"o-kernel", 1, 0, 0},        {"o-fold", 2, 0, 0},
+                            {"o-fold-16MB", 2, 16 * MB, 0}, {"o-side", 3, 0, 0},       {"o+ahead8", 2, 0, 8 * MB},
+                            {"o+ahead16", 2, 0, 16 * MB},  {"ahead8", 0, 0, 8 * MB},     {"none", 0, 0, 0}};
+    for (const PrefetchPlan& p : plans) {
+        auto wb = [&](int l, int j) { return (size_t) outs[j] * ins[j] * 2; };
+        auto ahead = [&](int l, int j) { return p.ahead ? (const void*) w[(l % layers) * 4 + j] : nullptr; };
+        auto aheadBytes = [&](int l, int j) { return std::min(p.ahead, wb(l, j)); };
+        auto layer = [&](int l, cudaStream_t s) {
+            const bf16* o = w[l * 4 + 1];
+            size_t oBytes = p.oBytes ? p.oBytes : wb(l, 1);
+            small_op_pf<<<1, 1024, 0, s>>>(act, normed, H, ahead(l, 0), aheadBytes(l, 0));
+            gemv_launch(k, normed, w[l * 4], nullptr, qkv, false, H, 6144, s, gemv_fill(k));
+            if (p.oMode == 1) prefetch_kernel<<<1, 256, 0, s>>>(o, oBytes);
+            if (p.oMode == 3) {
+                CK(cudaEventRecord(fork, s));
+                CK(cudaStreamWaitEvent(side, fork));
+                prefetch_kernel<<<1, 256, 0, side>>>(o, oBytes);
+                CK(cudaEventRecord(join, side));
+            }
+            small_op_pf<<<1, 1024, 0, s>>>(qkv, qkv, 6144, p.oMode == 2 ? o : nullptr, oBytes);
+            Batch b = cc.b;
+            b.k = (const bf16*) ((const char*) cc.b.k + l * slotsBytes);
+            b.v = (const bf16*) ((const char*) cc.b.v + l * slotsBytes);
+            run_new(dks[0], b, {2, 64, 131072}, s);
+            gemv_launch(k, b.out, o, nullptr, act, false, H, H, s, gemv_fill(k));
+            small_op_pf<<<1, 1024, 0, s>>>(act, normed, H, ahead(l, 2), aheadBytes(l, 2));
+            gemv_launch(k, normed, w[l * 4 + 2], nullptr, act + 2 * I, false, H, 2 * I, s, gemv_fill(k));
+            small_op_pf<<<1, 1024, 0, s>>>(act + 2 * I, normed, I, ahead(l, 3), aheadBytes(l, 3));
+            gemv_launch(k, normed, w[l * 4 + 3], nullptr, act, false, I, H, s, gemv_fill(k));
+            if (p.oMode == 3) CK(cudaStreamWaitEvent(s, join));
+        };
+        double us = time_graph([&](int i, cudaStream_t s) { layer(i % layers, s); }, 4 * layers, 9);
+        CK(cudaGetLastError());
+        printf("  %-12s %7.1f us/layer  %5.0f GB/s of weights (%.2f)\n", p.name, us, layerBytes / us / 1e3,
+               layerBytes / us / 1e-6 / PEAK);
+        fflush(stdout);
+    }
+    free_case(cc);
+    for (bf16* q : w) CK(cudaFree(q));
+    CK(cudaFree(act)); CK(cudaFree(normed)); CK(cudaFree(qkv));
+}
+
+// ------------------------------------------------------- decode attention over contexts of mixed length
+
+static void attn_mixed_bench() {
+    printf("\n== Decode attention over mixed contexts (uniform in [64, max]), 32/8 heads, D 128: us per call,\n"
+           "   K/V GB/s; the plan for a graph (131072) without and with balance splits, the eager plan, and\n"
+           "   16 splits of at least M keys\n");
+    struct B { int batch, maxCtx; };
+    B bs[] = {{150, 6144}, {100, 6144}, {64, 4096}, {256, 3072}, {32, 6144}};
+    for (const B& c : bs) {
+        std::mt19937 rng(7 + c.batch);
+        std::uniform_int_distribution<int> len(64, c.maxCtx);
+        std::vector<int> seqs(c.batch);
+        for (int& x : seqs) x = len(rng);
+        Case cc = make_case(seqs, 32, 8, 128, 9000 + c.batch);
+        std::vector<float> ref = reference(cc.b);
+        std::vector<DecodeKernel> ks = decode_kernels(128, c.batch, 32, 8);
+        printf("batch %3d, max %d (%7.1f MB):", c.batch, c.maxCtx, cc.kvBytes / 1e6);
+        auto report = [&](const char* name, const std::function<void(const Batch&, cudaStream_t)>& run) {
+            double err = rel_err(decode_out(cc.b, [&](cudaStream_t s) { run(cc.b, s); }), ref);
+            check((std::string(name) + " mixed batch " + std::to_string(c.batch)).c_str(), err, 1e-2);
+            double us = time_graph([&](int, cudaStream_t s) { run(cc.b, s); }, 10, 5);
+            printf("  %s %.0f us %.0f GB/s (%.2f)", name, us, cc.kvBytes / us / 1e3, cc.kvBytes / us / 1e-6 / PEAK);
+        };
+        report("unbalanced", [&](const Batch& b, cudaStream_t s) { run_new(ks[0], b, {2, 64, 131072, 0}, s); });
+        report("graph", [&](const Batch& b, cudaStream_t s) { run_new(ks[0], b, {2, 64, 131072}, s); });
+        report("eager", [&](const Batch& b, cudaStream_t s) { run_new(ks[0], b, {2, 64, 0}, s); });
+        for (int m : {512, 2048}) {
+            char name[32];
+            snprintf(name, sizeof name, "S16/M%d", m);
+            report(name, [&](const Batch& b, cudaStream_t s) { run_splits(ks[0], b, 16, 16, m, 1 << 30, s); });
+        }
         printf("\n");
         fflush(stdout);
         free_case(cc);
@@ -789,6 +946,8 @@ int main(int argc, char** argv) {
         gemv_bench();
     }
     if (want("chain")) chain_bench();
+    if (want("layer")) layer_prefetch_bench();
+    if (want("mixed")) attn_mixed_bench();
     if (want("attn")) {
         attn_correctness();
         attn_bench();

@@ -12,8 +12,11 @@ import java.util.Optional;
  * dimensions 64 and 128, the tiled CUDA-core one of {@code attention.cu} for the others.
  *
  * <p>Decode splits are planned on the host for the longest context it names (a CUDA graph names its
- * whole context); each request then uses only the splits its device-side length fills with
- * {@value #MIN_KEYS_PER_SPLIT} keys, and the kernel and the merge skip the rest.
+ * whole context). Each request then uses, by its device-side length, up to the plan's {@code spread}
+ * splits of at least {@value #MIN_KEYS_PER_SPLIT} keys (the parallelism a small batch needs) and at
+ * least one split per {@value #BALANCE_KEYS_PER_SPLIT} keys where the batch has a block per
+ * multiprocessor or more (so that in a batch of mixed lengths the longest requests do not run on
+ * alone); the kernel and the merge skip the splits it leaves unused.
  *
  * <p>F32 tensors (the {@code --dtype float32} path) take the kernels of {@code f32_attention.cu}: the
  * per-dim split-K decode kernel for every head dimension (planned as the BF16 one, same splits and
@@ -27,6 +30,15 @@ final class AttentionKernels {
     /** Fewest keys a decode split gets: below this, merging costs more than the parallelism gains. */
     static final int MIN_KEYS_PER_SPLIT = 64;
     static final int MAX_SPLITS = 32;
+    /**
+     * Keys per split above which a request is split further however many blocks the batch has. Requests
+     * of mixed lengths (the offline workload's contexts run from 1 to 6,144) otherwise leave the longest
+     * ones' blocks streaming alone at the end: kbench's mixed cases at batch 32-150 read K/V at 0.77-0.83
+     * of the bandwidth with one split each and 0.89-0.94 with splits of at most 1,024 keys.
+     */
+    static final int BALANCE_KEYS_PER_SPLIT = 1024;
+    /** Most splits the balance rule gives a request. */
+    static final int MAX_BALANCE_SPLITS = 16;
     /** Decode blocks wanted per multiprocessor before the keys of a request are split. */
     static final int DECODE_BLOCKS_PER_SM = 2;
     /**
@@ -64,8 +76,25 @@ final class AttentionKernels {
         };
     }
 
-    /** A decode launch: kernel name, q heads per block, splits of the keys, dynamic shared memory. */
-    record DecodePlan(String kernel, int group, int splits, int sharedBytes) {}
+    /**
+     * A decode launch: kernel name, q heads per block, splits of the keys (the grid's third dimension),
+     * the splits a request may use for parallelism alone ({@link #decodeSplits}), dynamic shared memory.
+     */
+    record DecodePlan(String kernel, int group, int splits, int spread, int sharedBytes) {
+        /**
+         * The plan for blocks of {@code group} q heads: the spread, and balance splits for a batch with a
+         * block per multiprocessor or more. Below that the spread already splits every request, and the
+         * idle blocks of a graph-shaped launch cost 2-3 us a call (kbench, batch 4 and 8).
+         */
+        static DecodePlan of(String kernel, int group, Shape s, int requests, int maxSeqLen, int multiprocessors,
+                             int sharedBytes) {
+            int groups = s.numHeads() / group;
+            int spread = decodeSplits(requests, groups, maxSeqLen, multiprocessors);
+            boolean balance = (long) requests * groups >= multiprocessors;
+            int splits = balance ? Math.max(spread, balanceSplits(maxSeqLen)) : spread;
+            return new DecodePlan(kernel, group, splits, spread, sharedBytes);
+        }
+    }
 
     private AttentionKernels() {}
 
@@ -166,8 +195,8 @@ final class AttentionKernels {
     }
 
     /**
-     * Decode splits: enough blocks for {@value #DECODE_BLOCKS_PER_SM} per multiprocessor, each split
-     * keeping at least {@value #MIN_KEYS_PER_SPLIT} keys of the longest context.
+     * Decode splits for parallelism (a plan's spread): enough blocks for {@value #DECODE_BLOCKS_PER_SM}
+     * per multiprocessor, each split keeping at least {@value #MIN_KEYS_PER_SPLIT} keys of the longest context.
      */
     static int decodeSplits(int requests, int numHeads, int maxSeqLen, int multiprocessors) {
         int blocks = requests * numHeads;
@@ -176,24 +205,28 @@ final class AttentionKernels {
         return Math.max(1, Math.min(MAX_SPLITS, Math.min(wanted, byLength)));
     }
 
+    /** Splits the balance rule gives a request of {@code seqLen} keys: one per {@value #BALANCE_KEYS_PER_SPLIT}. */
+    static int balanceSplits(int seqLen) {
+        return Math.max(1, Math.min(MAX_BALANCE_SPLITS, (seqLen + BALANCE_KEYS_PER_SPLIT - 1) / BALANCE_KEYS_PER_SPLIT));
+    }
+
     /** Head dims that are a multiple of 8 take decode_attention_rows (16-byte loads), others the per-dim kernel. */
     static DecodePlan decodePlan(Shape s, int requests, int maxSeqLen, int multiprocessors) {
         if (s.headDim() % 8 == 0) {
             int g = decodeRowsGroup(s.numHeads(), s.numKvHeads(), requests);
-            return new DecodePlan("decode_attention_rows_" + rowLanes(s.headDim()) + "_" + g, g,
-                    decodeSplits(requests, s.numHeads() / g, maxSeqLen, multiprocessors),
-                    decodeRowsSharedBytes(s.headDim(), g));
+            return DecodePlan.of("decode_attention_rows_" + rowLanes(s.headDim()) + "_" + g, g, s, requests,
+                    maxSeqLen, multiprocessors, decodeRowsSharedBytes(s.headDim(), g));
         }
         int g = decodeGroup(s.numHeads(), s.numKvHeads(), s.headDim());
-        return new DecodePlan("decode_attention_" + lanesPerDim(s.headDim()) + "_" + g, g,
-                decodeSplits(requests, s.numHeads() / g, maxSeqLen, multiprocessors), 0);
+        return DecodePlan.of("decode_attention_" + lanesPerDim(s.headDim()) + "_" + g, g, s, requests, maxSeqLen,
+                multiprocessors, 0);
     }
 
     /** The F32 decode launch: f32_decode_attention_NI_G for every head dim, split as the per-dim BF16 kernel. */
     static DecodePlan f32DecodePlan(Shape s, int requests, int maxSeqLen, int multiprocessors) {
         int g = decodeGroup(s.numHeads(), s.numKvHeads(), s.headDim());
-        return new DecodePlan("f32_decode_attention_" + lanesPerDim(s.headDim()) + "_" + g, g,
-                decodeSplits(requests, s.numHeads() / g, maxSeqLen, multiprocessors), 0);
+        return DecodePlan.of("f32_decode_attention_" + lanesPerDim(s.headDim()) + "_" + g, g, s, requests, maxSeqLen,
+                multiprocessors, 0);
     }
 
     static void run(CudaBackend backend, CudaTensor q, CudaTensor kCache, CudaTensor vCache, CudaTensor table,
@@ -223,11 +256,12 @@ final class AttentionKernels {
             long partial = splits == 1 ? 0 : backend.scratch(partialBytes, "decode attention partials");
             k.args().ptr(q.ptr()).ptr(kCache.ptr()).ptr(vCache.ptr()).ptr(table.ptr()).i32(batch.reqToTokenStride())
                     .ptr(reqPool).ptr(seqLens).ptr(starts).ptr(out.ptr()).ptr(partial)
-                    .i32(s.numHeads()).i32(s.numKvHeads()).i32(s.headDim()).f32(s.scale()).i32(MIN_KEYS_PER_SPLIT);
+                    .i32(s.numHeads()).i32(s.numKvHeads()).i32(s.headDim()).f32(s.scale())
+                    .i32(MIN_KEYS_PER_SPLIT).i32(plan.spread()).i32(BALANCE_KEYS_PER_SPLIT);
             k.launch(plan.kernel(), requests, s.numHeads() / plan.group(), splits, THREADS, plan.sharedBytes());
             if (splits > 1) {
                 k.args().ptr(partial).ptr(seqLens).ptr(starts).ptr(out.ptr()).i32(s.numHeads()).i32(s.headDim())
-                        .i32(splits).i32(MIN_KEYS_PER_SPLIT);
+                        .i32(splits).i32(MIN_KEYS_PER_SPLIT).i32(plan.spread()).i32(BALANCE_KEYS_PER_SPLIT);
                 k.launch(f32 ? "f32_decode_merge" : "decode_merge", requests, s.numHeads(), 1, CudaBackend.threadsFor(s.headDim()), 0);
                 backend.releaseScratch(partial, partialBytes);
             }

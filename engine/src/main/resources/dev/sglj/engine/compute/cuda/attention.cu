@@ -176,11 +176,15 @@ __device__ __forceinline__ void fetch_row(const bf16* cache, int slot, i64 offse
 #define DEC_WARPS 4
 #define DEC_UNROLL 4
 
-// Splits a request of seq keys uses out of the launch's `splits`, each at least minKeys keys: a launch
-// shaped for a longer context (a CUDA graph's, captured for the whole context) leaves the extra blocks
-// and merge cells idle.
-__device__ __forceinline__ int decode_splits_used(int seq, int splits, int minKeys) {
-    return max(1, min(splits, (seq + minKeys - 1) / minKeys));
+// Splits a request of seq keys uses out of the launch's `splits`: up to `spread` splits of at least
+// minKeys keys (the parallelism a small batch needs), and at least one per balanceKeys keys, so that in a
+// batch of mixed lengths the longest request's blocks are not left running alone. A launch shaped for a
+// longer context (a CUDA graph's, captured for the whole context) leaves the extra blocks and merge cells
+// idle.
+__device__ __forceinline__ int decode_splits_used(int seq, int splits, int minKeys, int spread, int balanceKeys) {
+    int forParallelism = min(spread, (seq + minKeys - 1) / minKeys);
+    int forBalance = (seq + balanceKeys - 1) / balanceKeys;
+    return max(1, min(splits, max(forParallelism, forBalance)));
 }
 
 // A decode block's result for dim d of one q head: the output itself when the request uses one split,
@@ -206,10 +210,10 @@ template <int NI, int G>
 __device__ void decode_attention(const bf16* q, const bf16* kCache, const bf16* vCache, const int* reqToToken,
                                  int stride, const int* reqPool, const int* seqLens, const int* extendStarts,
                                  bf16* out, float* partial, int numHeads, int numKvHeads, int D, float scale,
-                                 int minKeys) {
+                                 int minKeys, int spread, int balanceKeys) {
     int r = blockIdx.x, head0 = blockIdx.y * G, split = blockIdx.z, splits = gridDim.z;
     int seq = seqLens[r];
-    int used = decode_splits_used(seq, splits, minKeys);
+    int used = decode_splits_used(seq, splits, minKeys, spread, balanceKeys);
     if (split >= used) return;
     int chunk = (seq + used - 1) / used;
     int begin = split * chunk, end = min(seq, begin + chunk);
@@ -360,13 +364,13 @@ template <int L, int G, int STAGES, int UMAX>
 __device__ void decode_attention_rows(const bf16* q, const bf16* kCache, const bf16* vCache, const int* reqToToken,
                                       int stride, const int* reqPool, const int* seqLens, const int* extendStarts,
                                       bf16* out, float* partial, int numHeads, int numKvHeads, int D, float scale,
-                                      int minKeys) {
+                                      int minKeys, int spread, int balanceKeys) {
     constexpr int P = 32 / L;
     constexpr int U = L < UMAX ? L : UMAX;
     constexpr int KW = U * P;
     int r = blockIdx.x, head0 = blockIdx.y * G, split = blockIdx.z, splits = gridDim.z;
     int seq = seqLens[r];
-    int used = decode_splits_used(seq, splits, minKeys);
+    int used = decode_splits_used(seq, splits, minKeys, spread, balanceKeys);
     if (split >= used) return;
     int chunk = ((seq + used - 1) / used + KW - 1) / KW * KW;
     int begin = min(seq, split * chunk), end = min(seq, begin + chunk);
@@ -541,9 +545,9 @@ __device__ void decode_attention_rows(const bf16* q, const bf16* kCache, const b
 // one split were written by the decode kernel.
 template <typename T>
 __device__ void decode_merge(const float* partial, const int* seqLens, const int* extendStarts, T* out,
-                             int numHeads, int D, int splits, int minKeys) {
+                             int numHeads, int D, int splits, int minKeys, int spread, int balanceKeys) {
     int r = blockIdx.x, head = blockIdx.y;
-    int used = decode_splits_used(seqLens[r], splits, minKeys);
+    int used = decode_splits_used(seqLens[r], splits, minKeys, spread, balanceKeys);
     if (used == 1) return;
     i64 base = ((i64) r * numHeads + head) * splits;
     float bm = NEG_INF;
@@ -562,13 +566,13 @@ __device__ void decode_merge(const float* partial, const int* seqLens, const int
 }
 
 extern "C" __global__ void decode_merge(const float* partial, const int* seqLens, const int* extendStarts, bf16* out,
-                                        int numHeads, int D, int splits, int minKeys) {
-    decode_merge<bf16>(partial, seqLens, extendStarts, out, numHeads, D, splits, minKeys);
+                                        int numHeads, int D, int splits, int minKeys, int spread, int balanceKeys) {
+    decode_merge<bf16>(partial, seqLens, extendStarts, out, numHeads, D, splits, minKeys, spread, balanceKeys);
 }
 
 extern "C" __global__ void f32_decode_merge(const float* partial, const int* seqLens, const int* extendStarts,
-                                            float* out, int numHeads, int D, int splits, int minKeys) {
-    decode_merge<float>(partial, seqLens, extendStarts, out, numHeads, D, splits, minKeys);
+                                            float* out, int numHeads, int D, int splits, int minKeys, int spread, int balanceKeys) {
+    decode_merge<float>(partial, seqLens, extendStarts, out, numHeads, D, splits, minKeys, spread, balanceKeys);
 }
 
 // Each head-dim class NI in both dtypes: extend_attention_NI (BF16) and f32_extend_attention_NI (F32).
@@ -592,9 +596,9 @@ extern "C" __global__ void __launch_bounds__(EXT_WARPS * 32) f32_extend_attentio
 extern "C" __global__ void __launch_bounds__(DEC_WARPS * 32) decode_attention_##NI##_##G(                     \
         const bf16* q, const bf16* kCache, const bf16* vCache, const int* reqToToken, int stride,              \
         const int* reqPool, const int* seqLens, const int* extendStarts, bf16* out, float* partial,            \
-        int numHeads, int numKvHeads, int D, float scale, int minKeys) {                                       \
+        int numHeads, int numKvHeads, int D, float scale, int minKeys, int spread, int balanceKeys) {                                       \
     decode_attention<NI, G>(q, kCache, vCache, reqToToken, stride, reqPool, seqLens, extendStarts, out,       \
-                            partial, numHeads, numKvHeads, D, scale, minKeys);                                 \
+                            partial, numHeads, numKvHeads, D, scale, minKeys, spread, balanceKeys);                                 \
 }
 
 #define DECODE_ROWS_STAGES 2
@@ -603,9 +607,9 @@ extern "C" __global__ void __launch_bounds__(DEC_WARPS * 32) decode_attention_##
 extern "C" __global__ void __launch_bounds__(DV_WARPS * 32) decode_attention_rows_##L##_##G(                  \
         const bf16* q, const bf16* kCache, const bf16* vCache, const int* reqToToken, int stride,              \
         const int* reqPool, const int* seqLens, const int* extendStarts, bf16* out, float* partial,            \
-        int numHeads, int numKvHeads, int D, float scale, int minKeys) {                                       \
+        int numHeads, int numKvHeads, int D, float scale, int minKeys, int spread, int balanceKeys) {                                       \
     decode_attention_rows<L, G, DECODE_ROWS_STAGES, DECODE_ROWS_LOADS>(q, kCache, vCache, reqToToken, stride, \
-            reqPool, seqLens, extendStarts, out, partial, numHeads, numKvHeads, D, scale, minKeys);            \
+            reqPool, seqLens, extendStarts, out, partial, numHeads, numKvHeads, D, scale, minKeys, spread, balanceKeys);            \
 }
 
 EXTEND_KERNEL(1)

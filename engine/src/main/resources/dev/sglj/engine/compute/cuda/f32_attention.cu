@@ -41,8 +41,11 @@ __device__ __forceinline__ void f32_fetch_row(const float* cache, int slot, i64 
 #define F32_DEC_UNROLL 4
 
 // attention.cu's decode_splits_used: the splits a request of seq keys uses out of the launch's `splits`.
-__device__ __forceinline__ int f32_decode_splits_used(int seq, int splits, int minKeys) {
-    return max(1, min(splits, (seq + minKeys - 1) / minKeys));
+__device__ __forceinline__ int f32_decode_splits_used(int seq, int splits, int minKeys, int spread,
+                                                      int balanceKeys) {
+    int forParallelism = min(spread, (seq + minKeys - 1) / minKeys);
+    int forBalance = (seq + balanceKeys - 1) / balanceKeys;
+    return max(1, min(splits, max(forParallelism, forBalance)));
 }
 
 // DECODE: block (request, group of G q heads sharing one kv head, split), so each K/V row is read once for
@@ -54,10 +57,10 @@ template <int NI, int G>
 __device__ void f32_decode_attention(const float* q, const float* kCache, const float* vCache, const int* reqToToken,
                                      int stride, const int* reqPool, const int* seqLens, const int* extendStarts,
                                      float* out, float* partial, int numHeads, int numKvHeads, int D, float scale,
-                                     int minKeys) {
+                                     int minKeys, int spread, int balanceKeys) {
     int r = blockIdx.x, head0 = blockIdx.y * G, split = blockIdx.z, splits = gridDim.z;
     int seq = seqLens[r];
-    int used = f32_decode_splits_used(seq, splits, minKeys);
+    int used = f32_decode_splits_used(seq, splits, minKeys, spread, balanceKeys);
     if (split >= used) return;
     int chunk = (seq + used - 1) / used;
     int begin = split * chunk, end = min(seq, begin + chunk);
@@ -163,9 +166,9 @@ __device__ void f32_decode_attention(const float* q, const float* kCache, const 
 extern "C" __global__ void __launch_bounds__(F32_DEC_WARPS * 32) f32_decode_attention_##NI##_##G(             \
         const float* q, const float* kCache, const float* vCache, const int* reqToToken, int stride,           \
         const int* reqPool, const int* seqLens, const int* extendStarts, float* out, float* partial,           \
-        int numHeads, int numKvHeads, int D, float scale, int minKeys) {                                       \
+        int numHeads, int numKvHeads, int D, float scale, int minKeys, int spread, int balanceKeys) {                                       \
     f32_decode_attention<NI, G>(q, kCache, vCache, reqToToken, stride, reqPool, seqLens, extendStarts, out,   \
-                                partial, numHeads, numKvHeads, D, scale, minKeys);                             \
+                                partial, numHeads, numKvHeads, D, scale, minKeys, spread, balanceKeys);                             \
 }
 
 // Instances with G * NI <= 32, as attention.cu's; AttentionKernels.decodeGroup picks among them.

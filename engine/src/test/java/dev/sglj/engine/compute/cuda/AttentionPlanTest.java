@@ -25,6 +25,26 @@ class AttentionPlanTest {
     }
 
     @Test
+    void longRequestsGetASplitPerThousandKeysWhateverTheBatch() {
+        var llama8b = new AttentionKernels.Shape(32, 8, 128, 1f);
+        assertThat(AttentionKernels.balanceSplits(1)).isEqualTo(1);
+        assertThat(AttentionKernels.balanceSplits(1024)).isEqualTo(1);
+        assertThat(AttentionKernels.balanceSplits(1025)).isEqualTo(2);
+        assertThat(AttentionKernels.balanceSplits(6144)).isEqualTo(6);
+        assertThat(AttentionKernels.balanceSplits(131072)).isEqualTo(AttentionKernels.MAX_BALANCE_SPLITS);
+        // Batch 150 has blocks enough for one split each; a graph's plan still leaves room for 16.
+        assertThat(AttentionKernels.decodePlan(llama8b, 150, 131072, 132))
+                .extracting(AttentionKernels.DecodePlan::splits, AttentionKernels.DecodePlan::spread)
+                .containsExactly(16, 1);
+        // Short contexts: the balance rule adds nothing.
+        assertThat(AttentionKernels.decodePlan(llama8b, 150, 1000, 132).splits()).isEqualTo(1);
+        // Fewer blocks than multiprocessors: the spread alone (3 splits of a long context at batch 8).
+        assertThat(AttentionKernels.decodePlan(llama8b, 8, 131072, 132))
+                .extracting(AttentionKernels.DecodePlan::splits, AttentionKernels.DecodePlan::spread)
+                .containsExactly(3, 3);
+    }
+
+    @Test
     void tensorCoresTakeHeadDimensions64And128() {
         assertThat(AttentionKernels.tensorCoreTile(128)).get().extracting(AttentionKernels.TensorCoreTile::kernel)
                 .isEqualTo("extend_attention_tc_128");
@@ -39,9 +59,9 @@ class AttentionPlanTest {
     void decodeRowsKernelTakesHeadDimsThatAreAMultipleOfEight() {
         var llama8b = new AttentionKernels.Shape(32, 8, 128, 1f);
         assertThat(AttentionKernels.decodePlan(llama8b, 32, 131072, 132))
-                .isEqualTo(new AttentionKernels.DecodePlan("decode_attention_rows_16_4", 4, 2, 32896));
+                .isEqualTo(new AttentionKernels.DecodePlan("decode_attention_rows_16_4", 4, 16, 2, 32896));
         assertThat(AttentionKernels.decodePlan(llama8b, 1, 131072, 132))
-                .isEqualTo(new AttentionKernels.DecodePlan("decode_attention_rows_16_2", 2, 17, 32832));
+                .isEqualTo(new AttentionKernels.DecodePlan("decode_attention_rows_16_2", 2, 17, 17, 32832));
         assertThat(AttentionKernels.decodePlan(llama8b, 8, 131072, 132).group()).isEqualTo(2);
         assertThat(AttentionKernels.decodePlan(llama8b, 9, 131072, 132).group()).isEqualTo(4);
         assertThat(AttentionKernels.decodePlan(new AttentionKernels.Shape(8, 1, 64, 1f), 256, 2048, 132).kernel())
@@ -59,11 +79,11 @@ class AttentionPlanTest {
     void f32DecodeTakesThePerDimKernelForEveryHeadDim() {
         var llama8b = new AttentionKernels.Shape(32, 8, 128, 1f);
         assertThat(AttentionKernels.f32DecodePlan(llama8b, 32, 131072, 132))
-                .isEqualTo(new AttentionKernels.DecodePlan("f32_decode_attention_4_4", 4, 2, 0));
+                .isEqualTo(new AttentionKernels.DecodePlan("f32_decode_attention_4_4", 4, 16, 2, 0));
         assertThat(AttentionKernels.f32DecodePlan(llama8b, 1, 131072, 132))
-                .isEqualTo(new AttentionKernels.DecodePlan("f32_decode_attention_4_4", 4, 32, 0));
+                .isEqualTo(new AttentionKernels.DecodePlan("f32_decode_attention_4_4", 4, 32, 32, 0));
         assertThat(AttentionKernels.f32DecodePlan(new AttentionKernels.Shape(4, 2, 16, 1f), 3, 20, 132))
-                .isEqualTo(new AttentionKernels.DecodePlan("f32_decode_attention_1_2", 2, 1, 0));
+                .isEqualTo(new AttentionKernels.DecodePlan("f32_decode_attention_1_2", 2, 1, 1, 0));
         assertThat(AttentionKernels.f32DecodePlan(new AttentionKernels.Shape(16, 4, 256, 1f), 2, 100, 132).kernel())
                 .isEqualTo("f32_decode_attention_8_4");
     }

@@ -15,6 +15,7 @@ import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -79,6 +80,28 @@ class CudaAttentionTest {
         compare(new Case(new int[] {0, 15, 200, 3000, 64, 1023}, new int[] {1, 1, 1, 1, 1, 1}, heads, kvHeads, dim),
                 "decode");
         compare(new Case(new int[] {4095}, new int[] {1}, heads, kvHeads, dim), "decode batch 1");
+    }
+
+    @Test
+    void decodeBalancesLongRequestsOfABatchTooLargeToSplitForParallelism() {
+        assertThat(AttentionKernels.decodePlan(new AttentionKernels.Shape(32, 8, 128, 1f), 40, 5000, 132).spread())
+                .isEqualTo(1);
+        compare(mixedLengthDecode(40, 5000, 0), "decode of mixed lengths up to 5000, balance splits");
+        compare(mixedLengthDecode(40, 5000, 131072), "decode of mixed lengths planned for 131072");
+    }
+
+    /**
+     * A decode batch of {@code requests} Llama-3.1-8B-shaped requests with contexts spread over [1, maxLen):
+     * too many blocks to split for parallelism, so only the balance rule splits the long ones.
+     */
+    static Case mixedLengthDecode(int requests, int maxLen, int plannedContext) {
+        int[] prefix = new int[requests];
+        int[] extend = new int[requests];
+        for (int r = 0; r < requests; r++) {
+            prefix[r] = (r * 977) % maxLen;
+            extend[r] = 1;
+        }
+        return new Case(prefix, extend, 32, 8, 128, plannedContext);
     }
 
     @ParameterizedTest(name = "decode dim {0} heads {1}/{2}, not a multiple of 8")

@@ -8,6 +8,7 @@ import dev.sglj.engine.compute.cuda.CudaAttentionTest.Case;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -59,6 +60,12 @@ class CudaF32AttentionTest {
         compare(new Case(new int[] {0, 15, 200, 3000, 64, 1023}, new int[] {1, 1, 1, 1, 1, 1}, heads, kvHeads, dim),
                 "decode");
         compare(new Case(new int[] {4095}, new int[] {1}, heads, kvHeads, dim), "decode batch 1");
+    }
+
+    @Test
+    void decodeBalancesLongRequestsOfABatchTooLargeToSplitForParallelism() {
+        compare(CudaAttentionTest.mixedLengthDecode(40, 5000, 0), "decode of mixed lengths up to 5000, balance splits");
+        compare(CudaAttentionTest.mixedLengthDecode(40, 5000, 131072), "decode of mixed lengths planned for 131072");
     }
 
     @ParameterizedTest(name = "decode dim {0} heads {1}/{2}, planned for a 131072 context")
