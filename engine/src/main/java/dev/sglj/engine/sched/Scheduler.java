@@ -20,7 +20,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 /**
  * SGLang's scheduler, on one thread: each step it takes new requests and aborts from its inbox,
@@ -34,7 +33,8 @@ import java.util.function.Consumer;
  * On by default ({@code --disable-overlap-schedule} turns it off), as in SGLang: step N+1 is built and
  * launched before step N's tokens are processed, and N's tokens are processed while the device runs
  * N+1, so the host's work per step no longer leaves the GPU idle. A step is "in flight" from its launch
- * until its tokens are processed in the next {@link #step()}; at most one is.
+ * until its tokens are processed in the next {@link #step()}; at most one is ({@link InFlightStep} keeps it
+ * and the tokens it owes).
  * <ul>
  *   <li>A request that drew a token in the step in flight has it {@code pending}; step N+1 feeds it as a
  *       future id, resolved by the runner where the token is (on the GPU by a kernel reading the buffer
@@ -49,14 +49,12 @@ import java.util.function.Consumer;
  *       token's value) or that may fall back to host sampling are drawn synchronously, so such a step's
  *       tokens are known before the next step is built; only the processing overlaps then.</li>
  * </ul>
+ * SGLang's {@code Prefill batch.} and {@code Decode batch.} log lines are {@link BatchLog}'s.
  * Every structure here has one owner, this thread; the device only sees stream-ordered work, so a KV
  * slot or table row freed while a step that reads it is in flight can be reused by the next step.
  */
 public final class Scheduler implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("dev.sglj.scheduler");
-
-    /** A step that ran (or is running) on the device: its batch and the tokens its sampled entries drew. */
-    private record Launched(StepBatch step, StepTokens tokens) {}
 
     private sealed interface Command {
         record Submit(Req req) implements Command {}
@@ -76,19 +74,12 @@ public final class Scheduler implements AutoCloseable {
     private final List<Req> waiting = new ArrayList<>();
     private final List<Req> running = new ArrayList<>();
     private final SchedulerStats stats = new SchedulerStats();
+    private final InFlightStep inFlight;
+    private final BatchLog batchLog;
     private Req chunked;
-    /** The launched step whose tokens are not processed yet (overlap schedule), or null. */
-    private Launched inFlight;
     /** Nanoseconds of this step spent waiting for the device (forward, draws, tokens). */
     private long deviceWaitNanos;
     private double newTokenRatio;
-    private int decodeSteps;
-    private long lastDecodeLogNanos = System.nanoTime();
-    private long tokensSinceDecodeLog;
-    /** For tests: sees each request retracted while a token of it is in flight. */
-    Consumer<Req> retractedInFlight = r -> { };
-    /** For tests: requests that finished on a token that was in flight when they were retracted. */
-    int finishedWhileRetracted;
     private volatile boolean closed;
     private Thread thread;
 
@@ -101,6 +92,8 @@ public final class Scheduler implements AutoCloseable {
         this.eosTokenIds = eosTokenIds.clone();
         this.random = new Random(settings.randomSeed());
         this.newTokenRatio = settings.initNewTokenRatio();
+        this.inFlight = new InFlightStep(slots, table, stats);
+        this.batchLog = new BatchLog(settings.decodeLogInterval(), runner);
     }
 
     /** Runs the loop on its own thread until {@link #close()}. */
@@ -179,18 +172,18 @@ public final class Scheduler implements AutoCloseable {
         drainInbox();
         StepBatch step = nextBatch();
         if (step == null) {
-            boolean worked = inFlight != null;
+            boolean worked = !inFlight.isEmpty();
             completeInFlight();
             stats.update(this);
             return worked;
         }
-        if (inFlight != null) stats.overlapped();
-        Launched launched = launch(step, inFlight);
+        if (!inFlight.isEmpty()) stats.overlapped();
+        InFlightStep.Launched launched = launch(step, inFlight.tokens());
         completeInFlight();
         if (settings.disableOverlapSchedule()) {
             complete(launched);
         } else {
-            inFlight = launched;
+            inFlight.hold(launched);
         }
         stats.update(this);
         stats.stepTimed(step.batch().mode(), System.nanoTime() - start - deviceWaitNanos);
@@ -198,46 +191,38 @@ public final class Scheduler implements AutoCloseable {
     }
 
     /**
-     * Runs a step: the forward pass (its future input ids naming {@code prior}'s draw), prompt logprobs and
-     * the draw, which may still be on the device when this returns. Every request that draws now has one
-     * more pending token; a request whose last prompt chunk ran joins the running set.
+     * Runs a step: the forward pass (its future input ids naming the draw {@code prior}), prompt logprobs
+     * and the draw, which may still be on the device when this returns. Every request that draws now has
+     * one more pending token; a request whose last prompt chunk ran joins the running set.
      */
-    private Launched launch(StepBatch step, Launched prior) {
+    private InFlightStep.Launched launch(StepBatch step, StepTokens prior) {
         long t0 = System.nanoTime();
         StepTokens tokens;
-        try (StepLogits logits = runner.run(step.batch(), prior == null ? null : prior.tokens())) {
+        try (StepLogits logits = runner.run(step.batch(), prior)) {
             recordPromptLogprobs(step, logits);
             tokens = sample(step, logits);
         }
         deviceWaitNanos += System.nanoTime() - t0;
-        int drawn = 0;
         for (StepBatch.Entry e : step.entries()) {
-            Req r = e.req();
-            if (samples(e)) {
-                r.pending++;
-                r.future = -(++drawn);
-            }
-            if (e.samples() && e.prefill() && !running.contains(r)) running.add(r);
+            if (e.samples() && e.prefill() && !running.contains(e.req())) running.add(e.req());
         }
-        return new Launched(step, tokens);
+        return InFlightStep.launched(step, tokens);
     }
 
     private void completeInFlight() {
-        if (inFlight == null) return;
-        Launched l = inFlight;
-        inFlight = null;
-        complete(l);
+        InFlightStep.Launched l = inFlight.take();
+        if (l != null) complete(l);
     }
 
     /** Processes a launched step's tokens (waiting for them if need be) and publishes what is due. */
-    private void complete(Launched l) {
+    private void complete(InFlightStep.Launched l) {
         long t0 = System.nanoTime();
         SampledToken[] picked = l.tokens().await();
         deviceWaitNanos += System.nanoTime() - t0;
         List<Req> touched = new ArrayList<>();
         int next = 0;
         for (StepBatch.Entry e : l.step().entries()) {
-            if (process(e, samples(e) ? picked[next++] : null)) touched.add(e.req());
+            if (process(e, e.draws() ? picked[next++] : null)) touched.add(e.req());
         }
         touched.forEach(this::publishIfDue);
     }
@@ -290,7 +275,7 @@ public final class Scheduler implements AutoCloseable {
     }
 
     private void abortEverything(String message) {
-        inFlight = null;
+        inFlight.clear();
         List<Req> all = new ArrayList<>(waiting);
         all.addAll(running);
         if (chunked != null) all.add(chunked);
@@ -326,7 +311,7 @@ public final class Scheduler implements AutoCloseable {
         }
         if (builder.isEmpty()) return null;
         StepBatch step = builder.build();
-        if (!pieces.isEmpty()) logPrefill(step);
+        if (!pieces.isEmpty()) batchLog.prefill(step, this);
         if (!decoding.isEmpty()) afterDecodeStep(decoding.size());
         return step;
     }
@@ -426,7 +411,6 @@ public final class Scheduler implements AutoCloseable {
         for (Req victim : order) {
             if ((long) slots.available() + cache.evictableSize() >= kept.size() || kept.size() == 1) break;
             kept.remove(victim);
-            if (victim.pending > 0) retractedInFlight.accept(victim);
             running.remove(victim);
             release(victim);
             retracted.add(victim);
@@ -458,49 +442,15 @@ public final class Scheduler implements AutoCloseable {
 
     private void afterDecodeStep(int decoded) {
         newTokenRatio = Math.max(newTokenRatio - settings.newTokenRatioDecay(), settings.minNewTokenRatio());
-        decodeSteps++;
-        tokensSinceDecodeLog += decoded;
-        if (settings.decodeLogInterval() > 0 && decodeSteps % settings.decodeLogInterval() == 0) {
-            long now = System.nanoTime();
-            double throughput = tokensSinceDecodeLog / Math.max((now - lastDecodeLogNanos) / 1e9, 1e-9);
-            LOG.log(System.Logger.Level.INFO, String.format(
-                    "Decode batch. #running-req: %d, #token: %d, token usage: %.2f, cuda graph: %s, "
-                            + "gen throughput (token/s): %.2f, #queue-req: %d,",
-                    running.size(), usedTokens(), tokenUsage(), runner.lastForwardUsedCudaGraph() ? "True" : "False",
-                    throughput, waiting.size()));
-            lastDecodeLogNanos = now;
-            tokensSinceDecodeLog = 0;
-        }
-    }
-
-    private void logPrefill(StepBatch step) {
-        int newSeqs = 0, newTokens = 0, cachedTokens = 0;
-        for (StepBatch.Entry e : step.entries()) {
-            if (!e.prefill()) continue;
-            newTokens += e.count();
-            if (e.newSeq()) {
-                newSeqs++;
-                cachedTokens += e.firstPosition();
-            }
-        }
-        stats.prefilled(newTokens, cachedTokens);
-        LOG.log(System.Logger.Level.INFO, String.format(
-                "Prefill batch. #new-seq: %d, #new-token: %d, #cached-token: %d, token usage: %.2f, "
-                        + "#running-req: %d, #queue-req: %d,",
-                newSeqs, newTokens, cachedTokens, tokenUsage(), running.size(), waiting.size()));
-    }
-
-    /** Whether this entry draws a token this step (its last chunk, and it may generate). */
-    private static boolean samples(StepBatch.Entry e) {
-        return e.samples() && e.req().params().maxNewTokens() != 0;
+        batchLog.decode(decoded, this);
     }
 
     /**
-     * One token for each entry that {@link #samples}, in entry order, drawn together on the logits' device
-     * (possibly still on their way when this returns).
+     * One token for each entry that {@linkplain StepBatch.Entry#draws draws}, in entry order, drawn together
+     * on the logits' device (possibly still on their way when this returns).
      */
     private static StepTokens sample(StepBatch step, StepLogits logits) {
-        List<StepBatch.Entry> drawing = step.entries().stream().filter(Scheduler::samples).toList();
+        List<StepBatch.Entry> drawing = step.entries().stream().filter(StepBatch.Entry::draws).toList();
         int[] rows = new int[drawing.size()];
         RequestSampler[] states = new RequestSampler[drawing.size()];
         for (int i = 0; i < rows.length; i++) {
@@ -517,11 +467,7 @@ public final class Scheduler implements AutoCloseable {
      */
     private boolean process(StepBatch.Entry e, SampledToken picked) {
         Req r = e.req();
-        if (picked != null) r.pending--;
-        if (r.finish != null) {
-            if (picked != null) stats.dropped();
-            return false;
-        }
+        if (!inFlight.settle(r, picked != null)) return false;
         int computed = e.firstPosition() + e.count();
         if (!e.samples()) {
             PrefixCache.LockedPrefix p = cache.cacheUnfinishedRequest(r.tokens(0, computed),
@@ -543,14 +489,12 @@ public final class Scheduler implements AutoCloseable {
         if (r.finish != null) {
             if (r.row >= 0) {
                 cache.cacheFinishedRequest(r.tokens(0, computed), table.read(r.row, 0, computed), r.handle);
-                // The slot a later step in flight took for this request's next token: that token is dropped.
-                if (r.cached > computed) slots.free(table.read(r.row, computed, r.cached));
+                inFlight.freeSlotAhead(r, computed);
                 table.freeRow(r.row);
                 r.resetKv();
                 running.remove(r);
             } else {
-                waiting.remove(r);
-                finishedWhileRetracted++;
+                waiting.remove(r); // retracted with this token in flight: it finished in the queue
             }
             stats.finished();
         }
@@ -624,6 +568,11 @@ public final class Scheduler implements AutoCloseable {
         return running.size() + (chunked != null ? 1 : 0);
     }
 
+    /** The running batch (SGLang's {@code #running-req} of its batch lines): without the chunked request. */
+    int runningBatchSize() {
+        return running.size();
+    }
+
     int waitingCount() {
         return waiting.size();
     }
@@ -658,7 +607,7 @@ public final class Scheduler implements AutoCloseable {
 
     /** True when nothing is queued, running or in flight. */
     public boolean idle() {
-        return waiting.isEmpty() && running.isEmpty() && chunked == null && inbox.isEmpty() && inFlight == null;
+        return waiting.isEmpty() && running.isEmpty() && chunked == null && inbox.isEmpty() && inFlight.isEmpty();
     }
 
     @Override

@@ -13,7 +13,13 @@ record StepBatch(ForwardBatch batch, List<Entry> entries) {
      * {@code [logitIndex, logitIndex + logitCount)}; {@code samples} when its last token was fed.
      */
     record Entry(Req req, int firstPosition, int count, int logitIndex, int logitCount, boolean samples,
-                 boolean prefill, boolean newSeq) {}
+                 boolean prefill, boolean newSeq) {
+
+        /** Whether it draws a token this step (its last chunk, and it may generate). */
+        boolean draws() {
+            return samples && req.params().maxNewTokens() != 0;
+        }
+    }
 
     /** Accumulates requests' new tokens into flattened ragged arrays. */
     static final class Builder {

@@ -9,7 +9,7 @@
  *
  * <p>The overlap schedule (SGLang's, on unless {@code --disable-overlap-schedule}): step N+1 is built and
  * launched before step N's tokens are processed, and they are processed while the device runs N+1. Contract:
- * at most one step is in flight; a request with a token of that step {@code pending} enters N+1 by future id
+ * at most one step is in flight ({@link dev.sglj.engine.sched.InFlightStep} keeps its books); a request with a token of that step {@code pending} enters N+1 by future id
  * ({@code -(i + 1)}, row {@code i} of N's draw, resolved by the runner), unless the token surely ends it; a
  * request found finished (or aborted) when N is processed has its N+1 token dropped and the slot N+1 took
  * freed at once; a request retracted with a token in flight gets it appended in the queue; a waiting request

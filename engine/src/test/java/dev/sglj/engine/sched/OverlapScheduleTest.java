@@ -67,20 +67,15 @@ class OverlapScheduleTest {
     }
 
     private static Outcome run(int pool, boolean disableCache, SchedulerSettings settings, int[] eos, List<Sub> subs) {
-        return run(pool, disableCache, settings, eos, subs, s -> { }, s -> { });
+        return run(pool, disableCache, settings, eos, subs, null);
     }
 
+    /** {@code watch}, when not null, sees every step. */
     private static Outcome run(int pool, boolean disableCache, SchedulerSettings settings, int[] eos, List<Sub> subs,
-                               java.util.function.Consumer<Scheduler> before) {
-        return run(pool, disableCache, settings, eos, subs, before, s -> { });
-    }
-
-    /** {@code before} and {@code after} see the scheduler before the first step and after the last. */
-    private static Outcome run(int pool, boolean disableCache, SchedulerSettings settings, int[] eos, List<Sub> subs,
-                               java.util.function.Consumer<Scheduler> before, java.util.function.Consumer<Scheduler> after) {
+                               RetractionWatch watch) {
         try (FixtureRunner fr = new FixtureRunner(FIXTURE, pool)) {
             Scheduler s = new Scheduler(fr.runner, PrefixCache.create(fr.runner.slots(), disableCache), settings, eos);
-            before.accept(s);
+            Req[] reqs = new Req[subs.size()];
             List<RequestStream> streams = new ArrayList<>();
             for (int i = 0; i < subs.size(); i++) streams.add(new RequestStream("r" + i, rid -> { }));
             int last = subs.stream().mapToInt(x -> Math.max(x.arrival(), x.abortAt())).max().orElse(0);
@@ -92,22 +87,61 @@ class OverlapScheduleTest {
                     if (sub.arrival() == step) {
                         int stop = sub.stopStringToken();
                         StopStringWatcher watcher = stop < 0 ? null : token -> token == stop ? "<" + stop + ">" : null;
-                        s.submit(new Req("r" + i, sub.request(), streams.get(i), eos, 7 + i, watcher));
+                        reqs[i] = new Req("r" + i, sub.request(), streams.get(i), eos, 7 + i, watcher);
+                        s.submit(reqs[i]);
                     }
                     if (sub.abortAt() == step) s.abort("r" + i);
                 }
+                if (watch != null) watch.before(reqs, s.stats());
                 busy = s.step();
+                if (watch != null) watch.after(reqs, s.stats());
                 s.checkKvAccounting();
                 step++;
                 assertThat(step).as("steps").isLessThan(100_000);
             }
             assertThat(s.idle()).isTrue();
-            after.accept(s);
             List<GenerateResult> results = new ArrayList<>();
             for (RequestStream st : streams) results.add(collect(st));
             fr.flushAndAssertPoolWhole(s);
             SchedulerStats stats = s.stats();
             return new Outcome(results, stats.overlappedSteps(), stats.droppedTokens(), stats.retractedRequests());
+        }
+    }
+
+    /**
+     * Retractions with a token in flight, seen from the requests' state around each step. A request that had a
+     * table row before a step and is back in the queue after it (no row, not finished) was retracted in that
+     * step; if it also got a token in that step, the token was in flight at its retraction and is now its last
+     * output token. The step's other retractions (the count beyond those) are of requests that finished on
+     * their token in flight, in the queue.
+     */
+    private static final class RetractionWatch {
+        /** Request index -> output index of the token in flight at its first such retraction. */
+        final Map<Integer, Integer> inFlightIndex = new java.util.HashMap<>();
+        int finishedWhileRetracted;
+        private final Set<Integer> active = new HashSet<>();
+        private final Map<Integer, Integer> outputs = new java.util.HashMap<>();
+        private long retracted;
+
+        void before(Req[] reqs, SchedulerStats stats) {
+            active.clear();
+            for (int i = 0; i < reqs.length; i++) {
+                if (reqs[i] == null) continue;
+                if (reqs[i].row >= 0) active.add(i);
+                outputs.put(i, reqs[i].outputCount());
+            }
+            retracted = stats.retractedRequests();
+        }
+
+        void after(Req[] reqs, SchedulerStats stats) {
+            long queued = 0;
+            for (int i : active) {
+                Req r = reqs[i];
+                if (r.row >= 0 || r.finish != null) continue;
+                queued++;
+                if (r.outputCount() > outputs.get(i)) inFlightIndex.putIfAbsent(i, r.outputCount() - 1);
+            }
+            finishedWhileRetracted += (int) (stats.retractedRequests() - retracted - queued);
         }
     }
 
@@ -340,9 +374,9 @@ class OverlapScheduleTest {
                 0.05, false, 1, 40, 0);
         int pool = 40;
         // First pass: which requests are retracted with a token in flight, and which output token that is.
-        Map<Integer, Integer> inFlightIndex = new java.util.HashMap<>();
-        run(pool, true, settings, new int[0], plain, s -> s.retractedInFlight = q ->
-                inFlightIndex.putIfAbsent(Integer.parseInt(q.rid().substring(1)), q.drawnCount() - 1));
+        RetractionWatch first = new RetractionWatch();
+        run(pool, true, settings, new int[0], plain, first);
+        Map<Integer, Integer> inFlightIndex = first.inFlightIndex;
         assertThat(inFlightIndex).as("requests retracted with a token in flight").isNotEmpty();
         // Second pass: the same, each such request stopping on that token (where it is the token's first
         // occurrence, so nothing before changes).
@@ -354,11 +388,11 @@ class OverlapScheduleTest {
                         .stopTokenIds(List.of(token)).build()));
             }
         });
-        int[] finishedWhileRetracted = new int[1];
-        Outcome on = run(pool, true, settings, new int[0], subs, s -> { }, s -> finishedWhileRetracted[0] = s.finishedWhileRetracted);
+        RetractionWatch second = new RetractionWatch();
+        Outcome on = run(pool, true, settings, new int[0], subs, second);
         Outcome off = run(pool, true, settings.withDisableOverlapSchedule(true), new int[0], subs);
         assertSame(on, off, Set.of());
-        assertThat(finishedWhileRetracted[0]).as("requests that finished on the token in flight at their retraction")
+        assertThat(second.finishedWhileRetracted).as("requests that finished on the token in flight at their retraction")
                 .isPositive();
     }
 
