@@ -378,29 +378,56 @@ static void gemv_bench() {
 
 // ------------------------------------------------------------------------- batch-1 layer chain (PDL)
 
-// Stands in for the one-block ops between the linears (norms, SiLU, RoPE): reads n values, writes n.
-__global__ void small_op(const bf16* in, bf16* out, int n) {
+// Each thread of the grid asks the L2 for its share of [p, p + bytes) with bulk prefetches (sm_90), which
+// return at once: the lines arrive while later kernels run. bytes and p must be multiples of 16.
+__device__ __forceinline__ void prefetch_l2(const void* p, size_t bytes) {
+    size_t threads = (size_t) blockDim.x * gridDim.x;
+    size_t per = ((bytes + threads - 1) / threads + 15) & ~(size_t) 15;
+    size_t begin = ((size_t) blockIdx.x * blockDim.x + threadIdx.x) * per;
+    for (size_t at = begin; at < bytes && at < begin + per;) {
+        size_t left = (bytes < begin + per ? bytes : begin + per) - at;
+        unsigned n = (unsigned) (left < 65536 ? left : 65536);
+        asm volatile("cp.async.bulk.prefetch.L2.global [%0], %1;" ::"l"((const char*) p + at), "r"(n) : "memory");
+        at += n;
+    }
+}
+
+// Stands in for the one-block ops between the linears (norms, SiLU, RoPE): reads n values, writes n; first
+// asks the L2 for pfBytes at pf (the next linear's weights) when pf is set.
+__global__ void small_op(const bf16* in, bf16* out, int n, const void* pf = nullptr, size_t pfBytes = 0) {
+    if (pf) prefetch_l2(pf, pfBytes);
     float ss = 0;
     for (int i = threadIdx.x; i < n; i += blockDim.x) ss += bf2f(in[i]) * bf2f(in[i]);
     float inv = rsqrtf(block_sum(ss) / n + 1e-5f);
     for (int i = threadIdx.x; i < n; i += blockDim.x) out[i] = f2bf(bf2f(in[i]) * inv);
 }
 
-static void chain_bench() {
-    printf("\n== Batch-1 layer chain: qkv, o, gate_up, down GEMVs with a one-block op before each (4 layers of\n"
-           "   distinct weights, graph); us per layer, weight GB/s; floor = 436 MB / 3.0 TB/s = 145 us\n");
-    const int layers = 4, H = 4096, I = 14336;
-    const int outs[4] = {6144, 4096, 2 * I, H}, ins[4] = {H, H, H, I};
+// The Llama-3.1-8B layer's linears (qkv, o, gate_up, down): outputs and inputs.
+static const int H8B = 4096, I8B = 14336;
+static const int LAYER_OUTS[4] = {6144, 4096, 2 * I8B, H8B}, LAYER_INS[4] = {H8B, H8B, H8B, I8B};
+
+// Weights of `layers` such layers, w[l * 4 + j]; *layerBytes gets one layer's bytes.
+static std::vector<bf16*> layer_weights(int layers, size_t* layerBytes) {
     std::vector<bf16*> w(layers * 4);
-    size_t layerBytes = 0;
+    *layerBytes = 0;
     for (int l = 0; l < layers; l++) {
         for (int j = 0; j < 4; j++) {
-            size_t n = (size_t) outs[j] * ins[j];
-            if (l == 0) layerBytes += 2 * n;
+            size_t n = (size_t) LAYER_OUTS[j] * LAYER_INS[j];
+            if (l == 0) *layerBytes += 2 * n;
             w[l * 4 + j] = (bf16*) dalloc(2 * n);
             fill(w[l * 4 + j], n, 300 + l * 4 + j, 0.02f);
         }
     }
+    return w;
+}
+
+static void chain_bench() {
+    printf("\n== Batch-1 layer chain: qkv, o, gate_up, down GEMVs with a one-block op before each (4 layers of\n"
+           "   distinct weights, graph); us per layer, weight GB/s; floor = 436 MB / 3.0 TB/s = 145 us\n");
+    const int layers = 4, I = I8B;
+    const int *outs = LAYER_OUTS, *ins = LAYER_INS;
+    size_t layerBytes;
+    std::vector<bf16*> w = layer_weights(layers, &layerBytes);
     bf16* act = (bf16*) dalloc(2 * 2 * I * 2);
     bf16* normed = (bf16*) dalloc(2 * I * 2);
     fill(act, 2 * 2 * I, 5, 1.0f);
@@ -765,30 +792,7 @@ static void attn_bench() {
 
 // ------------------------------------------------------------------ batch-1 layer with L2 prefetches
 
-// Each thread of the grid asks the L2 for its share of [p, p + bytes) with bulk prefetches (sm_90), which
-// return at once: the lines arrive while later kernels run. bytes and p must be multiples of 16.
-__device__ __forceinline__ void prefetch_l2(const void* p, size_t bytes) {
-    size_t threads = (size_t) blockDim.x * gridDim.x;
-    size_t per = ((bytes + threads - 1) / threads + 15) & ~(size_t) 15;
-    size_t begin = ((size_t) blockIdx.x * blockDim.x + threadIdx.x) * per;
-    for (size_t at = begin; at < bytes && at < begin + per;) {
-        size_t left = (bytes < begin + per ? bytes : begin + per) - at;
-        unsigned n = (unsigned) (left < 65536 ? left : 65536);
-        asm volatile("cp.async.bulk.prefetch.L2.global [%0], %1;" ::"l"((const char*) p + at), "r"(n) : "memory");
-        at += n;
-    }
-}
-
 __global__ void prefetch_kernel(const void* p, size_t bytes) { prefetch_l2(p, bytes); }
-
-// small_op that first asks for the next linear's weights.
-__global__ void small_op_pf(const bf16* in, bf16* out, int n, const void* pf, size_t pfBytes) {
-    if (pf) prefetch_l2(pf, pfBytes);
-    float ss = 0;
-    for (int i = threadIdx.x; i < n; i += blockDim.x) ss += bf2f(in[i]) * bf2f(in[i]);
-    float inv = rsqrtf(block_sum(ss) / n + 1e-5f);
-    for (int i = threadIdx.x; i < n; i += blockDim.x) out[i] = f2bf(bf2f(in[i]) * inv);
-}
 
 struct PrefetchPlan {
     const char* name;
@@ -800,18 +804,10 @@ struct PrefetchPlan {
 static void layer_prefetch_bench() {
     printf("\n== Batch-1 layer as decoded (norm, qkv, rope/store, attention 1 x 1024 graph plan, o, norm, gate_up,\n"
            "   silu, down), 4 layers of distinct weights, graph; L2 prefetches of the weights into the gaps\n");
-    const int layers = 4, H = 4096, I = 14336;
-    const int outs[4] = {6144, 4096, 2 * I, H}, ins[4] = {H, H, H, I};
-    std::vector<bf16*> w(layers * 4);
-    size_t layerBytes = 0;
-    for (int l = 0; l < layers; l++) {
-        for (int j = 0; j < 4; j++) {
-            size_t n = (size_t) outs[j] * ins[j];
-            if (l == 0) layerBytes += 2 * n;
-            w[l * 4 + j] = (bf16*) dalloc(2 * n);
-            fill(w[l * 4 + j], n, 300 + l * 4 + j, 0.02f);
-        }
-    }
+    const int layers = 4, H = H8B, I = I8B;
+    const int *outs = LAYER_OUTS, *ins = LAYER_INS;
+    size_t layerBytes;
+    std::vector<bf16*> w = layer_weights(layers, &layerBytes);
     bf16* act = (bf16*) dalloc(2 * 2 * I * 2);
     bf16* normed = (bf16*) dalloc(2 * I * 2);
     bf16* qkv = (bf16*) dalloc(6144 * 2);
@@ -836,7 +832,7 @@ static void layer_prefetch_bench() {
         auto layer = [&](int l, cudaStream_t s) {
             const bf16* o = w[l * 4 + 1];
             size_t oBytes = p.oBytes ? p.oBytes : wb(l, 1);
-            small_op_pf<<<1, 1024, 0, s>>>(act, normed, H, ahead(l, 0), aheadBytes(l, 0));
+            small_op<<<1, 1024, 0, s>>>(act, normed, H, ahead(l, 0), aheadBytes(l, 0));
             gemv_launch(k, normed, w[l * 4], nullptr, qkv, false, H, 6144, s, gemv_fill(k));
             if (p.oMode == 1) prefetch_kernel<<<1, 256, 0, s>>>(o, oBytes);
             if (p.oMode == 3) {
@@ -845,15 +841,15 @@ static void layer_prefetch_bench() {
                 prefetch_kernel<<<1, 256, 0, side>>>(o, oBytes);
                 CK(cudaEventRecord(join, side));
             }
-            small_op_pf<<<1, 1024, 0, s>>>(qkv, qkv, 6144, p.oMode == 2 ? o : nullptr, oBytes);
+            small_op<<<1, 1024, 0, s>>>(qkv, qkv, 6144, p.oMode == 2 ? o : nullptr, oBytes);
             Batch b = cc.b;
             b.k = (const bf16*) ((const char*) cc.b.k + l * slotsBytes);
             b.v = (const bf16*) ((const char*) cc.b.v + l * slotsBytes);
             run_new(dks[0], b, {2, 64, 131072}, s);
             gemv_launch(k, b.out, o, nullptr, act, false, H, H, s, gemv_fill(k));
-            small_op_pf<<<1, 1024, 0, s>>>(act, normed, H, ahead(l, 2), aheadBytes(l, 2));
+            small_op<<<1, 1024, 0, s>>>(act, normed, H, ahead(l, 2), aheadBytes(l, 2));
             gemv_launch(k, normed, w[l * 4 + 2], nullptr, act + 2 * I, false, H, 2 * I, s, gemv_fill(k));
-            small_op_pf<<<1, 1024, 0, s>>>(act + 2 * I, normed, I, ahead(l, 3), aheadBytes(l, 3));
+            small_op<<<1, 1024, 0, s>>>(act + 2 * I, normed, I, ahead(l, 3), aheadBytes(l, 3));
             gemv_launch(k, normed, w[l * 4 + 3], nullptr, act, false, I, H, s, gemv_fill(k));
             if (p.oMode == 3) CK(cudaStreamWaitEvent(s, join));
         };
