@@ -222,13 +222,13 @@ public final class OneBatchBenchmark {
             int[] extend = new int[n];
             int[] logitRows = new int[n];
             for (int r = 0; r < n; r++) {
-                table.write(rows[r], seqLens[r], new int[] {s[r]});
                 positions[r] = seqLens[r];
                 prefix[r] = seqLens[r];
                 seqLens[r]++;
                 extend[r] = 1;
                 logitRows[r] = r;
             }
+            table.writeEach(rows, positions, s);
             return new ForwardBatch(ForwardMode.DECODE, lastTokens.clone(), positions, rows.clone(),
                     seqLens.clone(), prefix, extend, s, logitRows, seqLens.clone());
         }
