@@ -176,17 +176,6 @@ __device__ __forceinline__ void fetch_row(const bf16* cache, int slot, i64 offse
 #define DEC_WARPS 4
 #define DEC_UNROLL 4
 
-// Splits a request of seq keys uses out of the launch's `splits`: up to `spread` splits of at least
-// minKeys keys (the parallelism a small batch needs), and at least one per balanceKeys keys, so that in a
-// batch of mixed lengths the longest request's blocks are not left running alone. A launch shaped for a
-// longer context (a CUDA graph's, captured for the whole context) leaves the extra blocks and merge cells
-// idle.
-__device__ __forceinline__ int decode_splits_used(int seq, int splits, int minKeys, int spread, int balanceKeys) {
-    int forParallelism = min(spread, (seq + minKeys - 1) / minKeys);
-    int forBalance = (seq + balanceKeys - 1) / balanceKeys;
-    return max(1, min(splits, max(forParallelism, forBalance)));
-}
-
 // A decode block's result for dim d of one q head: the output itself when the request uses one split,
 // else its softmax state (max, sum, unnormalised output) in the head's merge cell `cell`.
 __device__ __forceinline__ void store_decode_result(bf16* out, float* partial, i64 outIndex, i64 cell, int used,

@@ -71,3 +71,14 @@ template <> struct Elem<float> {
     static __device__ __forceinline__ float inv_sqrt(float x) { return 1.0f / sqrtf(x); }
     static constexpr int TILE_PAD = 1;
 };
+
+// The splits a decode request of seq keys uses out of the launch's `splits` (attention.cu and
+// f32_attention.cu; AttentionKernels plans them): up to `spread` splits of at least minKeys keys (the
+// parallelism a small batch needs), and at least one per balanceKeys keys, so that in a batch of mixed
+// lengths the longest request's blocks are not left running alone. A launch shaped for a longer context
+// (a CUDA graph's, captured for the whole context) leaves the extra blocks and merge cells idle.
+__device__ __forceinline__ int decode_splits_used(int seq, int splits, int minKeys, int spread, int balanceKeys) {
+    int forParallelism = min(spread, (seq + minKeys - 1) / minKeys);
+    int forBalance = (seq + balanceKeys - 1) / balanceKeys;
+    return max(1, min(splits, max(forParallelism, forBalance)));
+}

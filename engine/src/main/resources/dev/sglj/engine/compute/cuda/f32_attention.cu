@@ -40,14 +40,6 @@ __device__ __forceinline__ void f32_fetch_row(const float* cache, int slot, i64 
 #define F32_DEC_WARPS 4
 #define F32_DEC_UNROLL 4
 
-// attention.cu's decode_splits_used: the splits a request of seq keys uses out of the launch's `splits`.
-__device__ __forceinline__ int f32_decode_splits_used(int seq, int splits, int minKeys, int spread,
-                                                      int balanceKeys) {
-    int forParallelism = min(spread, (seq + minKeys - 1) / minKeys);
-    int forBalance = (seq + balanceKeys - 1) / balanceKeys;
-    return max(1, min(splits, max(forParallelism, forBalance)));
-}
-
 // DECODE: block (request, group of G q heads sharing one kv head, split), so each K/V row is read once for
 // the G heads. Split s covers keys [s * chunk, min(seqLen, (s + 1) * chunk)) with chunk = ceil(seqLen / used
 // splits); each warp walks every F32_DEC_WARPS-th batch of F32_DEC_UNROLL keys, loading the batch's K and V
@@ -60,7 +52,7 @@ __device__ void f32_decode_attention(const float* q, const float* kCache, const 
                                      int minKeys, int spread, int balanceKeys) {
     int r = blockIdx.x, head0 = blockIdx.y * G, split = blockIdx.z, splits = gridDim.z;
     int seq = seqLens[r];
-    int used = f32_decode_splits_used(seq, splits, minKeys, spread, balanceKeys);
+    int used = decode_splits_used(seq, splits, minKeys, spread, balanceKeys);
     if (split >= used) return;
     int chunk = (seq + used - 1) / used;
     int begin = split * chunk, end = min(seq, begin + chunk);
