@@ -376,26 +376,10 @@ static void gemv_bench() {
     }
 }
 
-// ------------------------------------------------------------------------- batch-1 layer chain (PDL)
+// ------------------------------------------------------------------------- batch-1 layer chain
 
-// Each thread of the grid asks the L2 for its share of [p, p + bytes) with bulk prefetches (sm_90), which
-// return at once: the lines arrive while later kernels run. bytes and p must be multiples of 16.
-__device__ __forceinline__ void prefetch_l2(const void* p, size_t bytes) {
-    size_t threads = (size_t) blockDim.x * gridDim.x;
-    size_t per = ((bytes + threads - 1) / threads + 15) & ~(size_t) 15;
-    size_t begin = ((size_t) blockIdx.x * blockDim.x + threadIdx.x) * per;
-    for (size_t at = begin; at < bytes && at < begin + per;) {
-        size_t left = (bytes < begin + per ? bytes : begin + per) - at;
-        unsigned n = (unsigned) (left < 65536 ? left : 65536);
-        asm volatile("cp.async.bulk.prefetch.L2.global [%0], %1;" ::"l"((const char*) p + at), "r"(n) : "memory");
-        at += n;
-    }
-}
-
-// Stands in for the one-block ops between the linears (norms, SiLU, RoPE): reads n values, writes n; first
-// asks the L2 for pfBytes at pf (the next linear's weights) when pf is set.
-__global__ void small_op(const bf16* in, bf16* out, int n, const void* pf = nullptr, size_t pfBytes = 0) {
-    if (pf) prefetch_l2(pf, pfBytes);
+// Stands in for the one-block ops between the linears (norms, SiLU, RoPE): reads n values, writes n.
+__global__ void small_op(const bf16* in, bf16* out, int n) {
     float ss = 0;
     for (int i = threadIdx.x; i < n; i += blockDim.x) ss += bf2f(in[i]) * bf2f(in[i]);
     float inv = rsqrtf(block_sum(ss) / n + 1e-5f);
@@ -790,72 +774,51 @@ static void attn_bench() {
 }
 
 
-// ------------------------------------------------------------------ batch-1 layer with L2 prefetches
+// ------------------------------------------------------------ batch-1 layer without its one-block ops
 
-__global__ void prefetch_kernel(const void* p, size_t bytes) { prefetch_l2(p, bytes); }
-
-struct PrefetchPlan {
+// Which one-block ops a layer launches; a fused kernel would do their work inside a GEMV, so leaving them
+// out bounds what folding them in can save (the outputs are then wrong: timing only).
+struct LayerPlan {
     const char* name;
-    int oMode;          // 0 none, 1 own kernel after the qkv GEMV, 2 in the op after the qkv GEMV, 3 side stream
-    size_t oBytes;      // of the o projection's weights (0: all)
-    size_t ahead;       // bytes of gate_up / down / next qkv asked for by the op before each
+    bool norms, rope, silu;
 };
 
-static void layer_prefetch_bench() {
+static void layer_fusion_bench() {
     printf("\n== Batch-1 layer as decoded (norm, qkv, rope/store, attention 1 x 1024 graph plan, o, norm, gate_up,\n"
-           "   silu, down), 4 layers of distinct weights, graph; L2 prefetches of the weights into the gaps\n");
+           "   silu, down), 4 layers of distinct weights, graph; without some of the one-block ops\n");
     const int layers = 4, H = H8B, I = I8B;
-    const int *outs = LAYER_OUTS, *ins = LAYER_INS;
     size_t layerBytes;
     std::vector<bf16*> w = layer_weights(layers, &layerBytes);
     bf16* act = (bf16*) dalloc(2 * 2 * I * 2);
     bf16* normed = (bf16*) dalloc(2 * I * 2);
     bf16* qkv = (bf16*) dalloc(6144 * 2);
     fill(act, 2 * 2 * I, 5, 1.0f);
+    fill(normed, 2 * I, 6, 1.0f);
     Case cc = make_case({1024}, 32, 8, 128, 4242, layers);
     size_t slotsBytes = ((1024 + 15) / 16 + 1) * 16 * 8 * 128 * 2;
     std::vector<DecodeKernel> dks = decode_kernels(128, 1, 32, 8);
     GemvKernel k = gemv_kernels(1)[0];
-    cudaStream_t side;
-    CK(cudaStreamCreateWithFlags(&side, cudaStreamNonBlocking));
-    cudaEvent_t fork, join;
-    CK(cudaEventCreateWithFlags(&fork, cudaEventDisableTiming));
-    CK(cudaEventCreateWithFlags(&join, cudaEventDisableTiming));
-    const size_t MB = 1 << 20;
-    PrefetchPlan plans[] = {{"none", 0, 0, 0},          {"o-kernel", 1, 0, 0},        {"o-fold", 2, 0, 0},
-                            {"o-fold-16MB", 2, 16 * MB, 0}, {"o-side", 3, 0, 0},       {"o+ahead8", 2, 0, 8 * MB},
-                            {"o+ahead16", 2, 0, 16 * MB},  {"ahead8", 0, 0, 8 * MB},     {"none", 0, 0, 0}};
-    for (const PrefetchPlan& p : plans) {
-        auto wb = [&](int l, int j) { return (size_t) outs[j] * ins[j] * 2; };
-        auto ahead = [&](int l, int j) { return p.ahead ? (const void*) w[(l % layers) * 4 + j] : nullptr; };
-        auto aheadBytes = [&](int l, int j) { return std::min(p.ahead, wb(l, j)); };
+    LayerPlan plans[] = {{"all", true, true, true},       {"no-norms", false, true, true},
+                         {"no-norms-silu", false, true, false}, {"no-norms-silu-rope", false, false, false},
+                         {"all", true, true, true}};
+    for (const LayerPlan& p : plans) {
         auto layer = [&](int l, cudaStream_t s) {
-            const bf16* o = w[l * 4 + 1];
-            size_t oBytes = p.oBytes ? p.oBytes : wb(l, 1);
-            small_op<<<1, 1024, 0, s>>>(act, normed, H, ahead(l, 0), aheadBytes(l, 0));
+            if (p.norms) small_op<<<1, 1024, 0, s>>>(act, normed, H);
             gemv_launch(k, normed, w[l * 4], nullptr, qkv, false, H, 6144, s, gemv_fill(k));
-            if (p.oMode == 1) prefetch_kernel<<<1, 256, 0, s>>>(o, oBytes);
-            if (p.oMode == 3) {
-                CK(cudaEventRecord(fork, s));
-                CK(cudaStreamWaitEvent(side, fork));
-                prefetch_kernel<<<1, 256, 0, side>>>(o, oBytes);
-                CK(cudaEventRecord(join, side));
-            }
-            small_op<<<1, 1024, 0, s>>>(qkv, qkv, 6144, p.oMode == 2 ? o : nullptr, oBytes);
+            if (p.rope) small_op<<<1, 1024, 0, s>>>(qkv, qkv, 6144);
             Batch b = cc.b;
             b.k = (const bf16*) ((const char*) cc.b.k + l * slotsBytes);
             b.v = (const bf16*) ((const char*) cc.b.v + l * slotsBytes);
             run_new(dks[0], b, {2, 64, 131072}, s);
-            gemv_launch(k, b.out, o, nullptr, act, false, H, H, s, gemv_fill(k));
-            small_op<<<1, 1024, 0, s>>>(act, normed, H, ahead(l, 2), aheadBytes(l, 2));
+            gemv_launch(k, b.out, w[l * 4 + 1], nullptr, act, false, H, H, s, gemv_fill(k));
+            if (p.norms) small_op<<<1, 1024, 0, s>>>(act, normed, H);
             gemv_launch(k, normed, w[l * 4 + 2], nullptr, act + 2 * I, false, H, 2 * I, s, gemv_fill(k));
-            small_op<<<1, 1024, 0, s>>>(act + 2 * I, normed, I, ahead(l, 3), aheadBytes(l, 3));
+            if (p.silu) small_op<<<1, 1024, 0, s>>>(act + 2 * I, normed, I);
             gemv_launch(k, normed, w[l * 4 + 3], nullptr, act, false, I, H, s, gemv_fill(k));
-            if (p.oMode == 3) CK(cudaStreamWaitEvent(s, join));
         };
         double us = time_graph([&](int i, cudaStream_t s) { layer(i % layers, s); }, 4 * layers, 9);
         CK(cudaGetLastError());
-        printf("  %-12s %7.1f us/layer  %5.0f GB/s of weights (%.2f)\n", p.name, us, layerBytes / us / 1e3,
+        printf("  %-20s %7.1f us/layer  %5.0f GB/s of weights (%.2f)\n", p.name, us, layerBytes / us / 1e3,
                layerBytes / us / 1e-6 / PEAK);
         fflush(stdout);
     }
@@ -939,7 +902,7 @@ int main(int argc, char** argv) {
         gemv_bench();
     }
     if (want("chain")) chain_bench();
-    if (want("layer")) layer_prefetch_bench();
+    if (want("layer")) layer_fusion_bench();
     if (want("mixed")) attn_mixed_bench();
     if (want("attn")) {
         attn_correctness();
