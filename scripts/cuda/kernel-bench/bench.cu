@@ -197,20 +197,20 @@ typedef void (*GemvF32)(const bf16*, const bf16*, const bf16*, float*, int, int,
 template <int M, int R, int U, typename OUT>
 __global__ void __launch_bounds__(GEMV_WARPS * 32) gemv_variant(const bf16* x, const bf16* w, const bf16* bias,
                                                                  OUT* out, int K, int O, int S) {
-    gemv<M, R, U, OUT>(x, w, bias, out, K, O, S);
+    gemv<M, R, U, GEMV_PLAIN, OUT>(x, w, bias, out, K, O, S, 0, 0, 0, 0.0f);
 }
 
 // At most 40 registers: 12 blocks (48 warps) per SM (no spills at M = 1 only).
 template <int M, int R, int U, typename OUT>
 __global__ void __launch_bounds__(GEMV_WARPS * 32, 12) gemv_variant_lb(const bf16* x, const bf16* w,
                                                                         const bf16* bias, OUT* out, int K, int O, int S) {
-    gemv<M, R, U, OUT>(x, w, bias, out, K, O, S);
+    gemv<M, R, U, GEMV_PLAIN, OUT>(x, w, bias, out, K, O, S, 0, 0, 0, 0.0f);
 }
 
 template <int M, int R, int U, typename OUT>
 __global__ void __launch_bounds__(GEMV_WARPS * 32) gemv_variant_ldg(const bf16* x, const bf16* w, const bf16* bias,
                                                                      OUT* out, int K, int O, int S) {
-    ldgk::gemv<M, R, U, OUT>(x, w, bias, out, K, O, S);
+    ldgk::gemv<M, R, U, GEMV_PLAIN, OUT>(x, w, bias, out, K, O, S, 0, 0, 0, 0.0f);
 }
 
 struct GemvKernel {
@@ -781,7 +781,16 @@ static void attn_bench() {
 struct LayerPlan {
     const char* name;
     bool norms, rope, silu;
+    bool fused;  // the norms and SiLU done by gemv.cu's fused forms (residual, normed, normed_silu)
 };
+
+// Blocks of a batch-1 GEMV launch over `groups` warp groups, split as Gemv.split does (4 blocks an SM).
+static int gemv1_blocks(int groups, int* split) {
+    *split = 1;
+    auto blocks = [&](int sp) { return (groups + GEMV_WARPS / sp - 1) / (GEMV_WARPS / sp); };
+    while (*split < GEMV_WARPS && blocks(*split) < 4 * g_sms) *split *= 2;
+    return blocks(*split);
+}
 
 static void layer_fusion_bench() {
     printf("\n== Batch-1 layer as decoded (norm, qkv, rope/store, attention 1 x 1024 graph plan, o, norm, gate_up,\n"
@@ -798,11 +807,34 @@ static void layer_fusion_bench() {
     size_t slotsBytes = ((1024 + 15) / 16 + 1) * 16 * 8 * 128 * 2;
     std::vector<DecodeKernel> dks = decode_kernels(128, 1, 32, 8);
     GemvKernel k = gemv_kernels(1)[0];
-    LayerPlan plans[] = {{"all", true, true, true},       {"no-norms", false, true, true},
-                         {"no-norms-silu", false, true, false}, {"no-norms-silu-rope", false, false, false},
-                         {"all", true, true, true}};
+    bf16* normWeight = (bf16*) dalloc(2 * H);
+    fill(normWeight, H, 7, 1.0f);
+    float* stats = (float*) dalloc(4 * 4096);
+    LayerPlan plans[] = {{"all", true, true, true, false},           {"no-norms", false, true, true, false},
+                         {"no-norms-silu", false, true, false, false}, {"no-norms-silu-rope", false, false, false, false},
+                         {"fused", false, true, false, true},         {"all", true, true, true, false},
+                         {"fused", false, true, false, true}};
+    int qkvS, resS, siluS;
+    int qkvBlocks = gemv1_blocks(6144, &qkvS), resBlocks = gemv1_blocks(H, &resS), siluBlocks = gemv1_blocks(I, &siluS);
     for (const LayerPlan& p : plans) {
+        auto fusedLayer = [&](int l, cudaStream_t s) {
+            gemv_normed_1<<<qkvBlocks, 128, 0, s>>>(act, w[l * 4], nullptr, qkv, H, 6144, qkvS, stats, resBlocks,
+                                                    normWeight, 1e-5f);
+            if (p.rope) small_op<<<1, 1024, 0, s>>>(qkv, qkv, 6144);
+            Batch b = cc.b;
+            b.k = (const bf16*) ((const char*) cc.b.k + l * slotsBytes);
+            b.v = (const bf16*) ((const char*) cc.b.v + l * slotsBytes);
+            run_new(dks[0], b, {2, 64, 131072}, s);
+            gemv_residual_1<<<resBlocks, 128, 0, s>>>(b.out, w[l * 4 + 1], nullptr, act, H, H, resS, stats);
+            gemv_normed_silu_1<<<siluBlocks, 128, 0, s>>>(act, w[l * 4 + 2], normed, H, 2 * I, siluS, stats,
+                                                          resBlocks, normWeight, 1e-5f);
+            gemv_residual_1<<<resBlocks, 128, 0, s>>>(normed, w[l * 4 + 3], nullptr, act, I, H, resS, stats);
+        };
         auto layer = [&](int l, cudaStream_t s) {
+            if (p.fused) {
+                fusedLayer(l, s);
+                return;
+            }
             if (p.norms) small_op<<<1, 1024, 0, s>>>(act, normed, H);
             gemv_launch(k, normed, w[l * 4], nullptr, qkv, false, H, 6144, s, gemv_fill(k));
             if (p.rope) small_op<<<1, 1024, 0, s>>>(qkv, qkv, 6144);
@@ -824,7 +856,7 @@ static void layer_fusion_bench() {
     }
     free_case(cc);
     for (bf16* q : w) CK(cudaFree(q));
-    CK(cudaFree(act)); CK(cudaFree(normed)); CK(cudaFree(qkv));
+    CK(cudaFree(act)); CK(cudaFree(normed)); CK(cudaFree(qkv)); CK(cudaFree(normWeight)); CK(cudaFree(stats));
 }
 
 // ------------------------------------------------------- decode attention over contexts of mixed length

@@ -11,10 +11,12 @@ import java.util.OptionalLong;
  * <p>All ops are synchronous from the caller's point of view on the CPU; a GPU backend may queue
  * them on a stream and synchronize in {@link #toHost}.
  *
- * <p>A llama-family decoder layer is, as SGLang fuses it: {@link #addRmsNorm}; {@link #linear} over
- * the row-stacked q/k/v weight ({@link #weightRows}); {@link #qkvToCache} (per-head q/k norm, RoPE,
- * the K/V cache write); {@link #attention}; {@link #linear} (o); {@link #addRmsNorm}; {@link #linear}
- * over the row-stacked gate/up weight; {@link #siluAndMul}; {@link #linear} (down).
+ * <p>A llama-family decoder layer is, as SGLang fuses it: {@link #normedLinear} (the input RMSNorm and
+ * the projection over the row-stacked q/k/v weight, {@link #weightRows}); {@link #qkvToCache}
+ * (per-head q/k norm, RoPE, the K/V cache write); {@link #attention}; {@link #linearIntoResidual} (o);
+ * {@link #normedGateUpSiluAndMul} (the post-attention RMSNorm, the row-stacked gate/up projection and
+ * SiLU-and-mul); {@link #linearIntoResidual} (down). Those four compose the plain ops by default; a
+ * backend may fuse them (CUDA does at decode batches of a few rows, where each launch saved counts).
  */
 public interface Backend extends AutoCloseable {
     String name();
@@ -95,6 +97,57 @@ public interface Backend extends AutoCloseable {
 
     /** {@code out[n, o] = sum_i x[n, i] * w[o, i] + bias[o]}; bias may be null. */
     void linear(Tensor x, Tensor w, Tensor bias, Tensor out);
+
+    /**
+     * Scratch for {@link #linearIntoResidual} to leave what the next norm of a residual of {@code rows x
+     * cols} needs (a fused backend's sums of squares), or null where the backend composes the plain ops
+     * (the default). One serves every layer of a pass: each norm reads it before the next linear writes.
+     */
+    default Tensor normStatistics(long rows, long cols) {
+        return null;
+    }
+
+    /**
+     * {@code residual += x w^T + bias}, rounded as {@link #linear} then {@link #addRmsNorm}'s add would
+     * round it; returns the sum for the next norm. By default the linear goes to {@code delta} and the
+     * add is left to that norm ({@link ResidualSum.Deferred}); a fused backend adds at once and leaves the
+     * sums of squares in {@code stats} (from {@link #normStatistics}; may be null).
+     */
+    default ResidualSum linearIntoResidual(Tensor x, Tensor w, Tensor bias, Tensor residual, Tensor delta,
+                                           Tensor stats) {
+        linear(x, w, bias, delta);
+        return new ResidualSum.Deferred(residual, delta);
+    }
+
+    /** {@code out = rmsNorm(sum)}, completing a deferred add into the residual first. */
+    default void norm(ResidualSum sum, Tensor weight, float eps, Tensor out) {
+        switch (sum) {
+            case ResidualSum.Deferred d -> addRmsNorm(d.delta(), d.residual(), weight, eps, out);
+            case ResidualSum.Stored st -> rmsNorm(st.residual(), weight, eps, out);
+        }
+    }
+
+    /**
+     * {@code out = rmsNorm(sum) w^T + bias}: {@link #norm} into {@code normed}, then {@link #linear}. A
+     * fused backend may leave {@code normed} untouched (and not round the norm's output to the activation
+     * dtype in between).
+     */
+    default void normedLinear(ResidualSum sum, Tensor normWeight, float eps, Tensor normed, Tensor w, Tensor bias,
+                              Tensor out) {
+        norm(sum, normWeight, eps, normed);
+        linear(normed, w, bias, out);
+    }
+
+    /**
+     * {@code out = siluAndMul(rmsNorm(sum) gateUpWeight^T)}: {@link #normedLinear} into {@code gateUp}
+     * ({@code [n, 2 * inter]}), then {@link #siluAndMul}. A fused backend may leave {@code normed} and
+     * {@code gateUp} untouched.
+     */
+    default void normedGateUpSiluAndMul(ResidualSum sum, Tensor normWeight, float eps, Tensor normed,
+                                        Tensor gateUpWeight, Tensor gateUp, Tensor out) {
+        normedLinear(sum, normWeight, eps, normed, gateUpWeight, null, gateUp);
+        siluAndMul(gateUp, out);
+    }
 
     /**
      * The step between the fused q/k/v projection and attention. Row {@code n} of {@code qkv} holds

@@ -3,6 +3,7 @@ package dev.sglj.engine.model;
 import dev.sglj.engine.compute.AttentionBatch;
 import dev.sglj.engine.compute.Backend;
 import dev.sglj.engine.compute.DType;
+import dev.sglj.engine.compute.ResidualSum;
 import dev.sglj.engine.compute.Tensor;
 import dev.sglj.engine.kv.KvPool;
 import dev.sglj.engine.kv.ReqToTokenPool;
@@ -17,7 +18,9 @@ import java.util.function.Function;
  *
  * <p>As in SGLang, a layer runs four linears: the q/k/v projections fused by rows into one, the
  * output projection, gate/up fused into one, and down; between them {@link Backend#qkvToCache}
- * (q/k norm, RoPE, KV cache write) and {@link Backend#siluAndMul} on the fused gate/up output.
+ * (q/k norm, RoPE, KV cache write) and attention. The RMSNorms ride on the linears around them
+ * ({@link Backend#linearIntoResidual} leaves the residual sum, {@link Backend#normedLinear} and
+ * {@link Backend#normedGateUpSiluAndMul} norm it), so a backend can fuse them.
  */
 public final class LlamaModel implements AutoCloseable {
     private final ModelConfig config;
@@ -166,25 +169,21 @@ public final class LlamaModel implements AutoCloseable {
         float scale = (float) (1.0 / Math.sqrt(config.headDim()));
 
         backend.embedding(embedTokens, ids, residual);
+        Tensor stats = backend.normStatistics(n, hidden);
+        if (stats != null) s.keep(stats);
+        ResidualSum sum = new ResidualSum.Stored(residual, null);
         for (int l = 0; l < layers.size(); l++) {
             LayerWeights w = layers.get(l);
-            if (l == 0) {
-                backend.rmsNorm(residual, w.inputNorm(), eps, h);
-            } else {
-                backend.addRmsNorm(proj, residual, w.inputNorm(), eps, h);
-            }
-            backend.linear(h, w.qkvProj(), w.qkvBias(), qkv);
+            backend.normedLinear(sum, w.inputNorm(), eps, h, w.qkvProj(), w.qkvBias(), qkv);
             backend.qkvToCache(qkv, config.numHeads(), config.numKvHeads(), config.headDim(), w.qNorm(), w.kNorm(), eps,
                     ropePositions, ropeTable, q, kv.k(l), kv.v(l), outCacheLoc);
             backend.attention(q, kv.k(l), kv.v(l), attn, attnOut,
                     config.numHeads(), config.numKvHeads(), config.headDim(), scale);
-            backend.linear(attnOut, w.oProj(), w.oBias(), proj);
-            backend.addRmsNorm(proj, residual, w.postAttentionNorm(), eps, h);
-            backend.linear(h, w.gateUpProj(), null, gateUp);
-            backend.siluAndMul(gateUp, act);
-            backend.linear(act, w.downProj(), null, proj);
+            sum = backend.linearIntoResidual(attnOut, w.oProj(), w.oBias(), residual, proj, stats);
+            backend.normedGateUpSiluAndMul(sum, w.postAttentionNorm(), eps, h, w.gateUpProj(), gateUp, act);
+            sum = backend.linearIntoResidual(act, w.downProj(), null, residual, proj, stats);
         }
-        backend.addRmsNorm(proj, residual, finalNorm, eps, h);
+        backend.norm(sum, finalNorm, eps, h);
         return logits(h, logitRows, logitRowCount, s);
     }
 

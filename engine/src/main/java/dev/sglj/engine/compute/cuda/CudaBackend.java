@@ -1,5 +1,6 @@
 package dev.sglj.engine.compute.cuda;
 
+import static dev.sglj.engine.compute.cuda.TensorChecks.bias;
 import static dev.sglj.engine.compute.cuda.TensorChecks.check;
 import static dev.sglj.engine.compute.cuda.TensorChecks.checkIndices;
 import static dev.sglj.engine.compute.cuda.TensorChecks.cuda;
@@ -13,6 +14,7 @@ import dev.sglj.engine.compute.AttentionBatch;
 import dev.sglj.engine.compute.Backend;
 import dev.sglj.engine.compute.DType;
 import dev.sglj.engine.compute.HostTensor;
+import dev.sglj.engine.compute.ResidualSum;
 import dev.sglj.engine.compute.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -49,6 +51,7 @@ public final class CudaBackend implements Backend {
     private final Cublas cublas;
     private final SamplingKernels sampling;
     private final WeightUpload weights;
+    private final FusedLinears fused;
     private final long cublasWorkspace;
     private final String compileSummary;
     private final Set<CudaTensor> live = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -124,6 +127,7 @@ public final class CudaBackend implements Backend {
         this.cublas = new Cublas(stream, cublasWorkspace, CUBLAS_WORKSPACE);
         this.sampling = new SamplingKernels(this);
         this.weights = new WeightUpload(activations, memory, kernels, stream);
+        this.fused = new FusedLinears(kernels, info.multiprocessors(), activations);
     }
 
     @Override
@@ -412,13 +416,7 @@ public final class CudaBackend implements Backend {
             throw new IllegalArgumentException("linear: weight " + ws + " must be [out, " + xs.cols() + "] for x " + xs);
         }
         requireRows("linear", os, xs.rows(), ws.rows());
-        CudaTensor bs = null;
-        if (bias != null) {
-            bs = check("linear", "bias", bias, activations);
-            if (bs.numel() != ws.rows()) {
-                throw new IllegalArgumentException("linear: bias " + bs + " must have " + ws.rows() + " elements");
-            }
-        }
+        CudaTensor bs = bias == null ? null : bias("linear", bias, ws, activations);
         if (xs.rows() == 0) return;
         if (activations == DType.F32) {
             linearSgemm(xs, ws, bs, os);
@@ -426,6 +424,42 @@ public final class CudaBackend implements Backend {
             linearGemv(xs, ws, bs, os);
         } else {
             linearCublas(xs, ws, bs, os);
+        }
+    }
+
+    @Override
+    public Tensor normStatistics(long rows, long cols) {
+        return fused.fusesNorms(rows, cols) ? allocate(DType.F32, rows, fused.statsColumns(rows, cols)) : null;
+    }
+
+    @Override
+    public ResidualSum linearIntoResidual(Tensor x, Tensor w, Tensor bias, Tensor residual, Tensor delta,
+                                          Tensor stats) {
+        ensureCurrent();
+        return stats != null && fused.intoResidual(x, w, bias, residual, stats)
+                ? new ResidualSum.Stored(residual, stats)
+                : Backend.super.linearIntoResidual(x, w, bias, residual, delta, stats);
+    }
+
+    @Override
+    public void normedLinear(ResidualSum sum, Tensor normWeight, float eps, Tensor normed, Tensor w, Tensor bias,
+                             Tensor out) {
+        ensureCurrent();
+        if (sum instanceof ResidualSum.Stored(Tensor residual, Tensor stats) && stats != null) {
+            fused.normed(residual, stats, normWeight, eps, w, bias, out);
+        } else {
+            Backend.super.normedLinear(sum, normWeight, eps, normed, w, bias, out);
+        }
+    }
+
+    @Override
+    public void normedGateUpSiluAndMul(ResidualSum sum, Tensor normWeight, float eps, Tensor normed,
+                                       Tensor gateUpWeight, Tensor gateUp, Tensor out) {
+        ensureCurrent();
+        if (sum instanceof ResidualSum.Stored(Tensor residual, Tensor stats) && stats != null) {
+            fused.normedSiluAndMul(residual, stats, normWeight, eps, gateUpWeight, out);
+        } else {
+            Backend.super.normedGateUpSiluAndMul(sum, normWeight, eps, normed, gateUpWeight, gateUp, out);
         }
     }
 

@@ -5,7 +5,10 @@ import dev.sglj.engine.compute.DType;
 /**
  * The streaming GEMV of {@code gemv.cu} for linears of at most {@value #MAX_ROWS} rows: each warp owns
  * {@link #rowsPerWarp} output rows and streams their weights with 16-byte loads; K is split between the
- * warps of a block only when there are too few blocks to give every multiprocessor its share.
+ * warps of a block only when there are too few blocks to give every multiprocessor its share. Its fused
+ * forms ({@link #launchIntoResidual}, {@link #launchNormed}, {@link #launchNormedSiluAndMul}) carry a
+ * decode layer's RMSNorms and SiLU-and-mul: the residual form leaves one sum of squares per block and row,
+ * which the normed forms add up.
  */
 final class Gemv {
     /**
@@ -28,7 +31,10 @@ final class Gemv {
 
     /** Warps of a block that split K: the fewest (1, 2, 4) that give every SM its blocks. */
     static int split(int m, int outRows, int multiprocessors) {
-        int groups = groups(m, outRows);
+        return split(groups(m, outRows), multiprocessors);
+    }
+
+    private static int split(int groups, int multiprocessors) {
         int split = 1;
         while (split < WARPS && blocks(groups, split) < BLOCKS_PER_SM * multiprocessors) split *= 2;
         return split;
@@ -37,14 +43,76 @@ final class Gemv {
     /** Launches {@code os = xs · wsᵀ (+ bs)} for {@code xs} of at most {@value #MAX_ROWS} rows, K % 8 == 0. */
     static void launch(Kernels kernels, int multiprocessors, CudaTensor xs, CudaTensor ws, CudaTensor bs,
                        CudaTensor os) {
-        int m = Math.toIntExact(xs.rows());
-        if (m > MAX_ROWS) throw new IllegalArgumentException("GEMV: " + m + " rows > " + MAX_ROWS);
+        int m = rows(xs);
         int outRows = Math.toIntExact(ws.rows());
         int split = split(m, outRows, multiprocessors);
-        kernels.args().ptr(xs.ptr()).ptr(ws.ptr()).ptr(bs == null ? 0 : bs.ptr()).ptr(os.ptr())
-                .i32(Math.toIntExact(xs.cols())).i32(outRows).i32(split);
+        args(kernels, xs, ws, bs, os, outRows, split);
         kernels.launch((os.dtype() == DType.F32 ? "gemv_f32_" : "gemv_bf16_") + m,
                 blocks(groups(m, outRows), split), 1, 1, 32 * WARPS, 0);
+    }
+
+    /**
+     * The blocks of {@link #launchIntoResidual} for {@code m} rows and {@code outRows} outputs: the sums of
+     * squares it leaves per row, and so the columns of the statistics tensor the normed forms read.
+     */
+    static int residualBlocks(int m, int outRows, int multiprocessors) {
+        return blocks(groups(m, outRows), split(m, outRows, multiprocessors));
+    }
+
+    /**
+     * {@code residual += round(xs · wsᵀ + bs)} (BF16, rounded as a BF16 linear then add_rms_norm's add), each
+     * block leaving its rows' sums of squares in {@code stats} ({@code [m, residualBlocks]}, F32).
+     */
+    static void launchIntoResidual(Kernels kernels, int multiprocessors, CudaTensor xs, CudaTensor ws, CudaTensor bs,
+                                   CudaTensor residual, CudaTensor stats) {
+        int m = rows(xs);
+        int outRows = Math.toIntExact(ws.rows());
+        int split = split(m, outRows, multiprocessors);
+        args(kernels, xs, ws, bs, residual, outRows, split).ptr(stats.ptr());
+        kernels.launch("gemv_residual_" + m, blocks(groups(m, outRows), split), 1, 1, 32 * WARPS, 0);
+    }
+
+    /**
+     * {@code os = rmsNorm(residual) · wsᵀ + bs} for the residual a {@link #launchIntoResidual} of the same rows
+     * wrote, with its {@code stats}.
+     */
+    static void launchNormed(Kernels kernels, int multiprocessors, CudaTensor residual, CudaTensor stats,
+                             CudaTensor normWeight, float eps, CudaTensor ws, CudaTensor bs, CudaTensor os) {
+        int m = rows(residual);
+        int outRows = Math.toIntExact(ws.rows());
+        int split = split(m, outRows, multiprocessors);
+        args(kernels, residual, ws, bs, os, outRows, split).ptr(stats.ptr()).i32(Math.toIntExact(stats.cols()))
+                .ptr(normWeight.ptr()).f32(eps);
+        kernels.launch("gemv_normed_" + m, blocks(groups(m, outRows), split), 1, 1, 32 * WARPS, 0);
+    }
+
+    /**
+     * {@code os = siluAndMul(rmsNorm(residual) · gateUpᵀ)} over the row-stacked gate/up weight ({@code [2 *
+     * inter, K]}): a warp owns gate rows and the same up rows, so the product never leaves it.
+     */
+    static void launchNormedSiluAndMul(Kernels kernels, int multiprocessors, CudaTensor residual, CudaTensor stats,
+                                       CudaTensor normWeight, float eps, CudaTensor gateUp, CudaTensor os) {
+        int m = rows(residual);
+        int weightRows = Math.toIntExact(gateUp.rows());
+        int pairsPerWarp = Math.max(1, rowsPerWarp(m) / 2);
+        int groups = (weightRows / 2 + pairsPerWarp - 1) / pairsPerWarp;
+        int split = split(groups, multiprocessors);
+        kernels.args().ptr(residual.ptr()).ptr(gateUp.ptr()).ptr(os.ptr()).i32(Math.toIntExact(residual.cols()))
+                .i32(weightRows).i32(split).ptr(stats.ptr()).i32(Math.toIntExact(stats.cols())).ptr(normWeight.ptr())
+                .f32(eps);
+        kernels.launch("gemv_normed_silu_" + m, blocks(groups, split), 1, 1, 32 * WARPS, 0);
+    }
+
+    private static int rows(CudaTensor xs) {
+        int m = Math.toIntExact(xs.rows());
+        if (m < 1 || m > MAX_ROWS) throw new IllegalArgumentException("GEMV: " + m + " rows, not in [1, " + MAX_ROWS + "]");
+        return m;
+    }
+
+    private static Kernels args(Kernels kernels, CudaTensor xs, CudaTensor ws, CudaTensor bs, CudaTensor os,
+                                     int outRows, int split) {
+        return kernels.args().ptr(xs.ptr()).ptr(ws.ptr()).ptr(bs == null ? 0 : bs.ptr()).ptr(os.ptr())
+                .i32(Math.toIntExact(xs.cols())).i32(outRows).i32(split);
     }
 
     private static int groups(int m, int outRows) {

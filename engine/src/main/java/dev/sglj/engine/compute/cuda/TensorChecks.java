@@ -53,4 +53,13 @@ final class TensorChecks {
         }
         return w;
     }
+
+    /** A bias of one element per row of the weight {@code ws}. */
+    static CudaTensor bias(String op, Tensor bias, CudaTensor ws, DType dtype) {
+        CudaTensor bs = check(op, "bias", bias, dtype);
+        if (bs.numel() != ws.rows()) {
+            throw new IllegalArgumentException(op + ": bias " + bs + " must have " + ws.rows() + " elements");
+        }
+        return bs;
+    }
 }

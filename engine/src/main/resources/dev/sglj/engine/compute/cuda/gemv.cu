@@ -2,6 +2,23 @@
 // F32 accumulation, BF16 or F32 out. The weights are streamed once with 16-byte loads, U of them per
 // weight row in flight in each lane before the first is used; x (at most 4 x 14336 BF16) comes from
 // L1. Needs K % 8 == 0 and 16-byte aligned rows.
+//
+// Three fused forms remove a decode layer's one-block ops at batch 1 to 4 (each launch between two GEMVs
+// costs a few microseconds of an otherwise idle GPU):
+//   GEMV_RESIDUAL     the output is the residual stream: out[n, o] += round(dot + bias), rounded as the
+//                     add of add_rms_norm; each block also writes its rows' sum of squares of the new
+//                     values to stats[n * gridDim.x + block], so the next norm needs no pass of its own.
+//   GEMV_NORMED       x is that residual: the GEMV of rmsNorm(x) with norm weight nw, the inverse RMS from
+//                     the P block sums of the RESIDUAL GEMV that wrote x (added in a fixed order, so every
+//                     block gets the same value). dot(w, x * nw) is scaled once per output; the normed x
+//                     is not rounded to BF16 in between, as the separate norm's output would be.
+//   GEMV_NORMED_SILU  GEMV_NORMED over the fused gate/up weight (O = 2 * inter rows): a warp owns gate
+//                     rows j.. and the up rows inter + j..; out[n, j] = silu(g) * u with g and u rounded
+//                     as the projection would store them.
+#define GEMV_PLAIN 0
+#define GEMV_RESIDUAL 1
+#define GEMV_NORMED 2
+#define GEMV_NORMED_SILU 3
 
 #define GEMV_WARPS 4
 
@@ -15,25 +32,39 @@ __device__ __forceinline__ uint4 load_weights(const uint4* p) {
 
 __device__ __forceinline__ void store_out(bf16* out, i64 i, float v) { out[i] = f2bf(v); }
 __device__ __forceinline__ void store_out(float* out, i64 i, float v) { out[i] = v; }
+__device__ __forceinline__ float load_out(const bf16* out, i64 i) { return bf2f(out[i]); }
+__device__ __forceinline__ float load_out(const float* out, i64 i) { return out[i]; }
 
-// A warp owns R consecutive output rows; the S warps of a group (S divides GEMV_WARPS; S > 1 when O / R
-// is too small to fill the GPU) split K between them and add up through shared memory. Lane l of part
-// p reads chunks (8 values) p * 32 + l + 32 * S * i; the next U chunks of weights are requested before
-// the x chunks they meet. Registers bound the warps an SM holds, so U and R trade bytes in flight per
-// warp against warps per SM (scripts/cuda/NOTES.md has the measured choice).
-template <int M, int R, int U, typename OUT>
+// A warp owns R output rows (consecutive; for GEMV_NORMED_SILU, R / 2 gate rows and the matching up rows);
+// the S warps of a group (S divides GEMV_WARPS; S > 1 when O / R is too small to fill the GPU) split K
+// between them and add up through shared memory. Lane l of part p reads chunks (8 values) p * 32 + l +
+// 32 * S * i; the next U chunks of weights are requested before the x chunks they meet. Registers bound
+// the warps an SM holds, so U and R trade bytes in flight per warp against warps per SM
+// (scripts/cuda/NOTES.md has the measured choice).
+template <int M, int R, int U, int MODE, typename OUT>
 __device__ __forceinline__ void gemv(const bf16* __restrict__ x, const bf16* __restrict__ w,
-                                     const bf16* __restrict__ bias, OUT* __restrict__ out, int K, int O, int S) {
+                                     const bf16* __restrict__ bias, OUT* __restrict__ out, int K, int O, int S,
+                                     float* __restrict__ stats, int P, const bf16* __restrict__ nw, float eps) {
+    constexpr bool NORMED = MODE == GEMV_NORMED || MODE == GEMV_NORMED_SILU;
+    constexpr bool SILU = MODE == GEMV_NORMED_SILU;
     __shared__ float partial[GEMV_WARPS][R * M];
+    __shared__ float sums[GEMV_WARPS][M];
     int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
     int part = warp % S;
-    int o0 = (blockIdx.x * (GEMV_WARPS / S) + warp / S) * R;
+    int group = blockIdx.x * (GEMV_WARPS / S) + warp / S;
+    int half = O >> 1;
+    int rows[R];
+    #pragma unroll
+    for (int r = 0; r < R; r++) {
+        rows[r] = !SILU ? group * R + r : (r < R / 2 ? group * (R / 2) + r : half + group * (R / 2) + r - R / 2);
+    }
     int chunks = K >> 3;
     int stride = 32 * S;
     const uint4* wr[R];
     #pragma unroll
-    for (int r = 0; r < R; r++) wr[r] = (const uint4*) (w + (i64) min(o0 + r, O - 1) * K);
+    for (int r = 0; r < R; r++) wr[r] = (const uint4*) (w + (i64) min(rows[r], O - 1) * K);
     const uint4* xr = (const uint4*) x;
+    const uint4* nr = (const uint4*) nw;
     float acc[R][M];
     #pragma unroll
     for (int r = 0; r < R; r++) {
@@ -48,23 +79,47 @@ __device__ __forceinline__ void gemv(const bf16* __restrict__ x, const bf16* __r
         #pragma unroll
         for (int r = 0; r < R; r++) wv[u][r] = cu < chunks ? load_weights(wr[r] + cu) : uint4{};
     }
+    if constexpr (NORMED) {
+        // The writer's block sums of squares, while the first weights are on their way.
+        float s[M];
+        #pragma unroll
+        for (int n = 0; n < M; n++) s[n] = 0.0f;
+        for (int i = threadIdx.x; i < P; i += blockDim.x) {
+            #pragma unroll
+            for (int n = 0; n < M; n++) s[n] += stats[(i64) n * P + i];
+        }
+        #pragma unroll
+        for (int n = 0; n < M; n++) {
+            s[n] = warp_sum(s[n]);
+            if (lane == 0) sums[warp][n] = s[n];
+        }
+        __syncthreads();
+    }
     while (c < chunks) {
         uint4 xv[U][M];
+        uint4 nv[U];
         #pragma unroll
         for (int u = 0; u < U; u++) {
             int cu = c + u * stride;
             #pragma unroll
             for (int n = 0; n < M; n++) xv[u][n] = cu < chunks ? __ldg(xr + (i64) n * chunks + cu) : uint4{};
+            if (NORMED) nv[u] = cu < chunks ? __ldg(nr + cu) : uint4{};
         }
         #pragma unroll
         for (int u = 0; u < U; u++) {
             float wf[R][8];
             #pragma unroll
             for (int r = 0; r < R; r++) unpack_bf16x8(wv[u][r], wf[r]);
+            float nf[8];
+            if (NORMED) unpack_bf16x8(nv[u], nf);
             #pragma unroll
             for (int n = 0; n < M; n++) {
                 float xf[8];
                 unpack_bf16x8(xv[u][n], xf);
+                if (NORMED) {
+                    #pragma unroll
+                    for (int j = 0; j < 8; j++) xf[j] *= nf[j];
+                }
                 #pragma unroll
                 for (int r = 0; r < R; r++) {
                     #pragma unroll
@@ -104,29 +159,99 @@ __device__ __forceinline__ void gemv(const bf16* __restrict__ x, const bf16* __r
             }
         }
     }
-    if (part == 0 && lane == 0) {
+    bool leader = part == 0 && lane == 0;
+    if (NORMED && leader) {
         #pragma unroll
-        for (int r = 0; r < R; r++) {
-            int o = o0 + r;
-            if (o < O) {
-                float b = bias != 0 ? bf2f(bias[o]) : 0.0f;
+        for (int n = 0; n < M; n++) {
+            float ss = 0.0f;
+            for (int v = 0; v < GEMV_WARPS; v++) ss += sums[v][n];
+            float inv = rsqrtf(ss / K + eps);
+            #pragma unroll
+            for (int r = 0; r < R; r++) acc[r][n] *= inv;
+        }
+    }
+    if constexpr (SILU) {
+        if (leader) {
+            #pragma unroll
+            for (int r = 0; r < R / 2; r++) {
+                int j = rows[r];
+                if (j < half) {
+                    #pragma unroll
+                    for (int n = 0; n < M; n++) {
+                        float g = bf2f(f2bf(acc[r][n])), u = bf2f(f2bf(acc[r + R / 2][n]));
+                        store_out(out, (i64) n * half + j, g / (1.0f + __expf(-g)) * u);
+                    }
+                }
+            }
+        }
+    } else {
+        float squares[M];
+        #pragma unroll
+        for (int n = 0; n < M; n++) squares[n] = 0.0f;
+        if (leader) {
+            #pragma unroll
+            for (int r = 0; r < R; r++) {
+                int o = rows[r];
+                if (o < O) {
+                    float b = bias != 0 ? bf2f(bias[o]) : 0.0f;
+                    #pragma unroll
+                    for (int n = 0; n < M; n++) {
+                        i64 at = (i64) n * O + o;
+                        if (MODE == GEMV_RESIDUAL) {
+                            float sum = bf2f(f2bf(bf2f(f2bf(acc[r][n] + b)) + load_out(out, at)));
+                            store_out(out, at, sum);
+                            squares[n] += sum * sum;
+                        } else {
+                            store_out(out, at, acc[r][n] + b);
+                        }
+                    }
+                }
+            }
+        }
+        if (MODE == GEMV_RESIDUAL) {
+            // Block sum of squares, in warp order: deterministic, as the readers' sum of the blocks.
+            __syncthreads();
+            if (lane == 0) {
                 #pragma unroll
-                for (int n = 0; n < M; n++) store_out(out, (i64) n * O + o, acc[r][n] + b);
+                for (int n = 0; n < M; n++) sums[warp][n] = squares[n];
+            }
+            __syncthreads();
+            if (threadIdx.x == 0) {
+                #pragma unroll
+                for (int n = 0; n < M; n++) {
+                    float ss = 0.0f;
+                    for (int v = 0; v < GEMV_WARPS; v++) ss += sums[v][n];
+                    stats[(i64) n * gridDim.x + blockIdx.x] = ss;
+                }
             }
         }
     }
 }
 
-// R (output rows per warp) and U (chunks in flight per row) for M rows of x: CudaBackend.gemvRowsPerWarp
-// must agree on R.
+// R (output rows per warp) and U (chunks in flight per row) for M rows of x: Gemv.rowsPerWarp must agree
+// on R; the gate/up form owns at least one (gate, up) pair a warp.
 #define GEMV_KERNELS(M, R, U)                                                                                 \
 extern "C" __global__ void __launch_bounds__(GEMV_WARPS * 32) gemv_bf16_##M(                                 \
         const bf16* x, const bf16* w, const bf16* bias, bf16* out, int K, int O, int S) {                     \
-    gemv<M, R, U, bf16>(x, w, bias, out, K, O, S);                                                            \
+    gemv<M, R, U, GEMV_PLAIN, bf16>(x, w, bias, out, K, O, S, 0, 0, 0, 0.0f);                                 \
 }                                                                                                             \
 extern "C" __global__ void __launch_bounds__(GEMV_WARPS * 32) gemv_f32_##M(                                  \
         const bf16* x, const bf16* w, const bf16* bias, float* out, int K, int O, int S) {                    \
-    gemv<M, R, U, float>(x, w, bias, out, K, O, S);                                                           \
+    gemv<M, R, U, GEMV_PLAIN, float>(x, w, bias, out, K, O, S, 0, 0, 0, 0.0f);                                \
+}                                                                                                             \
+extern "C" __global__ void __launch_bounds__(GEMV_WARPS * 32) gemv_residual_##M(                             \
+        const bf16* x, const bf16* w, const bf16* bias, bf16* residual, int K, int O, int S, float* stats) {  \
+    gemv<M, R, U, GEMV_RESIDUAL, bf16>(x, w, bias, residual, K, O, S, stats, 0, 0, 0.0f);                     \
+}                                                                                                             \
+extern "C" __global__ void __launch_bounds__(GEMV_WARPS * 32) gemv_normed_##M(                               \
+        const bf16* x, const bf16* w, const bf16* bias, bf16* out, int K, int O, int S, float* stats, int P,  \
+        const bf16* nw, float eps) {                                                                          \
+    gemv<M, R, U, GEMV_NORMED, bf16>(x, w, bias, out, K, O, S, stats, P, nw, eps);                            \
+}                                                                                                             \
+extern "C" __global__ void __launch_bounds__(GEMV_WARPS * 32) gemv_normed_silu_##M(                          \
+        const bf16* x, const bf16* w, bf16* out, int K, int O, int S, float* stats, int P, const bf16* nw,    \
+        float eps) {                                                                                          \
+    gemv<M, (R < 2 ? 2 : R), U, GEMV_NORMED_SILU, bf16>(x, w, 0, out, K, O, S, stats, P, nw, eps);            \
 }
 
 GEMV_KERNELS(1, 1, 4)

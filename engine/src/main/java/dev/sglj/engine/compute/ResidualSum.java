@@ -1,0 +1,20 @@
+package dev.sglj.engine.compute;
+
+/**
+ * The residual stream between two RMSNorms of a decoder: the sum the next norm reads, as the last
+ * linear left it. {@link Backend#linearIntoResidual} makes one and {@link Backend#norm} or a normed
+ * linear reads it, exactly once for a {@link Deferred}.
+ */
+public sealed interface ResidualSum {
+    /** The residual tensor (rows of the hidden width) that holds the sum once it is read. */
+    Tensor residual();
+
+    /** {@code delta} (a linear's output) is still to be added to {@code residual}, by the norm that reads it. */
+    record Deferred(Tensor residual, Tensor delta) implements ResidualSum {}
+
+    /**
+     * {@code residual} holds the sum. {@code stats}, when not null, holds what the backend's fused linear
+     * wrote about its rows for the next norm (sums of squares, {@link Backend#normStatistics}).
+     */
+    record Stored(Tensor residual, Tensor stats) implements ResidualSum {}
+}

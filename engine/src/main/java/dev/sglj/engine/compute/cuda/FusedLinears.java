@@ -1,0 +1,104 @@
+package dev.sglj.engine.compute.cuda;
+
+import static dev.sglj.engine.compute.cuda.TensorChecks.bias;
+import static dev.sglj.engine.compute.cuda.TensorChecks.check;
+import static dev.sglj.engine.compute.cuda.TensorChecks.requireRows;
+
+import dev.sglj.engine.compute.DType;
+import dev.sglj.engine.compute.Tensor;
+
+/**
+ * The decode layer's norms and SiLU-and-mul carried by the GEMV ({@link Gemv}'s fused forms) at BF16
+ * batches of at most {@value Gemv#MAX_ROWS} rows: the o and down projections add into the residual and
+ * leave its sums of squares; the q/k/v and gate/up projections norm their input from them, and gate/up
+ * multiplies silu(gate) by up before storing. Two one-block launches (the RMSNorms) and the SiLU launch
+ * go from every layer.
+ */
+final class FusedLinears {
+    private final Kernels kernels;
+    private final int multiprocessors;
+    private final DType activations;
+
+    FusedLinears(Kernels kernels, int multiprocessors, DType activations) {
+        this.kernels = kernels;
+        this.multiprocessors = multiprocessors;
+        this.activations = activations;
+    }
+
+    /** Whether a residual of {@code rows x cols} goes through the fused forms. */
+    boolean fusesNorms(long rows, long cols) {
+        return activations == DType.BF16 && rows >= 1 && rows <= Gemv.MAX_ROWS && cols % 8 == 0
+                && cols <= Integer.MAX_VALUE;
+    }
+
+    /** Columns of the statistics tensor of such a residual: the residual GEMV's blocks. */
+    int statsColumns(long rows, long cols) {
+        return Gemv.residualBlocks(Math.toIntExact(rows), Math.toIntExact(cols), multiprocessors);
+    }
+
+    /**
+     * {@code residual += x w^T + bias} with the sums of squares into {@code stats}; false (nothing done)
+     * where the shapes do not suit the fused form, which the caller then composes.
+     */
+    boolean intoResidual(Tensor x, Tensor w, Tensor bias, Tensor residual, Tensor stats) {
+        String op = "linearIntoResidual";
+        CudaTensor xs = check(op, "x", x, activations);
+        CudaTensor ws = check(op, "w", w, activations);
+        CudaTensor rs = check(op, "residual", residual, activations);
+        if (!fusesNorms(rs.rows(), rs.cols()) || xs.cols() % 8 != 0 || ws.shape().length != 2 || ws.cols() != xs.cols()) {
+            return false;
+        }
+        requireRows(op, rs, xs.rows(), ws.rows());
+        CudaTensor bs = bias == null ? null : bias(op, bias, ws, activations);
+        Gemv.launchIntoResidual(kernels, multiprocessors, xs, ws, bs, rs, stats(op, stats, rs));
+        return true;
+    }
+
+    /** {@code out = rmsNorm(residual) w^T + bias}, the residual and stats as {@link #intoResidual} left them. */
+    void normed(Tensor residual, Tensor stats, Tensor normWeight, float eps, Tensor w, Tensor bias, Tensor out) {
+        String op = "normedLinear";
+        CudaTensor rs = check(op, "residual", residual, activations);
+        CudaTensor ws = check(op, "w", w, activations);
+        CudaTensor os = check(op, "out", out, activations);
+        if (ws.shape().length != 2 || ws.cols() != rs.cols()) {
+            throw new IllegalArgumentException(op + ": weight " + ws + " must be [out, " + rs.cols() + "] for " + rs);
+        }
+        requireRows(op, os, rs.rows(), ws.rows());
+        CudaTensor bs = bias == null ? null : bias(op, bias, ws, activations);
+        Gemv.launchNormed(kernels, multiprocessors, rs, stats(op, stats, rs), normWeight(op, normWeight, rs), eps, ws,
+                bs, os);
+    }
+
+    /** {@code out = siluAndMul(rmsNorm(residual) gateUp^T)} over the row-stacked gate/up weight. */
+    void normedSiluAndMul(Tensor residual, Tensor stats, Tensor normWeight, float eps, Tensor gateUp, Tensor out) {
+        String op = "normedGateUpSiluAndMul";
+        CudaTensor rs = check(op, "residual", residual, activations);
+        CudaTensor ws = check(op, "gateUpWeight", gateUp, activations);
+        CudaTensor os = check(op, "out", out, activations);
+        if (ws.shape().length != 2 || ws.cols() != rs.cols() || ws.rows() % 2 != 0) {
+            throw new IllegalArgumentException(op + ": weight " + ws + " must be [2 * inter, " + rs.cols() + "] for "
+                    + rs);
+        }
+        requireRows(op, os, rs.rows(), ws.rows() / 2);
+        Gemv.launchNormedSiluAndMul(kernels, multiprocessors, rs, stats(op, stats, rs), normWeight(op, normWeight, rs),
+                eps, ws, os);
+    }
+
+    private CudaTensor stats(String op, Tensor stats, CudaTensor residual) {
+        CudaTensor st = check(op, "stats", stats, DType.F32);
+        if (!fusesNorms(residual.rows(), residual.cols())) {
+            throw new IllegalArgumentException(op + ": residual " + residual + " is not one the fused norms serve");
+        }
+        requireRows(op, st, residual.rows(), statsColumns(residual.rows(), residual.cols()));
+        return st;
+    }
+
+    private CudaTensor normWeight(String op, Tensor weight, CudaTensor residual) {
+        CudaTensor w = check(op, "normWeight", weight, activations);
+        if (w.numel() != residual.cols()) {
+            throw new IllegalArgumentException(op + ": norm weight " + w + " must have the " + residual.cols()
+                    + " elements of a row of " + residual);
+        }
+        return w;
+    }
+}

@@ -1,0 +1,154 @@
+package dev.sglj.engine.compute.cuda;
+
+import static dev.sglj.engine.compute.cuda.GpuData.BF16_TOLERANCE;
+import static dev.sglj.engine.compute.cuda.GpuData.assertClose;
+import static dev.sglj.engine.compute.cuda.GpuData.bf16Uniform;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sglj.engine.compute.DType;
+import dev.sglj.engine.compute.ResidualSum;
+import dev.sglj.engine.compute.Tensor;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The decode layer's norms and SiLU carried by the GEMV ({@link FusedLinears}) against the same ops
+ * composed on the GPU (plain GEMV, add_rms_norm, rms_norm, silu_and_mul): the residual bit for bit, the
+ * normed projections within {@link GpuData#BF16_TOLERANCE} (the fused form does not round the normed
+ * input to BF16), every result the same on a second run (the norms' sums are added in a fixed order).
+ */
+@Tag("gpu")
+class CudaFusedLinearsTest {
+    static CudaBackend gpu;
+    final Random random = new Random(11);
+
+    @BeforeAll
+    static void start() {
+        gpu = new CudaBackend();
+    }
+
+    @AfterAll
+    static void stop() {
+        gpu.close();
+    }
+
+    private Tensor bf16(float[] values, long... shape) {
+        return gpu.upload(values, DType.BF16, shape);
+    }
+
+    private Tensor uniform(float range, long rows, long cols) {
+        return bf16(bf16Uniform(random, Math.toIntExact(rows * cols), range), rows, cols);
+    }
+
+    private Tensor copy(Tensor t) {
+        return bf16(gpu.toHost(t), t.shape());
+    }
+
+    /** A decode layer's MLP half at m rows: the o projection into the residual, then the normed gate/up. */
+    @ParameterizedTest(name = "{0} rows, hidden {1}, attention width {2}, inter {3}, biases {4}")
+    @CsvSource({"1, 256, 384, 320, false", "2, 256, 384, 320, true", "3, 136, 64, 72, false", "4, 256, 384, 320, true",
+            "1, 4096, 4096, 14336, false", "4, 4096, 4096, 14336, false"})
+    void fusedLayerMatchesTheComposedOps(int m, int hidden, int width, int inter, boolean biases) {
+        Tensor x = uniform(1f, m, width);
+        Tensor oProj = uniform(0.05f, hidden, width);
+        Tensor oBias = biases ? uniform(0.5f, 1, hidden) : null;
+        Tensor norm = uniform(1.5f, 1, hidden);
+        Tensor qkvProj = uniform(0.05f, 3L * hidden / 2, hidden);
+        Tensor qkvBias = biases ? uniform(0.5f, 1, 3L * hidden / 2) : null;
+        Tensor gateUpProj = uniform(0.05f, 2L * inter, hidden);
+        Tensor residual = uniform(2f, m, hidden);
+        Tensor composedResidual = copy(residual);
+
+        Tensor stats = gpu.normStatistics(m, hidden);
+        assertThat(stats).as("statistics at " + m + " rows").isNotNull();
+        Tensor unused = gpu.allocate(DType.BF16, m, hidden);
+        ResidualSum sum = gpu.linearIntoResidual(x, oProj, oBias, residual, unused, stats);
+        assertThat(sum).isEqualTo(new ResidualSum.Stored(residual, stats));
+
+        Tensor delta = gpu.allocate(DType.BF16, m, hidden);
+        Tensor normed = gpu.allocate(DType.BF16, m, hidden);
+        gpu.linear(x, oProj, oBias, delta);
+        gpu.addRmsNorm(delta, composedResidual, norm, 1e-5f, normed);
+        assertThat(gpu.toHost(residual)).as("residual").containsExactly(gpu.toHost(composedResidual));
+        assertSumsOfSquares(stats, gpu.toHost(residual), m, hidden);
+
+        Tensor qkv = gpu.allocate(DType.BF16, m, 3L * hidden / 2);
+        Tensor composedQkv = gpu.allocate(DType.BF16, m, 3L * hidden / 2);
+        gpu.normedLinear(sum, norm, 1e-5f, unused, qkvProj, qkvBias, qkv);
+        gpu.linear(normed, qkvProj, qkvBias, composedQkv);
+        assertClose("normed q/k/v projection, " + m + " rows", gpu.toHost(qkv), gpu.toHost(composedQkv), BF16_TOLERANCE);
+
+        Tensor act = gpu.allocate(DType.BF16, m, inter);
+        Tensor gateUp = gpu.allocate(DType.BF16, m, 2L * inter);
+        Tensor composedAct = gpu.allocate(DType.BF16, m, inter);
+        gpu.normedGateUpSiluAndMul(sum, norm, 1e-5f, unused, gateUpProj, gateUp, act);
+        gpu.linear(normed, gateUpProj, null, gateUp);
+        gpu.siluAndMul(gateUp, composedAct);
+        assertClose("normed gate/up, SiLU-and-mul, " + m + " rows", gpu.toHost(act), gpu.toHost(composedAct),
+                BF16_TOLERANCE);
+
+        float[] again = gpu.toHost(qkv);
+        float[] actAgain = gpu.toHost(act);
+        gpu.normedLinear(sum, norm, 1e-5f, unused, qkvProj, qkvBias, qkv);
+        gpu.normedGateUpSiluAndMul(sum, norm, 1e-5f, unused, gateUpProj, gateUp, act);
+        assertThat(gpu.toHost(qkv)).as("q/k/v on a second run").containsExactly(again);
+        assertThat(gpu.toHost(act)).as("gate/up on a second run").containsExactly(actAgain);
+    }
+
+    /** The blocks' sums of squares of each row add up to the row's sum of squares. */
+    private static void assertSumsOfSquares(Tensor stats, float[] residual, int m, int hidden) {
+        float[] partial = gpu.toHost(stats);
+        int blocks = partial.length / m;
+        for (int n = 0; n < m; n++) {
+            double expected = 0;
+            for (int i = 0; i < hidden; i++) expected += (double) residual[n * hidden + i] * residual[n * hidden + i];
+            double got = 0;
+            for (int b = 0; b < blocks; b++) got += partial[n * blocks + b];
+            assertThat(got).as("sum of squares of row " + n).isCloseTo(expected, org.assertj.core.data.Offset.offset(
+                    1e-5 * expected));
+        }
+    }
+
+    @Test
+    void composesWhereTheFusedFormsDoNotApply() {
+        assertThat(gpu.normStatistics(5, 256)).as("above the GEMV's rows").isNull();
+        assertThat(gpu.normStatistics(2, 260)).as("K not a multiple of 8").isNull();
+        Tensor x = uniform(1f, 2, 64);
+        Tensor w = uniform(0.1f, 256, 64);
+        Tensor residual = uniform(1f, 2, 256);
+        Tensor delta = gpu.allocate(DType.BF16, 2, 256);
+        float[] before = gpu.toHost(residual);
+        ResidualSum sum = gpu.linearIntoResidual(x, w, null, residual, delta, null);
+        assertThat(sum).isEqualTo(new ResidualSum.Deferred(residual, delta));
+        assertThat(gpu.toHost(residual)).as("the add is left to the norm").containsExactly(before);
+
+        Tensor norm = uniform(1f, 1, 256);
+        Tensor normed = gpu.allocate(DType.BF16, 2, 256);
+        Tensor out = gpu.allocate(DType.BF16, 2, 128);
+        gpu.normedLinear(sum, norm, 1e-5f, normed, uniform(0.1f, 128, 256), null, out);
+        Tensor expectedResidual = bf16(before, 2, 256);
+        gpu.addRmsNorm(delta, expectedResidual, norm, 1e-5f, gpu.allocate(DType.BF16, 2, 256));
+        assertThat(gpu.toHost(residual)).as("the norm added delta").containsExactly(gpu.toHost(expectedResidual));
+    }
+
+    @Test
+    void refusesStatisticsOfAnotherShape() {
+        Tensor x = uniform(1f, 2, 64);
+        Tensor w = uniform(0.1f, 256, 64);
+        Tensor residual = uniform(1f, 2, 256);
+        Tensor wrong = gpu.allocate(DType.F32, 2, 3);
+        assertThatThrownBy(() -> gpu.linearIntoResidual(x, w, null, residual, residual, wrong))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("linearIntoResidual");
+        Tensor stats = gpu.normStatistics(2, 256);
+        ResidualSum sum = new ResidualSum.Stored(residual, stats);
+        assertThatThrownBy(() -> gpu.normedLinear(sum, uniform(1f, 1, 128), 1e-5f, residual, uniform(0.1f, 64, 256),
+                null, gpu.allocate(DType.BF16, 2, 64)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("norm weight");
+    }
+}
