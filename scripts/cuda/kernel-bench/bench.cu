@@ -809,7 +809,8 @@ static void layer_fusion_bench() {
     GemvKernel k = gemv_kernels(1)[0];
     bf16* normWeight = (bf16*) dalloc(2 * H);
     fill(normWeight, H, 7, 1.0f);
-    float* stats = (float*) dalloc(4 * 4096);
+    unsigned long long* stats = (unsigned long long*) dalloc(8 * 4);
+    CK(cudaMemset(stats, 0, 8 * 4));
     LayerPlan plans[] = {{"all", true, true, true, false},           {"no-norms", false, true, true, false},
                          {"no-norms-silu", false, true, false, false}, {"no-norms-silu-rope", false, false, false, false},
                          {"fused", false, true, false, true},         {"all", true, true, true, false},
@@ -818,17 +819,17 @@ static void layer_fusion_bench() {
     int qkvBlocks = gemv1_blocks(6144, &qkvS), resBlocks = gemv1_blocks(H, &resS), siluBlocks = gemv1_blocks(I, &siluS);
     for (const LayerPlan& p : plans) {
         auto fusedLayer = [&](int l, cudaStream_t s) {
-            gemv_normed_1<<<qkvBlocks, 128, 0, s>>>(act, w[l * 4], nullptr, qkv, H, 6144, qkvS, stats, resBlocks,
+            gemv_normed_1<<<qkvBlocks, 128, 0, s>>>(act, w[l * 4], nullptr, qkv, H, 6144, qkvS, stats, 1,
                                                     normWeight, 1e-5f);
             if (p.rope) small_op<<<1, 1024, 0, s>>>(qkv, qkv, 6144);
             Batch b = cc.b;
             b.k = (const bf16*) ((const char*) cc.b.k + l * slotsBytes);
             b.v = (const bf16*) ((const char*) cc.b.v + l * slotsBytes);
             run_new(dks[0], b, {2, 64, 131072}, s);
-            gemv_residual_1<<<resBlocks, 128, 0, s>>>(b.out, w[l * 4 + 1], nullptr, act, H, H, resS, stats);
-            gemv_normed_silu_1<<<siluBlocks, 128, 0, s>>>(act, w[l * 4 + 2], normed, H, 2 * I, siluS, stats,
-                                                          resBlocks, normWeight, 1e-5f);
-            gemv_residual_1<<<resBlocks, 128, 0, s>>>(normed, w[l * 4 + 3], nullptr, act, I, H, resS, stats);
+            gemv_residual_1<<<resBlocks, 128, 0, s>>>(b.out, w[l * 4 + 1], nullptr, act, H, H, resS, stats, 0);
+            gemv_normed_silu_1<<<siluBlocks, 128, 0, s>>>(act, w[l * 4 + 2], normed, H, 2 * I, siluS, stats, 0,
+                                                          normWeight, 1e-5f);
+            gemv_residual_1<<<resBlocks, 128, 0, s>>>(normed, w[l * 4 + 3], nullptr, act, I, H, resS, stats, 1);
         };
         auto layer = [&](int l, cudaStream_t s) {
             if (p.fused) {

@@ -108,15 +108,16 @@ public interface Backend extends AutoCloseable {
     }
 
     /**
-     * {@code residual += x w^T + bias}, rounded as {@link #linear} then {@link #addRmsNorm}'s add would
-     * round it; returns the sum for the next norm. By default the linear goes to {@code delta} and the
-     * add is left to that norm ({@link ResidualSum.Deferred}); a fused backend adds at once and leaves the
-     * sums of squares in {@code stats} (from {@link #normStatistics}; may be null).
+     * {@code residual += x w^T + bias} for the residual of {@code sum} (the stream as its last norm read
+     * it), rounded as {@link #linear} then {@link #addRmsNorm}'s add would round it; returns the sum for
+     * the next norm. By default the linear goes to {@code delta} and the add is left to that norm
+     * ({@link ResidualSum.Deferred}); a fused backend adds at once and leaves the sums of squares in
+     * {@code stats} (from {@link #normStatistics}; may be null).
      */
-    default ResidualSum linearIntoResidual(Tensor x, Tensor w, Tensor bias, Tensor residual, Tensor delta,
+    default ResidualSum linearIntoResidual(Tensor x, Tensor w, Tensor bias, ResidualSum sum, Tensor delta,
                                            Tensor stats) {
         linear(x, w, bias, delta);
-        return new ResidualSum.Deferred(residual, delta);
+        return new ResidualSum.Deferred(sum.residual(), delta);
     }
 
     /** {@code out = rmsNorm(sum)}, completing a deferred add into the residual first. */

@@ -14,7 +14,8 @@ public sealed interface ResidualSum {
 
     /**
      * {@code residual} holds the sum. {@code stats}, when not null, holds what the backend's fused linear
-     * wrote about its rows for the next norm (sums of squares, {@link Backend#normStatistics}).
+     * wrote about its rows for the next norm (sums of squares, {@link Backend#normStatistics}) in its
+     * {@code slot}; the next such linear writes the other slot.
      */
-    record Stored(Tensor residual, Tensor stats) implements ResidualSum {}
+    record Stored(Tensor residual, Tensor stats, int slot) implements ResidualSum {}
 }

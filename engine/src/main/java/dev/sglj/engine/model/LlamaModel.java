@@ -171,7 +171,7 @@ public final class LlamaModel implements AutoCloseable {
         backend.embedding(embedTokens, ids, residual);
         Tensor stats = backend.normStatistics(n, hidden);
         if (stats != null) s.keep(stats);
-        ResidualSum sum = new ResidualSum.Stored(residual, null);
+        ResidualSum sum = new ResidualSum.Stored(residual, null, 0);
         for (int l = 0; l < layers.size(); l++) {
             LayerWeights w = layers.get(l);
             backend.normedLinear(sum, w.inputNorm(), eps, h, w.qkvProj(), w.qkvBias(), qkv);
@@ -179,9 +179,9 @@ public final class LlamaModel implements AutoCloseable {
                     ropePositions, ropeTable, q, kv.k(l), kv.v(l), outCacheLoc);
             backend.attention(q, kv.k(l), kv.v(l), attn, attnOut,
                     config.numHeads(), config.numKvHeads(), config.headDim(), scale);
-            sum = backend.linearIntoResidual(attnOut, w.oProj(), w.oBias(), residual, proj, stats);
+            sum = backend.linearIntoResidual(attnOut, w.oProj(), w.oBias(), sum, proj, stats);
             backend.normedGateUpSiluAndMul(sum, w.postAttentionNorm(), eps, h, w.gateUpProj(), gateUp, act);
-            sum = backend.linearIntoResidual(act, w.downProj(), null, residual, proj, stats);
+            sum = backend.linearIntoResidual(act, w.downProj(), null, sum, proj, stats);
         }
         backend.norm(sum, finalNorm, eps, h);
         return logits(h, logitRows, logitRowCount, s);

@@ -429,24 +429,26 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Tensor normStatistics(long rows, long cols) {
-        return fused.fusesNorms(rows, cols) ? allocate(DType.F32, rows, fused.statsColumns(rows, cols)) : null;
+        return fused.fusesNorms(rows, cols) ? allocate(DType.F32, FusedLinears.statsRows(rows), FusedLinears.STATS_COLS)
+                : null;
     }
 
     @Override
-    public ResidualSum linearIntoResidual(Tensor x, Tensor w, Tensor bias, Tensor residual, Tensor delta,
+    public ResidualSum linearIntoResidual(Tensor x, Tensor w, Tensor bias, ResidualSum sum, Tensor delta,
                                           Tensor stats) {
         ensureCurrent();
-        return stats != null && fused.intoResidual(x, w, bias, residual, stats)
-                ? new ResidualSum.Stored(residual, stats)
-                : Backend.super.linearIntoResidual(x, w, bias, residual, delta, stats);
+        int slot = sum instanceof ResidualSum.Stored st && st.stats() == stats ? 1 - st.slot() : 0;
+        return stats != null && fused.intoResidual(x, w, bias, sum.residual(), stats, slot)
+                ? new ResidualSum.Stored(sum.residual(), stats, slot)
+                : Backend.super.linearIntoResidual(x, w, bias, sum, delta, stats);
     }
 
     @Override
     public void normedLinear(ResidualSum sum, Tensor normWeight, float eps, Tensor normed, Tensor w, Tensor bias,
                              Tensor out) {
         ensureCurrent();
-        if (sum instanceof ResidualSum.Stored(Tensor residual, Tensor stats) && stats != null) {
-            fused.normed(residual, stats, normWeight, eps, w, bias, out);
+        if (sum instanceof ResidualSum.Stored(Tensor residual, Tensor stats, int slot) && stats != null) {
+            fused.normed(residual, stats, slot, normWeight, eps, w, bias, out);
         } else {
             Backend.super.normedLinear(sum, normWeight, eps, normed, w, bias, out);
         }
@@ -456,8 +458,8 @@ public final class CudaBackend implements Backend {
     public void normedGateUpSiluAndMul(ResidualSum sum, Tensor normWeight, float eps, Tensor normed,
                                        Tensor gateUpWeight, Tensor gateUp, Tensor out) {
         ensureCurrent();
-        if (sum instanceof ResidualSum.Stored(Tensor residual, Tensor stats) && stats != null) {
-            fused.normedSiluAndMul(residual, stats, normWeight, eps, gateUpWeight, out);
+        if (sum instanceof ResidualSum.Stored(Tensor residual, Tensor stats, int slot) && stats != null) {
+            fused.normedSiluAndMul(residual, stats, slot, normWeight, eps, gateUpWeight, out);
         } else {
             Backend.super.normedGateUpSiluAndMul(sum, normWeight, eps, normed, gateUpWeight, gateUp, out);
         }

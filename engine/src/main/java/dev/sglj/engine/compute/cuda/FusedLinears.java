@@ -12,9 +12,13 @@ import dev.sglj.engine.compute.Tensor;
  * batches of at most {@value Gemv#MAX_ROWS} rows: the o and down projections add into the residual and
  * leave its sums of squares; the q/k/v and gate/up projections norm their input from them, and gate/up
  * multiplies silu(gate) by up before storing. Two one-block launches (the RMSNorms) and the SiLU launch
- * go from every layer.
+ * go from every layer. The statistics tensor holds two slots of a (whole, fraction) pair of 64-bit
+ * integers per row (gemv.cu adds in fixed point, so the sums do not depend on the blocks' order); the
+ * residual linears alternate slots, each clearing the other for the next.
  */
 final class FusedLinears {
+    /** Columns (F32-sized words) of the statistics tensor: two 64-bit integers per row and slot. */
+    static final int STATS_COLS = 4;
     private final Kernels kernels;
     private final int multiprocessors;
     private final DType activations;
@@ -31,16 +35,16 @@ final class FusedLinears {
                 && cols <= Integer.MAX_VALUE;
     }
 
-    /** Columns of the statistics tensor of such a residual: the residual GEMV's blocks. */
-    int statsColumns(long rows, long cols) {
-        return Gemv.residualBlocks(Math.toIntExact(rows), Math.toIntExact(cols), multiprocessors);
+    /** Rows of the statistics tensor of a residual of {@code rows}: one per slot and row. */
+    static long statsRows(long rows) {
+        return 2 * rows;
     }
 
     /**
      * {@code residual += x w^T + bias} with the sums of squares into {@code stats}; false (nothing done)
      * where the shapes do not suit the fused form, which the caller then composes.
      */
-    boolean intoResidual(Tensor x, Tensor w, Tensor bias, Tensor residual, Tensor stats) {
+    boolean intoResidual(Tensor x, Tensor w, Tensor bias, Tensor residual, Tensor stats, int slot) {
         String op = "linearIntoResidual";
         CudaTensor xs = check(op, "x", x, activations);
         CudaTensor ws = check(op, "w", w, activations);
@@ -50,12 +54,13 @@ final class FusedLinears {
         }
         requireRows(op, rs, xs.rows(), ws.rows());
         CudaTensor bs = bias == null ? null : bias(op, bias, ws, activations);
-        Gemv.launchIntoResidual(kernels, multiprocessors, xs, ws, bs, rs, stats(op, stats, rs));
+        Gemv.launchIntoResidual(kernels, multiprocessors, xs, ws, bs, rs, stats(op, stats, rs), slot(op, slot));
         return true;
     }
 
     /** {@code out = rmsNorm(residual) w^T + bias}, the residual and stats as {@link #intoResidual} left them. */
-    void normed(Tensor residual, Tensor stats, Tensor normWeight, float eps, Tensor w, Tensor bias, Tensor out) {
+    void normed(Tensor residual, Tensor stats, int slot, Tensor normWeight, float eps, Tensor w, Tensor bias,
+                Tensor out) {
         String op = "normedLinear";
         CudaTensor rs = check(op, "residual", residual, activations);
         CudaTensor ws = check(op, "w", w, activations);
@@ -65,12 +70,13 @@ final class FusedLinears {
         }
         requireRows(op, os, rs.rows(), ws.rows());
         CudaTensor bs = bias == null ? null : bias(op, bias, ws, activations);
-        Gemv.launchNormed(kernels, multiprocessors, rs, stats(op, stats, rs), normWeight(op, normWeight, rs), eps, ws,
-                bs, os);
+        Gemv.launchNormed(kernels, multiprocessors, rs, stats(op, stats, rs), slot(op, slot),
+                normWeight(op, normWeight, rs), eps, ws, bs, os);
     }
 
     /** {@code out = siluAndMul(rmsNorm(residual) gateUp^T)} over the row-stacked gate/up weight. */
-    void normedSiluAndMul(Tensor residual, Tensor stats, Tensor normWeight, float eps, Tensor gateUp, Tensor out) {
+    void normedSiluAndMul(Tensor residual, Tensor stats, int slot, Tensor normWeight, float eps, Tensor gateUp,
+                          Tensor out) {
         String op = "normedGateUpSiluAndMul";
         CudaTensor rs = check(op, "residual", residual, activations);
         CudaTensor ws = check(op, "gateUpWeight", gateUp, activations);
@@ -80,8 +86,8 @@ final class FusedLinears {
                     + rs);
         }
         requireRows(op, os, rs.rows(), ws.rows() / 2);
-        Gemv.launchNormedSiluAndMul(kernels, multiprocessors, rs, stats(op, stats, rs), normWeight(op, normWeight, rs),
-                eps, ws, os);
+        Gemv.launchNormedSiluAndMul(kernels, multiprocessors, rs, stats(op, stats, rs), slot(op, slot),
+                normWeight(op, normWeight, rs), eps, ws, os);
     }
 
     private CudaTensor stats(String op, Tensor stats, CudaTensor residual) {
@@ -89,8 +95,13 @@ final class FusedLinears {
         if (!fusesNorms(residual.rows(), residual.cols())) {
             throw new IllegalArgumentException(op + ": residual " + residual + " is not one the fused norms serve");
         }
-        requireRows(op, st, residual.rows(), statsColumns(residual.rows(), residual.cols()));
+        requireRows(op, st, statsRows(residual.rows()), STATS_COLS);
         return st;
+    }
+
+    private static int slot(String op, int slot) {
+        if (slot != 0 && slot != 1) throw new IllegalArgumentException(op + ": statistics slot " + slot + " is not 0 or 1");
+        return slot;
     }
 
     private CudaTensor normWeight(String op, Tensor weight, CudaTensor residual) {

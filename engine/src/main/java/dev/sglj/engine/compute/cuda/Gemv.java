@@ -7,8 +7,8 @@ import dev.sglj.engine.compute.DType;
  * {@link #rowsPerWarp} output rows and streams their weights with 16-byte loads; K is split between the
  * warps of a block only when there are too few blocks to give every multiprocessor its share. Its fused
  * forms ({@link #launchIntoResidual}, {@link #launchNormed}, {@link #launchNormedSiluAndMul}) carry a
- * decode layer's RMSNorms and SiLU-and-mul: the residual form leaves one sum of squares per block and row,
- * which the normed forms add up.
+ * decode layer's RMSNorms and SiLU-and-mul: the residual form adds each row's sum of squares into a
+ * statistics slot, which the normed forms read.
  */
 final class Gemv {
     /**
@@ -52,37 +52,28 @@ final class Gemv {
     }
 
     /**
-     * The blocks of {@link #launchIntoResidual} for {@code m} rows and {@code outRows} outputs: the sums of
-     * squares it leaves per row, and so the columns of the statistics tensor the normed forms read.
-     */
-    static int residualBlocks(int m, int outRows, int multiprocessors) {
-        return blocks(groups(m, outRows), split(m, outRows, multiprocessors));
-    }
-
-    /**
-     * {@code residual += round(xs · wsᵀ + bs)} (BF16, rounded as a BF16 linear then add_rms_norm's add), each
-     * block leaving its rows' sums of squares in {@code stats} ({@code [m, residualBlocks]}, F32).
+     * {@code residual += round(xs · wsᵀ + bs)} (BF16, rounded as a BF16 linear then add_rms_norm's add), the
+     * rows' sums of squares added into {@code slot} of {@code stats} and the other slot cleared.
      */
     static void launchIntoResidual(Kernels kernels, int multiprocessors, CudaTensor xs, CudaTensor ws, CudaTensor bs,
-                                   CudaTensor residual, CudaTensor stats) {
+                                   CudaTensor residual, CudaTensor stats, int slot) {
         int m = rows(xs);
         int outRows = Math.toIntExact(ws.rows());
         int split = split(m, outRows, multiprocessors);
-        args(kernels, xs, ws, bs, residual, outRows, split).ptr(stats.ptr());
+        args(kernels, xs, ws, bs, residual, outRows, split).ptr(stats.ptr()).i32(slot);
         kernels.launch("gemv_residual_" + m, blocks(groups(m, outRows), split), 1, 1, 32 * WARPS, 0);
     }
 
     /**
      * {@code os = rmsNorm(residual) · wsᵀ + bs} for the residual a {@link #launchIntoResidual} of the same rows
-     * wrote, with its {@code stats}.
+     * wrote, with the sums of squares it left in {@code slot} of {@code stats}.
      */
-    static void launchNormed(Kernels kernels, int multiprocessors, CudaTensor residual, CudaTensor stats,
+    static void launchNormed(Kernels kernels, int multiprocessors, CudaTensor residual, CudaTensor stats, int slot,
                              CudaTensor normWeight, float eps, CudaTensor ws, CudaTensor bs, CudaTensor os) {
         int m = rows(residual);
         int outRows = Math.toIntExact(ws.rows());
         int split = split(m, outRows, multiprocessors);
-        args(kernels, residual, ws, bs, os, outRows, split).ptr(stats.ptr()).i32(Math.toIntExact(stats.cols()))
-                .ptr(normWeight.ptr()).f32(eps);
+        args(kernels, residual, ws, bs, os, outRows, split).ptr(stats.ptr()).i32(slot).ptr(normWeight.ptr()).f32(eps);
         kernels.launch("gemv_normed_" + m, blocks(groups(m, outRows), split), 1, 1, 32 * WARPS, 0);
     }
 
@@ -91,15 +82,14 @@ final class Gemv {
      * inter, K]}): a warp owns gate rows and the same up rows, so the product never leaves it.
      */
     static void launchNormedSiluAndMul(Kernels kernels, int multiprocessors, CudaTensor residual, CudaTensor stats,
-                                       CudaTensor normWeight, float eps, CudaTensor gateUp, CudaTensor os) {
+                                       int slot, CudaTensor normWeight, float eps, CudaTensor gateUp, CudaTensor os) {
         int m = rows(residual);
         int weightRows = Math.toIntExact(gateUp.rows());
         int pairsPerWarp = Math.max(1, rowsPerWarp(m) / 2);
         int groups = (weightRows / 2 + pairsPerWarp - 1) / pairsPerWarp;
         int split = split(groups, multiprocessors);
         kernels.args().ptr(residual.ptr()).ptr(gateUp.ptr()).ptr(os.ptr()).i32(Math.toIntExact(residual.cols()))
-                .i32(weightRows).i32(split).ptr(stats.ptr()).i32(Math.toIntExact(stats.cols())).ptr(normWeight.ptr())
-                .f32(eps);
+                .i32(weightRows).i32(split).ptr(stats.ptr()).i32(slot).ptr(normWeight.ptr()).f32(eps);
         kernels.launch("gemv_normed_silu_" + m, blocks(groups, split), 1, 1, 32 * WARPS, 0);
     }
 

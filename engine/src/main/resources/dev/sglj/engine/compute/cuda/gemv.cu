@@ -6,15 +6,19 @@
 // Three fused forms remove a decode layer's one-block ops at batch 1 to 4 (each launch between two GEMVs
 // costs a few microseconds of an otherwise idle GPU):
 //   GEMV_RESIDUAL     the output is the residual stream: out[n, o] += round(dot + bias), rounded as the
-//                     add of add_rms_norm; each block also writes its rows' sum of squares of the new
-//                     values to stats[n * gridDim.x + block], so the next norm needs no pass of its own.
-//   GEMV_NORMED       x is that residual: the GEMV of rmsNorm(x) with norm weight nw, the inverse RMS from
-//                     the P block sums of the RESIDUAL GEMV that wrote x (added in a fixed order, so every
-//                     block gets the same value). dot(w, x * nw) is scaled once per output; the normed x
-//                     is not rounded to BF16 in between, as the separate norm's output would be.
+//                     add of add_rms_norm; every block adds its rows' sums of squares of the new values into
+//                     slot `slot` of `stats` (below), so the next norm needs no pass of its own.
+//   GEMV_NORMED       x is that residual: the GEMV of rmsNorm(x) with norm weight nw, the sum of squares read
+//                     from the slot the RESIDUAL GEMV filled; each x chunk is normed and rounded to BF16 as
+//                     rms_norm would store it, so only the order of the sum of squares differs from the
+//                     separate ops.
 //   GEMV_NORMED_SILU  GEMV_NORMED over the fused gate/up weight (O = 2 * inter rows): a warp owns gate
 //                     rows j.. and the up rows inter + j..; out[n, j] = silu(g) * u with g and u rounded
 //                     as the projection would store them.
+// stats holds two slots of M (whole, fraction) pairs of 64-bit integers: a sum of squares s is added as
+// floor(256 s) and the rest times 2^32, exactly, so the total is the same whatever order the blocks add
+// in (the next token does not depend on scheduling). A RESIDUAL GEMV fills one slot and clears the other
+// for the next one; the caller alternates them and zeroes both before the first.
 #define GEMV_PLAIN 0
 #define GEMV_RESIDUAL 1
 #define GEMV_NORMED 2
@@ -35,6 +39,29 @@ __device__ __forceinline__ void store_out(float* out, i64 i, float v) { out[i] =
 __device__ __forceinline__ float load_out(const bf16* out, i64 i) { return bf2f(out[i]); }
 __device__ __forceinline__ float load_out(const float* out, i64 i) { return out[i]; }
 
+#define GEMV_STAT_SCALE 256.0f
+__device__ __forceinline__ void add_sum_of_squares(unsigned long long* cell, float s) {
+    float x = s * GEMV_STAT_SCALE;
+    unsigned long long whole = (unsigned long long) x;
+    atomicAdd(cell, whole);
+    atomicAdd(cell + 1, (unsigned long long) ((x - (float) whole) * 4294967296.0f));
+}
+
+__device__ __forceinline__ float sum_of_squares(const unsigned long long* cell) {
+    return (float) (((double) cell[0] + (double) cell[1] * 0x1p-32) / GEMV_STAT_SCALE);
+}
+
+// rms_norm's output for 8 values: (x * inv) * w rounded to BF16 (cvt.rn, as f2bf rounds), as floats.
+__device__ __forceinline__ void norm_bf16x8(float* xf, const float* nf, float inv) {
+    #pragma unroll
+    for (int j = 0; j < 8; j += 2) {
+        unsigned int packed;
+        asm("cvt.rn.bf16x2.f32 %0, %1, %2;" : "=r"(packed) : "f"(xf[j + 1] * inv * nf[j + 1]), "f"(xf[j] * inv * nf[j]));
+        xf[j] = __uint_as_float(packed << 16);
+        xf[j + 1] = __uint_as_float(packed & 0xffff0000u);
+    }
+}
+
 // A warp owns R output rows (consecutive; for GEMV_NORMED_SILU, R / 2 gate rows and the matching up rows);
 // the S warps of a group (S divides GEMV_WARPS; S > 1 when O / R is too small to fill the GPU) split K
 // between them and add up through shared memory. Lane l of part p reads chunks (8 values) p * 32 + l +
@@ -44,11 +71,13 @@ __device__ __forceinline__ float load_out(const float* out, i64 i) { return out[
 template <int M, int R, int U, int MODE, typename OUT>
 __device__ __forceinline__ void gemv(const bf16* __restrict__ x, const bf16* __restrict__ w,
                                      const bf16* __restrict__ bias, OUT* __restrict__ out, int K, int O, int S,
-                                     float* __restrict__ stats, int P, const bf16* __restrict__ nw, float eps) {
+                                     unsigned long long* __restrict__ stats, int slot, const bf16* __restrict__ nw,
+                                     float eps) {
     constexpr bool NORMED = MODE == GEMV_NORMED || MODE == GEMV_NORMED_SILU;
     constexpr bool SILU = MODE == GEMV_NORMED_SILU;
     __shared__ float partial[GEMV_WARPS][R * M];
     __shared__ float sums[GEMV_WARPS][M];
+    __shared__ float inv_rms[M];
     int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
     int part = warp % S;
     int group = blockIdx.x * (GEMV_WARPS / S) + warp / S;
@@ -80,19 +109,8 @@ __device__ __forceinline__ void gemv(const bf16* __restrict__ x, const bf16* __r
         for (int r = 0; r < R; r++) wv[u][r] = cu < chunks ? load_weights(wr[r] + cu) : uint4{};
     }
     if constexpr (NORMED) {
-        // The writer's block sums of squares, while the first weights are on their way.
-        float s[M];
-        #pragma unroll
-        for (int n = 0; n < M; n++) s[n] = 0.0f;
-        for (int i = threadIdx.x; i < P; i += blockDim.x) {
-            #pragma unroll
-            for (int n = 0; n < M; n++) s[n] += stats[(i64) n * P + i];
-        }
-        #pragma unroll
-        for (int n = 0; n < M; n++) {
-            s[n] = warp_sum(s[n]);
-            if (lane == 0) sums[warp][n] = s[n];
-        }
+        // The writer's sums of squares, while the first weights are on their way.
+        if (threadIdx.x < M) inv_rms[threadIdx.x] = rsqrtf(sum_of_squares(stats + (slot * M + threadIdx.x) * 2) / K + eps);
         __syncthreads();
     }
     while (c < chunks) {
@@ -116,10 +134,7 @@ __device__ __forceinline__ void gemv(const bf16* __restrict__ x, const bf16* __r
             for (int n = 0; n < M; n++) {
                 float xf[8];
                 unpack_bf16x8(xv[u][n], xf);
-                if (NORMED) {
-                    #pragma unroll
-                    for (int j = 0; j < 8; j++) xf[j] *= nf[j];
-                }
+                if (NORMED) norm_bf16x8(xf, nf, inv_rms[n]);
                 #pragma unroll
                 for (int r = 0; r < R; r++) {
                     #pragma unroll
@@ -160,16 +175,6 @@ __device__ __forceinline__ void gemv(const bf16* __restrict__ x, const bf16* __r
         }
     }
     bool leader = part == 0 && lane == 0;
-    if (NORMED && leader) {
-        #pragma unroll
-        for (int n = 0; n < M; n++) {
-            float ss = 0.0f;
-            for (int v = 0; v < GEMV_WARPS; v++) ss += sums[v][n];
-            float inv = rsqrtf(ss / K + eps);
-            #pragma unroll
-            for (int r = 0; r < R; r++) acc[r][n] *= inv;
-        }
-    }
     if constexpr (SILU) {
         if (leader) {
             #pragma unroll
@@ -209,20 +214,16 @@ __device__ __forceinline__ void gemv(const bf16* __restrict__ x, const bf16* __r
             }
         }
         if (MODE == GEMV_RESIDUAL) {
-            // Block sum of squares, in warp order: deterministic, as the readers' sum of the blocks.
-            __syncthreads();
+            if (blockIdx.x == 0 && threadIdx.x < 2 * M) stats[(1 - slot) * 2 * M + threadIdx.x] = 0;
             if (lane == 0) {
                 #pragma unroll
                 for (int n = 0; n < M; n++) sums[warp][n] = squares[n];
             }
             __syncthreads();
-            if (threadIdx.x == 0) {
-                #pragma unroll
-                for (int n = 0; n < M; n++) {
-                    float ss = 0.0f;
-                    for (int v = 0; v < GEMV_WARPS; v++) ss += sums[v][n];
-                    stats[(i64) n * gridDim.x + blockIdx.x] = ss;
-                }
+            if (threadIdx.x < M) {
+                float ss = 0.0f;
+                for (int v = 0; v < GEMV_WARPS; v++) ss += sums[v][threadIdx.x];
+                add_sum_of_squares(stats + (slot * M + threadIdx.x) * 2, ss);
             }
         }
     }
@@ -240,18 +241,19 @@ extern "C" __global__ void __launch_bounds__(GEMV_WARPS * 32) gemv_f32_##M(     
     gemv<M, R, U, GEMV_PLAIN, float>(x, w, bias, out, K, O, S, 0, 0, 0, 0.0f);                                \
 }                                                                                                             \
 extern "C" __global__ void __launch_bounds__(GEMV_WARPS * 32) gemv_residual_##M(                             \
-        const bf16* x, const bf16* w, const bf16* bias, bf16* residual, int K, int O, int S, float* stats) {  \
-    gemv<M, R, U, GEMV_RESIDUAL, bf16>(x, w, bias, residual, K, O, S, stats, 0, 0, 0.0f);                     \
+        const bf16* x, const bf16* w, const bf16* bias, bf16* residual, int K, int O, int S,                  \
+        unsigned long long* stats, int slot) {                                                                \
+    gemv<M, R, U, GEMV_RESIDUAL, bf16>(x, w, bias, residual, K, O, S, stats, slot, 0, 0.0f);                  \
 }                                                                                                             \
 extern "C" __global__ void __launch_bounds__(GEMV_WARPS * 32) gemv_normed_##M(                               \
-        const bf16* x, const bf16* w, const bf16* bias, bf16* out, int K, int O, int S, float* stats, int P,  \
-        const bf16* nw, float eps) {                                                                          \
-    gemv<M, R, U, GEMV_NORMED, bf16>(x, w, bias, out, K, O, S, stats, P, nw, eps);                            \
+        const bf16* x, const bf16* w, const bf16* bias, bf16* out, int K, int O, int S,                       \
+        unsigned long long* stats, int slot, const bf16* nw, float eps) {                                     \
+    gemv<M, R, U, GEMV_NORMED, bf16>(x, w, bias, out, K, O, S, stats, slot, nw, eps);                         \
 }                                                                                                             \
 extern "C" __global__ void __launch_bounds__(GEMV_WARPS * 32) gemv_normed_silu_##M(                          \
-        const bf16* x, const bf16* w, bf16* out, int K, int O, int S, float* stats, int P, const bf16* nw,    \
-        float eps) {                                                                                          \
-    gemv<M, (R < 2 ? 2 : R), U, GEMV_NORMED_SILU, bf16>(x, w, 0, out, K, O, S, stats, P, nw, eps);            \
+        const bf16* x, const bf16* w, bf16* out, int K, int O, int S, unsigned long long* stats, int slot,    \
+        const bf16* nw, float eps) {                                                                          \
+    gemv<M, (R < 2 ? 2 : R), U, GEMV_NORMED_SILU, bf16>(x, w, 0, out, K, O, S, stats, slot, nw, eps);         \
 }
 
 GEMV_KERNELS(1, 1, 4)

@@ -49,7 +49,8 @@ class ResidualSumTest {
         assertThat(backend.normStatistics(m, hidden)).isNull();
 
         Tensor delta = backend.allocate(DType.F32, m, hidden);
-        ResidualSum sum = backend.linearIntoResidual(x, oProj, null, residual, delta, null);
+        ResidualSum sum = backend.linearIntoResidual(x, oProj, null, new ResidualSum.Stored(residual, null, 0), delta,
+                null);
         assertThat(sum).isEqualTo(new ResidualSum.Deferred(residual, delta));
         assertThat(backend.toHost(residual)).containsExactly(start);
 
@@ -68,7 +69,7 @@ class ResidualSumTest {
         assertThat(backend.toHost(qkv)).containsExactly(backend.toHost(expectedQkv));
 
         // Read again as a stored sum: the residual is already added, the norm alone remains.
-        ResidualSum stored = new ResidualSum.Stored(residual, null);
+        ResidualSum stored = new ResidualSum.Stored(residual, null, 0);
         Tensor gateUp = backend.allocate(DType.F32, m, 2 * inter);
         Tensor act = backend.allocate(DType.F32, m, inter);
         backend.normedGateUpSiluAndMul(stored, norm, EPS, normed, gateUpProj, gateUp, act);

@@ -10,6 +10,7 @@ import dev.sglj.engine.compute.DType;
 import dev.sglj.engine.compute.ResidualSum;
 import dev.sglj.engine.compute.Tensor;
 import java.util.Random;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -20,8 +21,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * The decode layer's norms and SiLU carried by the GEMV ({@link FusedLinears}) against the same ops
  * composed on the GPU (plain GEMV, add_rms_norm, rms_norm, silu_and_mul): the residual bit for bit, the
- * normed projections within {@link GpuData#BF16_TOLERANCE} (the fused form does not round the normed
- * input to BF16), every result the same on a second run (the norms' sums are added in a fixed order).
+ * normed projections within {@link GpuData#BF16_TOLERANCE} (they round the normed input as rms_norm does;
+ * only the order of the sum of squares differs), every result the same on a second run (the sums of
+ * squares are added in fixed point, whatever the blocks' order).
  */
 @Tag("gpu")
 class CudaFusedLinearsTest {
@@ -68,15 +70,16 @@ class CudaFusedLinearsTest {
         Tensor stats = gpu.normStatistics(m, hidden);
         assertThat(stats).as("statistics at " + m + " rows").isNotNull();
         Tensor unused = gpu.allocate(DType.BF16, m, hidden);
-        ResidualSum sum = gpu.linearIntoResidual(x, oProj, oBias, residual, unused, stats);
-        assertThat(sum).isEqualTo(new ResidualSum.Stored(residual, stats));
+        ResidualSum start = new ResidualSum.Stored(residual, stats, 1);
+        ResidualSum sum = gpu.linearIntoResidual(x, oProj, oBias, start, unused, stats);
+        assertThat(sum).as("the slot after slot 1").isEqualTo(new ResidualSum.Stored(residual, stats, 0));
 
         Tensor delta = gpu.allocate(DType.BF16, m, hidden);
         Tensor normed = gpu.allocate(DType.BF16, m, hidden);
         gpu.linear(x, oProj, oBias, delta);
         gpu.addRmsNorm(delta, composedResidual, norm, 1e-5f, normed);
         assertThat(gpu.toHost(residual)).as("residual").containsExactly(gpu.toHost(composedResidual));
-        assertSumsOfSquares(stats, gpu.toHost(residual), m, hidden);
+        assertSumsOfSquares(stats, 0, gpu.toHost(residual), m, hidden);
 
         Tensor qkv = gpu.allocate(DType.BF16, m, 3L * hidden / 2);
         Tensor composedQkv = gpu.allocate(DType.BF16, m, 3L * hidden / 2);
@@ -101,17 +104,56 @@ class CudaFusedLinearsTest {
         assertThat(gpu.toHost(act)).as("gate/up on a second run").containsExactly(actAgain);
     }
 
-    /** The blocks' sums of squares of each row add up to the row's sum of squares. */
-    private static void assertSumsOfSquares(Tensor stats, float[] residual, int m, int hidden) {
-        float[] partial = gpu.toHost(stats);
-        int blocks = partial.length / m;
+    /**
+     * Slot {@code slot} holds each row's sum of squares (within float rounding of the blocks' partial sums);
+     * the other slot is cleared.
+     */
+    private static void assertSumsOfSquares(Tensor stats, int slot, float[] residual, int m, int hidden) {
+        float[] words = gpu.toHost(stats);
         for (int n = 0; n < m; n++) {
             double expected = 0;
             for (int i = 0; i < hidden; i++) expected += (double) residual[n * hidden + i] * residual[n * hidden + i];
-            double got = 0;
-            for (int b = 0; b < blocks; b++) got += partial[n * blocks + b];
-            assertThat(got).as("sum of squares of row " + n).isCloseTo(expected, org.assertj.core.data.Offset.offset(
-                    1e-5 * expected));
+            int cell = (slot * m + n) * 2;
+            double got = (word(words, cell) + word(words, cell + 1) * 0x1p-32) / 256;
+            assertThat(got).as("sum of squares of row " + n).isCloseTo(expected, Offset.offset(1e-5 * expected));
+            int other = ((1 - slot) * m + n) * 2;
+            assertThat(word(words, other)).as("cleared slot").isZero();
+            assertThat(word(words, other + 1)).as("cleared slot").isZero();
+        }
+    }
+
+    /** The 64-bit integer at {@code index} of a tensor read back as floats (little-endian words). */
+    private static long word(float[] words, int index) {
+        return Integer.toUnsignedLong(Float.floatToRawIntBits(words[2 * index]))
+                | (long) Float.floatToRawIntBits(words[2 * index + 1]) << 32;
+    }
+
+    @Test
+    void residualLinearsAlternateSlotsAndAddTheSameWhateverTheBlockOrder() {
+        int m = 2, hidden = 4096;
+        Tensor x = uniform(1f, m, 14336);
+        Tensor down = uniform(0.05f, hidden, 14336);
+        float[] start = gpu.toHost(uniform(2f, m, hidden));
+        Tensor residual = bf16(start, m, hidden);
+        Tensor stats = gpu.normStatistics(m, hidden);
+        Tensor unused = gpu.allocate(DType.BF16, m, hidden);
+        ResidualSum first = gpu.linearIntoResidual(x, down, null, new ResidualSum.Stored(residual, null, 0), unused, stats);
+        assertThat(first).isEqualTo(new ResidualSum.Stored(residual, stats, 0));
+        assertSumsOfSquares(stats, 0, gpu.toHost(residual), m, hidden);
+        ResidualSum second = gpu.linearIntoResidual(x, down, null, first, unused, stats);
+        assertThat(second).isEqualTo(new ResidualSum.Stored(residual, stats, 1));
+        assertSumsOfSquares(stats, 1, gpu.toHost(residual), m, hidden);
+
+        float[] firstWords = null;
+        for (int run = 0; run < 5; run++) {
+            Tensor again = bf16(start, m, hidden);
+            Tensor fresh = gpu.normStatistics(m, hidden);
+            gpu.linearIntoResidual(x, down, null, new ResidualSum.Stored(again, null, 0), unused, fresh);
+            float[] words = gpu.toHost(fresh);
+            if (firstWords == null) firstWords = words;
+            assertThat(words).as("statistics of run " + run).containsExactly(firstWords);
+            gpu.free(again);
+            gpu.free(fresh);
         }
     }
 
@@ -124,7 +166,7 @@ class CudaFusedLinearsTest {
         Tensor residual = uniform(1f, 2, 256);
         Tensor delta = gpu.allocate(DType.BF16, 2, 256);
         float[] before = gpu.toHost(residual);
-        ResidualSum sum = gpu.linearIntoResidual(x, w, null, residual, delta, null);
+        ResidualSum sum = gpu.linearIntoResidual(x, w, null, new ResidualSum.Stored(residual, null, 0), delta, null);
         assertThat(sum).isEqualTo(new ResidualSum.Deferred(residual, delta));
         assertThat(gpu.toHost(residual)).as("the add is left to the norm").containsExactly(before);
 
@@ -143,10 +185,11 @@ class CudaFusedLinearsTest {
         Tensor w = uniform(0.1f, 256, 64);
         Tensor residual = uniform(1f, 2, 256);
         Tensor wrong = gpu.allocate(DType.F32, 2, 3);
-        assertThatThrownBy(() -> gpu.linearIntoResidual(x, w, null, residual, residual, wrong))
+        assertThatThrownBy(() -> gpu.linearIntoResidual(x, w, null, new ResidualSum.Stored(residual, null, 0), residual,
+                wrong))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("linearIntoResidual");
         Tensor stats = gpu.normStatistics(2, 256);
-        ResidualSum sum = new ResidualSum.Stored(residual, stats);
+        ResidualSum sum = new ResidualSum.Stored(residual, stats, 0);
         assertThatThrownBy(() -> gpu.normedLinear(sum, uniform(1f, 1, 128), 1e-5f, residual, uniform(0.1f, 64, 256),
                 null, gpu.allocate(DType.BF16, 2, 64)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("norm weight");

@@ -4,6 +4,7 @@ import dev.sglj.engine.compute.AttentionBatch;
 import dev.sglj.engine.compute.Backend;
 import dev.sglj.engine.compute.DType;
 import dev.sglj.engine.compute.HostTensor;
+import dev.sglj.engine.compute.ResidualSum;
 import dev.sglj.engine.compute.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -117,6 +118,39 @@ final class OpProfile implements Backend {
     public void attention(Tensor q, Tensor kCache, Tensor vCache, AttentionBatch batch, Tensor out, int numHeads,
                           int numKvHeads, int headDim, float scale) {
         timed("attention", () -> gpu.attention(q, kCache, vCache, batch, out, numHeads, numKvHeads, headDim, scale));
+    }
+
+    @Override
+    public Tensor normStatistics(long rows, long cols) {
+        return gpu.normStatistics(rows, cols);
+    }
+
+    @Override
+    public ResidualSum linearIntoResidual(Tensor x, Tensor w, Tensor bias, ResidualSum sum, Tensor delta,
+                                          Tensor stats) {
+        ResidualSum[] result = new ResidualSum[1];
+        timed("linearIntoResidual " + w.rows() + "x" + w.cols(),
+                () -> result[0] = gpu.linearIntoResidual(x, w, bias, sum, delta, stats));
+        return result[0];
+    }
+
+    @Override
+    public void norm(ResidualSum sum, Tensor weight, float eps, Tensor out) {
+        timed("norm", () -> gpu.norm(sum, weight, eps, out));
+    }
+
+    @Override
+    public void normedLinear(ResidualSum sum, Tensor normWeight, float eps, Tensor normed, Tensor w, Tensor bias,
+                             Tensor out) {
+        timed("normedLinear " + w.rows() + "x" + w.cols(), () -> gpu.normedLinear(sum, normWeight, eps, normed, w, bias,
+                out));
+    }
+
+    @Override
+    public void normedGateUpSiluAndMul(ResidualSum sum, Tensor normWeight, float eps, Tensor normed,
+                                       Tensor gateUpWeight, Tensor gateUp, Tensor out) {
+        timed("normedGateUpSiluAndMul", () -> gpu.normedGateUpSiluAndMul(sum, normWeight, eps, normed, gateUpWeight,
+                gateUp, out));
     }
 
     @Override
