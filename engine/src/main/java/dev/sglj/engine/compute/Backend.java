@@ -11,9 +11,9 @@ import java.util.OptionalLong;
  * <p>All ops are synchronous from the caller's point of view on the CPU; a GPU backend may queue
  * them on a stream and synchronize in {@link #toHost}.
  *
- * <p>A llama-family decoder layer is, as SGLang fuses it: {@link #normedLinear} (the input RMSNorm and
- * the projection over the row-stacked q/k/v weight, {@link #weightRows}); {@link #qkvToCache}
- * (per-head q/k norm, RoPE, the K/V cache write); {@link #attention}; {@link #linearIntoResidual} (o);
+ * <p>A llama-family decoder layer is, as SGLang fuses it: {@link #normedQkvToCache} (the input RMSNorm,
+ * the projection over the row-stacked q/k/v weight ({@link #weightRows}) and {@link #qkvToCache}: per-head
+ * q/k norm, RoPE, the K/V cache write); {@link #attention}; {@link #linearIntoResidual} (o);
  * {@link #normedGateUpSiluAndMul} (the post-attention RMSNorm, the row-stacked gate/up projection and
  * SiLU-and-mul); {@link #linearIntoResidual} (down). Those four compose the plain ops by default; a
  * backend may fuse them (CUDA does at decode batches of a few rows, where each launch saved counts).
@@ -137,6 +137,19 @@ public interface Backend extends AutoCloseable {
                               Tensor out) {
         norm(sum, normWeight, eps, normed);
         linear(normed, w, bias, out);
+    }
+
+    /**
+     * {@link #normedLinear} over the row-stacked q/k/v weight into {@code qkv}, then {@link #qkvToCache} of
+     * it into {@code targets} (q/k norms with the same {@code eps}). A fused backend may write q and the
+     * caches directly, leaving {@code normed} and {@code qkv} untouched.
+     */
+    default void normedQkvToCache(ResidualSum sum, Tensor normWeight, float eps, Tensor normed, Tensor qkvWeight,
+                                  Tensor qkvBias, Tensor qkv, QkvTargets targets) {
+        normedLinear(sum, normWeight, eps, normed, qkvWeight, qkvBias, qkv);
+        qkvToCache(qkv, targets.numHeads(), targets.numKvHeads(), targets.headDim(), targets.qNorm(), targets.kNorm(),
+                eps, targets.positions(), targets.cosSin(), targets.q(), targets.kCache(), targets.vCache(),
+                targets.outCacheLoc());
     }
 
     /**

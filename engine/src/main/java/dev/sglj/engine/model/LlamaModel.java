@@ -3,6 +3,7 @@ package dev.sglj.engine.model;
 import dev.sglj.engine.compute.AttentionBatch;
 import dev.sglj.engine.compute.Backend;
 import dev.sglj.engine.compute.DType;
+import dev.sglj.engine.compute.QkvTargets;
 import dev.sglj.engine.compute.ResidualSum;
 import dev.sglj.engine.compute.Tensor;
 import dev.sglj.engine.kv.KvPool;
@@ -19,7 +20,7 @@ import java.util.function.Function;
  * <p>As in SGLang, a layer runs four linears: the q/k/v projections fused by rows into one, the
  * output projection, gate/up fused into one, and down; between them {@link Backend#qkvToCache}
  * (q/k norm, RoPE, KV cache write) and attention. The RMSNorms ride on the linears around them
- * ({@link Backend#linearIntoResidual} leaves the residual sum, {@link Backend#normedLinear} and
+ * ({@link Backend#linearIntoResidual} leaves the residual sum, {@link Backend#normedQkvToCache} and
  * {@link Backend#normedGateUpSiluAndMul} norm it), so a backend can fuse them.
  */
 public final class LlamaModel implements AutoCloseable {
@@ -174,9 +175,9 @@ public final class LlamaModel implements AutoCloseable {
         ResidualSum sum = new ResidualSum.Stored(residual, null, 0);
         for (int l = 0; l < layers.size(); l++) {
             LayerWeights w = layers.get(l);
-            backend.normedLinear(sum, w.inputNorm(), eps, h, w.qkvProj(), w.qkvBias(), qkv);
-            backend.qkvToCache(qkv, config.numHeads(), config.numKvHeads(), config.headDim(), w.qNorm(), w.kNorm(), eps,
-                    ropePositions, ropeTable, q, kv.k(l), kv.v(l), outCacheLoc);
+            backend.normedQkvToCache(sum, w.inputNorm(), eps, h, w.qkvProj(), w.qkvBias(), qkv,
+                    new QkvTargets(config.numHeads(), config.numKvHeads(), config.headDim(), w.qNorm(), w.kNorm(),
+                            ropePositions, ropeTable, q, kv.k(l), kv.v(l), outCacheLoc));
             backend.attention(q, kv.k(l), kv.v(l), attn, attnOut,
                     config.numHeads(), config.numKvHeads(), config.headDim(), scale);
             sum = backend.linearIntoResidual(attnOut, w.oProj(), w.oBias(), sum, proj, stats);

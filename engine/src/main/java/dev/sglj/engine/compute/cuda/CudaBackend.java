@@ -14,6 +14,7 @@ import dev.sglj.engine.compute.AttentionBatch;
 import dev.sglj.engine.compute.Backend;
 import dev.sglj.engine.compute.DType;
 import dev.sglj.engine.compute.HostTensor;
+import dev.sglj.engine.compute.QkvTargets;
 import dev.sglj.engine.compute.ResidualSum;
 import dev.sglj.engine.compute.Tensor;
 import java.lang.foreign.Arena;
@@ -455,6 +456,18 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public void normedQkvToCache(ResidualSum sum, Tensor normWeight, float eps, Tensor normed, Tensor qkvWeight,
+                                 Tensor qkvBias, Tensor qkv, QkvTargets targets) {
+        ensureCurrent();
+        if (sum instanceof ResidualSum.Stored(Tensor residual, Tensor stats, int slot) && stats != null
+                && targets.qNorm() == null) {
+            fused.normedQkvToCache(residual, stats, slot, normWeight, eps, qkvWeight, qkvBias, targets);
+        } else {
+            Backend.super.normedQkvToCache(sum, normWeight, eps, normed, qkvWeight, qkvBias, qkv, targets);
+        }
+    }
+
+    @Override
     public void normedGateUpSiluAndMul(ResidualSum sum, Tensor normWeight, float eps, Tensor normed,
                                        Tensor gateUpWeight, Tensor gateUp, Tensor out) {
         ensureCurrent();
@@ -525,8 +538,8 @@ public final class CudaBackend implements Backend {
                            float eps, Tensor positions, Tensor cosSin, Tensor q, Tensor kCache, Tensor vCache,
                            Tensor outCacheLoc) {
         ensureCurrent();
-        FusedOps.qkvToCache(kernels, activations, qkv, numHeads, numKvHeads, headDim, qNorm, kNorm, eps, positions, cosSin, q,
-                kCache, vCache, outCacheLoc);
+        FusedOps.qkvToCache(kernels, activations, qkv, new QkvTargets(numHeads, numKvHeads, headDim, qNorm, kNorm,
+                positions, cosSin, q, kCache, vCache, outCacheLoc), eps);
     }
 
     @Override

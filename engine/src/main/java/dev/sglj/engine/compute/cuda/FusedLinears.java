@@ -5,11 +5,12 @@ import static dev.sglj.engine.compute.cuda.TensorChecks.check;
 import static dev.sglj.engine.compute.cuda.TensorChecks.requireRows;
 
 import dev.sglj.engine.compute.DType;
+import dev.sglj.engine.compute.QkvTargets;
 import dev.sglj.engine.compute.Tensor;
 
 /**
  * The decode layer's norms and SiLU-and-mul carried by the GEMV ({@link Gemv}'s fused forms) at BF16
- * batches of at most {@value Gemv#MAX_ROWS} rows: the o and down projections add into the residual and
+ * batches of at most {@value #MAX_ROWS} rows: the o and down projections add into the residual and
  * leave its sums of squares; the q/k/v and gate/up projections norm their input from them, and gate/up
  * multiplies silu(gate) by up before storing. Two one-block launches (the RMSNorms) and the SiLU launch
  * go from every layer. The statistics tensor holds two slots of a (whole, fraction) pair of 64-bit
@@ -17,6 +18,12 @@ import dev.sglj.engine.compute.Tensor;
  * residual linears alternate slots, each clearing the other for the next.
  */
 final class FusedLinears {
+    /**
+     * Up to this many rows the fused forms run. Measured on an H100 (scripts/cuda/NOTES.md): batch 1 and 2
+     * decode faster with them; at 4 rows the normed GEMV's registers (103 against the plain kernel's 80)
+     * cost more than the launches saved.
+     */
+    static final int MAX_ROWS = 2;
     /** Columns (F32-sized words) of the statistics tensor: two 64-bit integers per row and slot. */
     static final int STATS_COLS = 4;
     private final Kernels kernels;
@@ -31,7 +38,7 @@ final class FusedLinears {
 
     /** Whether a residual of {@code rows x cols} goes through the fused forms. */
     boolean fusesNorms(long rows, long cols) {
-        return activations == DType.BF16 && rows >= 1 && rows <= Gemv.MAX_ROWS && cols % 8 == 0
+        return activations == DType.BF16 && rows >= 1 && rows <= MAX_ROWS && cols % 8 == 0
                 && cols <= Integer.MAX_VALUE;
     }
 
@@ -72,6 +79,30 @@ final class FusedLinears {
         CudaTensor bs = bias == null ? null : bias(op, bias, ws, activations);
         Gemv.launchNormed(kernels, multiprocessors, rs, stats(op, stats, rs), slot(op, slot),
                 normWeight(op, normWeight, rs), eps, ws, bs, os);
+    }
+
+    /**
+     * {@code qkvToCache(rmsNorm(residual) qkv^T + bias)} into {@code t} (without q/k norms): the GEMV's warps
+     * own RoPE pairs and write q and the caches themselves.
+     */
+    void normedQkvToCache(Tensor residual, Tensor stats, int slot, Tensor normWeight, float eps, Tensor qkv,
+                          Tensor bias, QkvTargets t) {
+        String op = "normedQkvToCache";
+        CudaTensor rs = check(op, "residual", residual, activations);
+        CudaTensor ws = check(op, "qkvWeight", qkv, activations);
+        FusedOps.QkvOperands o = FusedOps.checkTargets(op, activations, t);
+        if (t.qNorm() != null) throw new IllegalArgumentException(op + ": q/k norms are not fused");
+        long rows = (long) (t.numHeads() + 2 * t.numKvHeads()) * t.headDim();
+        if (ws.shape().length != 2 || ws.cols() != rs.cols() || ws.rows() != rows) {
+            throw new IllegalArgumentException(op + ": weight " + ws + " must be [" + rows + ", " + rs.cols() + "] for "
+                    + rs);
+        }
+        if (o.tokens() != rs.rows()) {
+            throw new IllegalArgumentException(op + ": " + o.tokens() + " positions for " + rs.rows() + " rows");
+        }
+        CudaTensor bs = bias == null ? null : bias(op, bias, ws, activations);
+        Gemv.launchNormedQkvToCache(kernels, multiprocessors, rs, stats(op, stats, rs), slot(op, slot),
+                normWeight(op, normWeight, rs), eps, ws, bs, t, o);
     }
 
     /** {@code out = siluAndMul(rmsNorm(residual) gateUp^T)} over the row-stacked gate/up weight. */

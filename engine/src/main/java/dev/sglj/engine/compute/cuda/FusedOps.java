@@ -5,6 +5,7 @@ import static dev.sglj.engine.compute.cuda.TensorChecks.checkIndices;
 import static dev.sglj.engine.compute.cuda.TensorChecks.requireRows;
 
 import dev.sglj.engine.compute.DType;
+import dev.sglj.engine.compute.QkvTargets;
 import dev.sglj.engine.compute.Tensor;
 
 /**
@@ -21,28 +22,29 @@ final class FusedOps {
 
     private FusedOps() {}
 
-    static void qkvToCache(Kernels kernels, DType activations, Tensor qkv, int numHeads, int numKvHeads, int headDim,
-                           Tensor qNorm, Tensor kNorm, float eps, Tensor positions, Tensor cosSin, Tensor q,
-                           Tensor kCache, Tensor vCache, Tensor outCacheLoc) {
-        String op = "qkvToCache";
-        CudaTensor in = check(op, "qkv", qkv, activations);
-        CudaTensor qs = check(op, "q", q, activations);
-        CudaTensor kc = check(op, "kCache", kCache, activations);
-        CudaTensor vc = check(op, "vCache", vCache, activations);
-        CudaTensor table = check(op, "cosSin", cosSin, DType.F32);
-        CudaTensor pos = check(op, "positions", positions, DType.I32);
-        CudaTensor loc = check(op, "outCacheLoc", outCacheLoc, DType.I32);
-        if (headDim <= 0 || headDim % 2 != 0 || headDim > MAX_HEAD_DIM || numHeads <= 0 || numKvHeads <= 0) {
-            throw new IllegalArgumentException(op + ": " + numHeads + " q heads and " + numKvHeads + " kv heads must be"
-                    + " positive and headDim " + headDim + " even, in [2, " + MAX_HEAD_DIM + "]");
+    /** qkvToCache's operands, checked: device tensors, the q/k norm pointers (0: none), the token count. */
+    record QkvOperands(CudaTensor positions, CudaTensor cosSin, CudaTensor q, CudaTensor kCache, CudaTensor vCache,
+                       CudaTensor loc, long qNorm, long kNorm, long tokens) {}
+
+    /** Checks the targets of {@code qkvToCache} for a fused q/k/v row per position. */
+    static QkvOperands checkTargets(String op, DType activations, QkvTargets t) {
+        CudaTensor qs = check(op, "q", t.q(), activations);
+        CudaTensor kc = check(op, "kCache", t.kCache(), activations);
+        CudaTensor vc = check(op, "vCache", t.vCache(), activations);
+        CudaTensor table = check(op, "cosSin", t.cosSin(), DType.F32);
+        CudaTensor pos = check(op, "positions", t.positions(), DType.I32);
+        CudaTensor loc = check(op, "outCacheLoc", t.outCacheLoc(), DType.I32);
+        int headDim = t.headDim();
+        if (headDim <= 0 || headDim % 2 != 0 || headDim > MAX_HEAD_DIM || t.numHeads() <= 0 || t.numKvHeads() <= 0) {
+            throw new IllegalArgumentException(op + ": " + t.numHeads() + " q heads and " + t.numKvHeads() + " kv heads"
+                    + " must be positive and headDim " + headDim + " even, in [2, " + MAX_HEAD_DIM + "]");
         }
-        if ((qNorm == null) != (kNorm == null)) {
+        if ((t.qNorm() == null) != (t.kNorm() == null)) {
             throw new IllegalArgumentException(op + ": qNorm and kNorm must both be given or both be null");
         }
         long tokens = pos.numel();
-        long kvWidth = (long) numKvHeads * headDim;
-        requireRows(op, in, tokens, (long) (numHeads + 2 * numKvHeads) * headDim);
-        requireRows(op, qs, tokens, (long) numHeads * headDim);
+        long kvWidth = (long) t.numKvHeads() * headDim;
+        requireRows(op, qs, tokens, (long) t.numHeads() * headDim);
         requireRows(op, kc, kc.rows(), kvWidth);
         requireRows(op, vc, kc.rows(), kvWidth);
         if (loc.numel() != tokens) {
@@ -54,13 +56,21 @@ final class FusedOps {
         }
         checkIndices(op, "positions", pos, table.rows());
         checkIndices(op, "outCacheLoc", loc, kc.rows());
-        long qn = qNorm == null ? 0 : headNorm(op, "qNorm", qNorm, headDim, activations).ptr();
-        long kn = kNorm == null ? 0 : headNorm(op, "kNorm", kNorm, headDim, activations).ptr();
-        if (tokens == 0) return;
-        long warps = tokens * (numHeads + 2L * numKvHeads);
-        kernels.args().ptr(in.ptr()).ptr(qn).ptr(kn).f32(eps).ptr(pos.ptr()).ptr(table.ptr()).ptr(qs.ptr())
-                .ptr(kc.ptr()).ptr(vc.ptr()).ptr(loc.ptr()).i32(Math.toIntExact(tokens)).i32(numHeads).i32(numKvHeads)
-                .i32(headDim);
+        long qn = t.qNorm() == null ? 0 : headNorm(op, "qNorm", t.qNorm(), headDim, activations).ptr();
+        long kn = t.kNorm() == null ? 0 : headNorm(op, "kNorm", t.kNorm(), headDim, activations).ptr();
+        return new QkvOperands(pos, table, qs, kc, vc, loc, qn, kn, tokens);
+    }
+
+    static void qkvToCache(Kernels kernels, DType activations, Tensor qkv, QkvTargets t, float eps) {
+        String op = "qkvToCache";
+        CudaTensor in = check(op, "qkv", qkv, activations);
+        QkvOperands o = checkTargets(op, activations, t);
+        requireRows(op, in, o.tokens(), (long) (t.numHeads() + 2 * t.numKvHeads()) * t.headDim());
+        if (o.tokens() == 0) return;
+        long warps = o.tokens() * (t.numHeads() + 2L * t.numKvHeads());
+        kernels.args().ptr(in.ptr()).ptr(o.qNorm()).ptr(o.kNorm()).f32(eps).ptr(o.positions().ptr())
+                .ptr(o.cosSin().ptr()).ptr(o.q().ptr()).ptr(o.kCache().ptr()).ptr(o.vCache().ptr()).ptr(o.loc().ptr())
+                .i32(Math.toIntExact(o.tokens())).i32(t.numHeads()).i32(t.numKvHeads()).i32(t.headDim());
         kernels.launch(activations == DType.F32 ? "f32_qkv_to_cache" : "qkv_to_cache",
                 Math.toIntExact((warps + QKV_WARPS - 1) / QKV_WARPS), 1, 1, 32 * QKV_WARPS, 0);
     }

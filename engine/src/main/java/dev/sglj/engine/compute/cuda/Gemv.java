@@ -1,6 +1,7 @@
 package dev.sglj.engine.compute.cuda;
 
 import dev.sglj.engine.compute.DType;
+import dev.sglj.engine.compute.QkvTargets;
 
 /**
  * The streaming GEMV of {@code gemv.cu} for linears of at most {@value #MAX_ROWS} rows: each warp owns
@@ -85,12 +86,38 @@ final class Gemv {
                                        int slot, CudaTensor normWeight, float eps, CudaTensor gateUp, CudaTensor os) {
         int m = rows(residual);
         int weightRows = Math.toIntExact(gateUp.rows());
-        int pairsPerWarp = Math.max(1, rowsPerWarp(m) / 2);
-        int groups = (weightRows / 2 + pairsPerWarp - 1) / pairsPerWarp;
-        int split = split(groups, multiprocessors);
+        int split = pairSplit(m, weightRows, multiprocessors);
         kernels.args().ptr(residual.ptr()).ptr(gateUp.ptr()).ptr(os.ptr()).i32(Math.toIntExact(residual.cols()))
                 .i32(weightRows).i32(split).ptr(stats.ptr()).i32(slot).ptr(normWeight.ptr()).f32(eps);
-        kernels.launch("gemv_normed_silu_" + m, blocks(groups, split), 1, 1, 32 * WARPS, 0);
+        kernels.launch("gemv_normed_silu_" + m, blocks(pairGroups(m, weightRows), split), 1, 1, 32 * WARPS, 0);
+    }
+
+    /** Warp groups of the paired forms: a warp owns at least one pair of weight rows. */
+    private static int pairGroups(int m, int weightRows) {
+        int pairsPerWarp = Math.max(1, rowsPerWarp(m) / 2);
+        return (weightRows / 2 + pairsPerWarp - 1) / pairsPerWarp;
+    }
+
+    private static int pairSplit(int m, int weightRows, int multiprocessors) {
+        return split(pairGroups(m, weightRows), multiprocessors);
+    }
+
+    /**
+     * {@code qkvToCache(rmsNorm(residual) · wsᵀ + bs)} into {@code t}'s q rows and cache slots ({@code o}, its
+     * checked operands): a warp owns the RoPE pair (i, i + headDim / 2) of a head.
+     */
+    static void launchNormedQkvToCache(Kernels kernels, int multiprocessors, CudaTensor residual, CudaTensor stats,
+                                       int slot, CudaTensor normWeight, float eps, CudaTensor ws, CudaTensor bs,
+                                       QkvTargets t, FusedOps.QkvOperands o) {
+        int m = rows(residual);
+        int weightRows = Math.toIntExact(ws.rows());
+        int split = pairSplit(m, weightRows, multiprocessors);
+        kernels.args().ptr(residual.ptr()).ptr(ws.ptr()).ptr(bs == null ? 0 : bs.ptr())
+                .i32(Math.toIntExact(residual.cols())).i32(weightRows).i32(split).ptr(stats.ptr()).i32(slot)
+                .ptr(normWeight.ptr()).f32(eps).ptr(o.positions().ptr()).ptr(o.cosSin().ptr()).ptr(o.q().ptr())
+                .ptr(o.kCache().ptr()).ptr(o.vCache().ptr()).ptr(o.loc().ptr()).i32(t.numHeads()).i32(t.numKvHeads())
+                .i32(t.headDim());
+        kernels.launch("gemv_normed_qkv_" + m, blocks(pairGroups(m, weightRows), split), 1, 1, 32 * WARPS, 0);
     }
 
     private static int rows(CudaTensor xs) {

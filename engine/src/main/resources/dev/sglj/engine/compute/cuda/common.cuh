@@ -50,6 +50,11 @@ __device__ __forceinline__ float block_sum(float v) {
     return warp_sum(t);
 }
 
+// Rotate-half RoPE of the pair (a, b) by (cos c, sin s), with explicit roundings: qkv_to_cache and the fused
+// q/k/v GEMV must give the same bits.
+__device__ __forceinline__ float rope_first(float a, float b, float c, float s) { return __fmaf_rn(a, c, -__fmul_rn(b, s)); }
+__device__ __forceinline__ float rope_second(float a, float b, float c, float s) { return __fmaf_rn(b, c, __fmul_rn(a, s)); }
+
 // The two activation dtypes kernels are written for: BF16 (fast intrinsics; results rounded to BF16 where a
 // separate op would store them) and F32 (--dtype float32: accurate expf and 1 / sqrtf, held to transformers'
 // float32 outputs). TILE_PAD makes a staged K/V row's word stride odd, so lanes reading key j at the same dim

@@ -56,8 +56,8 @@ __device__ void qkv_to_cache(const T* qkv, const T* qNorm, const T* kNorm, float
         int j = lane + 32 * i;
         if (j < half) {
             float c = cs[j], s = cs[half + j];
-            dst[j] = Elem<T>::store(a[i] * c - b[i] * s);
-            dst[j + half] = Elem<T>::store(b[i] * c + a[i] * s);
+            dst[j] = Elem<T>::store(rope_first(a[i], b[i], c, s));
+            dst[j + half] = Elem<T>::store(rope_second(a[i], b[i], c, s));
         }
     }
 }

@@ -3,7 +3,7 @@
 // weight row in flight in each lane before the first is used; x (at most 4 x 14336 BF16) comes from
 // L1. Needs K % 8 == 0 and 16-byte aligned rows.
 //
-// Three fused forms remove a decode layer's one-block ops at batch 1 to 4 (each launch between two GEMVs
+// Three fused forms remove a decode layer's one-block ops at batch 1 and 2 (each launch between two GEMVs
 // costs a few microseconds of an otherwise idle GPU):
 //   GEMV_RESIDUAL     the output is the residual stream: out[n, o] += round(dot + bias), rounded as the
 //                     add of add_rms_norm; every block adds its rows' sums of squares of the new values into
@@ -15,6 +15,9 @@
 //   GEMV_NORMED_SILU  GEMV_NORMED over the fused gate/up weight (O = 2 * inter rows): a warp owns gate
 //                     rows j.. and the up rows inter + j..; out[n, j] = silu(g) * u with g and u rounded
 //                     as the projection would store them.
+//   GEMV_NORMED_QKV   GEMV_NORMED over the fused q/k/v weight, ending as qkv_to_cache does without q/k norms:
+//                     a warp owns rows i and i + headDim / 2 of a head, rotates q and k heads (RoPE) and
+//                     writes q to its row, k and v to the caches' slot loc[n].
 // stats holds two slots of M (whole, fraction) pairs of 64-bit integers: a sum of squares s is added as
 // floor(256 s) and the rest times 2^32, exactly, so the total is the same whatever order the blocks add
 // in (the next token does not depend on scheduling). A RESIDUAL GEMV fills one slot and clears the other
@@ -23,6 +26,18 @@
 #define GEMV_RESIDUAL 1
 #define GEMV_NORMED 2
 #define GEMV_NORMED_SILU 3
+#define GEMV_NORMED_QKV 4
+
+// Where GEMV_NORMED_QKV writes: qkv_to_cache's arguments.
+struct QkvTargets {
+    const int* positions;
+    const float* cosSin;
+    bf16* q;
+    bf16* kCache;
+    bf16* vCache;
+    const int* loc;
+    int numHeads, numKvHeads, headDim;
+};
 
 #define GEMV_WARPS 4
 
@@ -72,9 +87,10 @@ template <int M, int R, int U, int MODE, typename OUT>
 __device__ __forceinline__ void gemv(const bf16* __restrict__ x, const bf16* __restrict__ w,
                                      const bf16* __restrict__ bias, OUT* __restrict__ out, int K, int O, int S,
                                      unsigned long long* __restrict__ stats, int slot, const bf16* __restrict__ nw,
-                                     float eps) {
-    constexpr bool NORMED = MODE == GEMV_NORMED || MODE == GEMV_NORMED_SILU;
+                                     float eps, QkvTargets qkv = {}) {
+    constexpr bool NORMED = MODE == GEMV_NORMED || MODE == GEMV_NORMED_SILU || MODE == GEMV_NORMED_QKV;
     constexpr bool SILU = MODE == GEMV_NORMED_SILU;
+    constexpr bool PAIRS = SILU || MODE == GEMV_NORMED_QKV;
     __shared__ float partial[GEMV_WARPS][R * M];
     __shared__ float sums[GEMV_WARPS][M];
     __shared__ float inv_rms[M];
@@ -82,10 +98,16 @@ __device__ __forceinline__ void gemv(const bf16* __restrict__ x, const bf16* __r
     int part = warp % S;
     int group = blockIdx.x * (GEMV_WARPS / S) + warp / S;
     int half = O >> 1;
+    int halfHead = qkv.headDim >> 1;
+    // Pair p of the paired forms: gate row p and up row half + p, or rows i and i + headDim / 2 of head h.
+    auto first_of_pair = [&](int p) { return SILU ? p : p + (p / halfHead) * halfHead; };
+    int second = SILU ? half : halfHead;
+    constexpr int PAIRS_PER_WARP = R / 2 > 0 ? R / 2 : 1;
     int rows[R];
     #pragma unroll
     for (int r = 0; r < R; r++) {
-        rows[r] = !SILU ? group * R + r : (r < R / 2 ? group * (R / 2) + r : half + group * (R / 2) + r - R / 2);
+        int p = group * PAIRS_PER_WARP + r % PAIRS_PER_WARP;
+        rows[r] = !PAIRS ? group * R + r : first_of_pair(p) + (r < R / 2 ? 0 : second);
     }
     int chunks = K >> 3;
     int stride = 32 * S;
@@ -175,7 +197,38 @@ __device__ __forceinline__ void gemv(const bf16* __restrict__ x, const bf16* __r
         }
     }
     bool leader = part == 0 && lane == 0;
-    if constexpr (SILU) {
+    if constexpr (MODE == GEMV_NORMED_QKV) {
+        if (leader) {
+            #pragma unroll
+            for (int r = 0; r < R / 2; r++) {
+                int p = group * (R / 2) + r;
+                if (p < half) {
+                    int head = p / halfHead, i = p - head * halfHead;
+                    int ra = rows[r], rb = rows[r + R / 2];
+                    float ba = bias != 0 ? bf2f(bias[ra]) : 0.0f, bb = bias != 0 ? bf2f(bias[rb]) : 0.0f;
+                    i64 kvWidth = (i64) qkv.numKvHeads * qkv.headDim;
+                    #pragma unroll
+                    for (int n = 0; n < M; n++) {
+                        float a = bf2f(f2bf(acc[r][n] + ba)), b = bf2f(f2bf(acc[r + R / 2][n] + bb));
+                        if (head >= qkv.numHeads + qkv.numKvHeads) {
+                            bf16* dst = qkv.vCache + qkv.loc[n] * kvWidth
+                                        + (i64) (head - qkv.numHeads - qkv.numKvHeads) * qkv.headDim;
+                            dst[i] = f2bf(a);
+                            dst[i + halfHead] = f2bf(b);
+                        } else {
+                            const float* cs = qkv.cosSin + (i64) qkv.positions[n] * qkv.headDim;
+                            float c = cs[i], sn = cs[halfHead + i];
+                            bf16* dst = head < qkv.numHeads
+                                    ? qkv.q + ((i64) n * qkv.numHeads + head) * qkv.headDim
+                                    : qkv.kCache + qkv.loc[n] * kvWidth + (i64) (head - qkv.numHeads) * qkv.headDim;
+                            dst[i] = f2bf(rope_first(a, b, c, sn));
+                            dst[i + halfHead] = f2bf(rope_second(a, b, c, sn));
+                        }
+                    }
+                }
+            }
+        }
+    } else if constexpr (SILU) {
         if (leader) {
             #pragma unroll
             for (int r = 0; r < R / 2; r++) {
@@ -230,7 +283,7 @@ __device__ __forceinline__ void gemv(const bf16* __restrict__ x, const bf16* __r
 }
 
 // R (output rows per warp) and U (chunks in flight per row) for M rows of x: Gemv.rowsPerWarp must agree
-// on R; the gate/up form owns at least one (gate, up) pair a warp.
+// on R.
 #define GEMV_KERNELS(M, R, U)                                                                                 \
 extern "C" __global__ void __launch_bounds__(GEMV_WARPS * 32) gemv_bf16_##M(                                 \
         const bf16* x, const bf16* w, const bf16* bias, bf16* out, int K, int O, int S) {                     \
@@ -239,7 +292,11 @@ extern "C" __global__ void __launch_bounds__(GEMV_WARPS * 32) gemv_bf16_##M(    
 extern "C" __global__ void __launch_bounds__(GEMV_WARPS * 32) gemv_f32_##M(                                  \
         const bf16* x, const bf16* w, const bf16* bias, float* out, int K, int O, int S) {                    \
     gemv<M, R, U, GEMV_PLAIN, float>(x, w, bias, out, K, O, S, 0, 0, 0, 0.0f);                                \
-}                                                                                                             \
+}
+
+// The fused forms, for the rows FusedLinears.MAX_ROWS allows; the gate/up form owns at least one (gate, up)
+// pair a warp.
+#define GEMV_FUSED_KERNELS(M, R, U)                                                                           \
 extern "C" __global__ void __launch_bounds__(GEMV_WARPS * 32) gemv_residual_##M(                             \
         const bf16* x, const bf16* w, const bf16* bias, bf16* residual, int K, int O, int S,                  \
         unsigned long long* stats, int slot) {                                                                \
@@ -254,9 +311,18 @@ extern "C" __global__ void __launch_bounds__(GEMV_WARPS * 32) gemv_normed_silu_#
         const bf16* x, const bf16* w, bf16* out, int K, int O, int S, unsigned long long* stats, int slot,    \
         const bf16* nw, float eps) {                                                                          \
     gemv<M, (R < 2 ? 2 : R), U, GEMV_NORMED_SILU, bf16>(x, w, 0, out, K, O, S, stats, slot, nw, eps);         \
+}                                                                                                             \
+extern "C" __global__ void __launch_bounds__(GEMV_WARPS * 32) gemv_normed_qkv_##M(                           \
+        const bf16* x, const bf16* w, const bf16* bias, int K, int O, int S, unsigned long long* stats,       \
+        int slot, const bf16* nw, float eps, const int* positions, const float* cosSin, bf16* q,              \
+        bf16* kCache, bf16* vCache, const int* loc, int numHeads, int numKvHeads, int headDim) {              \
+    QkvTargets t = {positions, cosSin, q, kCache, vCache, loc, numHeads, numKvHeads, headDim};                \
+    gemv<M, (R < 2 ? 2 : R), U, GEMV_NORMED_QKV, bf16>(x, w, bias, (bf16*) 0, K, O, S, stats, slot, nw, eps, t); \
 }
 
 GEMV_KERNELS(1, 1, 4)
 GEMV_KERNELS(2, 2, 2)
 GEMV_KERNELS(3, 2, 2)
 GEMV_KERNELS(4, 4, 1)
+GEMV_FUSED_KERNELS(1, 1, 4)
+GEMV_FUSED_KERNELS(2, 2, 2)

@@ -4,6 +4,7 @@ import dev.sglj.engine.compute.AttentionBatch;
 import dev.sglj.engine.compute.Backend;
 import dev.sglj.engine.compute.DType;
 import dev.sglj.engine.compute.HostTensor;
+import dev.sglj.engine.compute.QkvTargets;
 import dev.sglj.engine.compute.ResidualSum;
 import dev.sglj.engine.compute.Tensor;
 import java.util.ArrayList;
@@ -144,6 +145,13 @@ final class OpProfile implements Backend {
                              Tensor out) {
         timed("normedLinear " + w.rows() + "x" + w.cols(), () -> gpu.normedLinear(sum, normWeight, eps, normed, w, bias,
                 out));
+    }
+
+    @Override
+    public void normedQkvToCache(ResidualSum sum, Tensor normWeight, float eps, Tensor normed, Tensor qkvWeight,
+                                 Tensor qkvBias, Tensor qkv, QkvTargets targets) {
+        timed("normedQkvToCache", () -> gpu.normedQkvToCache(sum, normWeight, eps, normed, qkvWeight, qkvBias, qkv,
+                targets));
     }
 
     @Override
