@@ -782,7 +782,23 @@ struct LayerPlan {
     const char* name;
     bool norms, rope, silu;
     bool fused;  // the norms and SiLU done by gemv.cu's fused forms (residual, normed, normed_silu)
+    bool pdl;    // the fused GEMVs launched as programmatic dependents of the kernel before
 };
+
+// Launches k<<<grid, 128>>> on s, as a programmatic dependent launch when pdl is set.
+template <typename... Params, typename... Args>
+static void launch_gemv(void (*k)(Params...), int grid, bool pdl, cudaStream_t s, Args... args) {
+    cudaLaunchConfig_t cfg = {};
+    cfg.gridDim = dim3(grid);
+    cfg.blockDim = dim3(GEMV_WARPS * 32);
+    cfg.stream = s;
+    cudaLaunchAttribute at[1];
+    at[0].id = cudaLaunchAttributeProgrammaticStreamSerialization;
+    at[0].val.programmaticStreamSerializationAllowed = 1;
+    cfg.attrs = at;
+    cfg.numAttrs = pdl ? 1 : 0;
+    CK(cudaLaunchKernelEx(&cfg, k, static_cast<Params>(args)...));
+}
 
 // Blocks of a batch-1 GEMV launch over `groups` warp groups, split as Gemv.split does (4 blocks an SM).
 static int gemv1_blocks(int groups, int* split) {
@@ -811,25 +827,27 @@ static void layer_fusion_bench() {
     fill(normWeight, H, 7, 1.0f);
     unsigned long long* stats = (unsigned long long*) dalloc(8 * 4);
     CK(cudaMemset(stats, 0, 8 * 4));
-    LayerPlan plans[] = {{"all", true, true, true, false},           {"no-norms", false, true, true, false},
-                         {"no-norms-silu", false, true, false, false}, {"no-norms-silu-rope", false, false, false, false},
-                         {"fused", false, true, false, true},         {"all", true, true, true, false},
-                         {"fused", false, true, false, true}};
+    LayerPlan plans[] = {{"all", true, true, true, false, false},     {"no-norms", false, true, true, false, false},
+                         {"no-norms-silu", false, true, false, false, false},
+                         {"no-norms-silu-rope", false, false, false, false, false},
+                         {"fused", false, false, false, true, false},  {"fused+pdl", false, false, false, true, true},
+                         {"all", true, true, true, false, false},      {"fused", false, false, false, true, false},
+                         {"fused+pdl", false, false, false, true, true}};
     int qkvS, resS, siluS;
     int qkvBlocks = gemv1_blocks(6144, &qkvS), resBlocks = gemv1_blocks(H, &resS), siluBlocks = gemv1_blocks(I, &siluS);
     for (const LayerPlan& p : plans) {
         auto fusedLayer = [&](int l, cudaStream_t s) {
-            gemv_normed_1<<<qkvBlocks, 128, 0, s>>>(act, w[l * 4], nullptr, qkv, H, 6144, qkvS, stats, 1,
-                                                    normWeight, 1e-5f);
+            launch_gemv(gemv_normed_1, qkvBlocks, p.pdl, s, act, w[l * 4], nullptr, qkv, H, 6144, qkvS, stats, 1,
+                        normWeight, 1e-5f);
             if (p.rope) small_op<<<1, 1024, 0, s>>>(qkv, qkv, 6144);
             Batch b = cc.b;
             b.k = (const bf16*) ((const char*) cc.b.k + l * slotsBytes);
             b.v = (const bf16*) ((const char*) cc.b.v + l * slotsBytes);
             run_new(dks[0], b, {2, 64, 131072}, s);
-            gemv_residual_1<<<resBlocks, 128, 0, s>>>(b.out, w[l * 4 + 1], nullptr, act, H, H, resS, stats, 0);
-            gemv_normed_silu_1<<<siluBlocks, 128, 0, s>>>(act, w[l * 4 + 2], normed, H, 2 * I, siluS, stats, 0,
-                                                          normWeight, 1e-5f);
-            gemv_residual_1<<<resBlocks, 128, 0, s>>>(normed, w[l * 4 + 3], nullptr, act, I, H, resS, stats, 1);
+            launch_gemv(gemv_residual_1, resBlocks, p.pdl, s, b.out, w[l * 4 + 1], nullptr, act, H, H, resS, stats, 0);
+            launch_gemv(gemv_normed_silu_1, siluBlocks, p.pdl, s, act, w[l * 4 + 2], normed, H, 2 * I, siluS, stats, 0,
+                        normWeight, 1e-5f);
+            launch_gemv(gemv_residual_1, resBlocks, p.pdl, s, normed, w[l * 4 + 3], nullptr, act, I, H, resS, stats, 1);
         };
         auto layer = [&](int l, cudaStream_t s) {
             if (p.fused) {

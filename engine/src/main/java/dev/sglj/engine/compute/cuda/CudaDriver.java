@@ -67,6 +67,7 @@ final class CudaDriver {
     private static final MethodHandle FUNC_SET_ATTRIBUTE = fn("cuFuncSetAttribute", JAVA_LONG, JAVA_INT, JAVA_INT);
     private static final MethodHandle LAUNCH_KERNEL = fn("cuLaunchKernel", JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT,
             JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS);
+    private static final MethodHandle LAUNCH_KERNEL_EX = fn("cuLaunchKernelEx", ADDRESS, JAVA_LONG, ADDRESS, ADDRESS);
     private static final MethodHandle STREAM_BEGIN_CAPTURE = fn("cuStreamBeginCapture_v2", JAVA_LONG, JAVA_INT);
     private static final MethodHandle STREAM_END_CAPTURE = fn("cuStreamEndCapture", JAVA_LONG, ADDRESS);
     private static final MethodHandle GRAPH_INSTANTIATE = fn("cuGraphInstantiateWithFlags", ADDRESS, JAVA_LONG, JAVA_LONG);
@@ -379,6 +380,43 @@ final class CudaDriver {
             if (rc != 0) {
                 throw new CudaException("cuLaunchKernel", rc, errorName(rc), "kernel " + name + " grid (" + gx + ", "
                         + gy + ", " + gz + ") block (" + bx + ", " + by + ", " + bz + ") shared " + sharedBytes);
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Bytes of a {@code CUlaunchConfig} followed by one {@code CUlaunchAttribute}. */
+    static final long DEPENDENT_LAUNCH_BYTES = 56 + 72;
+    private static final int LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION = 6;
+
+    /**
+     * {@code cuLaunchKernelEx} with programmatic stream serialization (PDL): the kernel may start once every
+     * block of the kernel before it has signalled {@code griddepcontrol.launch_dependents} (or exited), and
+     * must execute {@code griddepcontrol.wait} before it touches anything that kernel reads or writes.
+     * {@code config} is scratch of {@link #DEPENDENT_LAUNCH_BYTES}; in a stream capture the dependency
+     * becomes a programmatic graph edge.
+     */
+    static void launchDependent(long function, int gx, int bx, long stream, MemorySegment params,
+                                MemorySegment config, String name) {
+        MemorySegment attribute = config.asSlice(56, 72);
+        config.fill((byte) 0);
+        config.set(JAVA_INT, 0, gx);
+        config.set(JAVA_INT, 4, 1);
+        config.set(JAVA_INT, 8, 1);
+        config.set(JAVA_INT, 12, bx);
+        config.set(JAVA_INT, 16, 1);
+        config.set(JAVA_INT, 20, 1);
+        config.set(JAVA_LONG, 32, stream);
+        config.set(ADDRESS, 40, attribute);
+        config.set(JAVA_INT, 48, 1);
+        attribute.set(JAVA_INT, 0, LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION);
+        attribute.set(JAVA_INT, 8, 1);
+        try {
+            int rc = (int) LAUNCH_KERNEL_EX.invokeExact(config, function, params, MemorySegment.NULL);
+            if (rc != 0) {
+                throw new CudaException("cuLaunchKernelEx", rc, errorName(rc), "kernel " + name + " grid " + gx
+                        + " block " + bx + " (programmatic dependent launch)");
             }
         } catch (Throwable t) {
             throw rethrow(t);

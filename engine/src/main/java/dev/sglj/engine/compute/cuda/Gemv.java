@@ -9,7 +9,9 @@ import dev.sglj.engine.compute.QkvTargets;
  * warps of a block only when there are too few blocks to give every multiprocessor its share. Its fused
  * forms ({@link #launchIntoResidual}, {@link #launchNormed}, {@link #launchNormedSiluAndMul}) carry a
  * decode layer's RMSNorms and SiLU-and-mul: the residual form adds each row's sum of squares into a
- * statistics slot, which the normed forms read.
+ * statistics slot, which the normed forms read. Every form is launched as a programmatic dependent of the
+ * kernel before it (PDL): its first weights stream while that kernel drains (gemv.cu waits before it
+ * reads its input or writes anything).
  */
 final class Gemv {
     /**
@@ -48,8 +50,8 @@ final class Gemv {
         int outRows = Math.toIntExact(ws.rows());
         int split = split(m, outRows, multiprocessors);
         args(kernels, xs, ws, bs, os, outRows, split);
-        kernels.launch((os.dtype() == DType.F32 ? "gemv_f32_" : "gemv_bf16_") + m,
-                blocks(groups(m, outRows), split), 1, 1, 32 * WARPS, 0);
+        kernels.launchDependent((os.dtype() == DType.F32 ? "gemv_f32_" : "gemv_bf16_") + m,
+                blocks(groups(m, outRows), split), 32 * WARPS);
     }
 
     /**
@@ -62,7 +64,7 @@ final class Gemv {
         int outRows = Math.toIntExact(ws.rows());
         int split = split(m, outRows, multiprocessors);
         args(kernels, xs, ws, bs, residual, outRows, split).ptr(stats.ptr()).i32(slot);
-        kernels.launch("gemv_residual_" + m, blocks(groups(m, outRows), split), 1, 1, 32 * WARPS, 0);
+        kernels.launchDependent("gemv_residual_" + m, blocks(groups(m, outRows), split), 32 * WARPS);
     }
 
     /**
@@ -75,7 +77,7 @@ final class Gemv {
         int outRows = Math.toIntExact(ws.rows());
         int split = split(m, outRows, multiprocessors);
         args(kernels, residual, ws, bs, os, outRows, split).ptr(stats.ptr()).i32(slot).ptr(normWeight.ptr()).f32(eps);
-        kernels.launch("gemv_normed_" + m, blocks(groups(m, outRows), split), 1, 1, 32 * WARPS, 0);
+        kernels.launchDependent("gemv_normed_" + m, blocks(groups(m, outRows), split), 32 * WARPS);
     }
 
     /**
@@ -89,7 +91,7 @@ final class Gemv {
         int split = pairSplit(m, weightRows, multiprocessors);
         kernels.args().ptr(residual.ptr()).ptr(gateUp.ptr()).ptr(os.ptr()).i32(Math.toIntExact(residual.cols()))
                 .i32(weightRows).i32(split).ptr(stats.ptr()).i32(slot).ptr(normWeight.ptr()).f32(eps);
-        kernels.launch("gemv_normed_silu_" + m, blocks(pairGroups(m, weightRows), split), 1, 1, 32 * WARPS, 0);
+        kernels.launchDependent("gemv_normed_silu_" + m, blocks(pairGroups(m, weightRows), split), 32 * WARPS);
     }
 
     /** Warp groups of the paired forms: a warp owns at least one pair of weight rows. */
@@ -117,7 +119,7 @@ final class Gemv {
                 .ptr(normWeight.ptr()).f32(eps).ptr(o.positions().ptr()).ptr(o.cosSin().ptr()).ptr(o.q().ptr())
                 .ptr(o.kCache().ptr()).ptr(o.vCache().ptr()).ptr(o.loc().ptr()).i32(t.numHeads()).i32(t.numKvHeads())
                 .i32(t.headDim());
-        kernels.launch("gemv_normed_qkv_" + m, blocks(pairGroups(m, weightRows), split), 1, 1, 32 * WARPS, 0);
+        kernels.launchDependent("gemv_normed_qkv_" + m, blocks(pairGroups(m, weightRows), split), 32 * WARPS);
     }
 
     private static int rows(CudaTensor xs) {

@@ -31,6 +31,7 @@ final class Kernels implements AutoCloseable {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment slots = arena.allocate(8L * MAX_ARGS, 8);
     private final MemorySegment params = arena.allocate(ADDRESS, MAX_ARGS);
+    private final MemorySegment dependentLaunch = arena.allocate(CudaDriver.DEPENDENT_LAUNCH_BYTES, 8);
     private final long stream;
     private final List<String> sources;
     private int argCount;
@@ -101,6 +102,15 @@ final class Kernels implements AutoCloseable {
             sharedLimitSet.put(f, sharedBytes);
         }
         CudaDriver.launch(f, gx, gy, gz, block, 1, 1, sharedBytes, stream, params, name);
+    }
+
+    /**
+     * Launches {@code name} (1-D grid, no dynamic shared memory) as a programmatic dependent of the kernel
+     * before it on the stream ({@link CudaDriver#launchDependent}): only for kernels that wait
+     * ({@code griddepcontrol.wait}) before touching that kernel's data, as gemv.cu's do.
+     */
+    void launchDependent(String name, int blocks, int block) {
+        CudaDriver.launchDependent(function(name), blocks, block, stream, params, dependentLaunch, name);
     }
 
     /** A 1-D grid-stride launch over {@code n} elements. */

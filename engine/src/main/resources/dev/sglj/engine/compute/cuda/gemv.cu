@@ -130,6 +130,10 @@ __device__ __forceinline__ void gemv(const bf16* __restrict__ x, const bf16* __r
         #pragma unroll
         for (int r = 0; r < R; r++) wv[u][r] = cu < chunks ? load_weights(wr[r] + cu) : uint4{};
     }
+    // Launched as a programmatic dependent (PDL), the weights above are on their way while the kernel
+    // before drains; nothing it writes is read or written before this wait. Without PDL both are no-ops.
+    asm volatile("griddepcontrol.launch_dependents;");
+    asm volatile("griddepcontrol.wait;" ::: "memory");
     if constexpr (NORMED) {
         // The writer's sums of squares, while the first weights are on their way.
         if (threadIdx.x < M) inv_rms[threadIdx.x] = rsqrtf(sum_of_squares(stats + (slot * M + threadIdx.x) * 2) / K + eps);
