@@ -130,8 +130,7 @@ public interface Backend extends AutoCloseable {
 
     /**
      * {@code out = rmsNorm(sum) w^T + bias}: {@link #norm} into {@code normed}, then {@link #linear}. A
-     * fused backend may leave {@code normed} untouched (and not round the norm's output to the activation
-     * dtype in between).
+     * fused backend may leave {@code normed} untouched.
      */
     default void normedLinear(ResidualSum sum, Tensor normWeight, float eps, Tensor normed, Tensor w, Tensor bias,
                               Tensor out) {

@@ -438,10 +438,15 @@ public final class CudaBackend implements Backend {
     public ResidualSum linearIntoResidual(Tensor x, Tensor w, Tensor bias, ResidualSum sum, Tensor delta,
                                           Tensor stats) {
         ensureCurrent();
+        if (stats == null) return Backend.super.linearIntoResidual(x, w, bias, sum, delta, null);
         int slot = sum instanceof ResidualSum.Stored st && st.stats() == stats ? 1 - st.slot() : 0;
-        return stats != null && fused.intoResidual(x, w, bias, sum.residual(), stats, slot)
-                ? new ResidualSum.Stored(sum.residual(), stats, slot)
-                : Backend.super.linearIntoResidual(x, w, bias, sum, delta, stats);
+        if (fused.intoResidual(x, w, bias, sum.residual(), stats, slot)) {
+            return new ResidualSum.Stored(sum.residual(), stats, slot);
+        }
+        // Composed: the next fused linear starts from slot 0 again, so both slots must be clean.
+        CudaTensor st = cuda("linearIntoResidual", "stats", stats);
+        CudaDriver.memset(st.ptr(), (byte) 0, st.bytes(), stream);
+        return Backend.super.linearIntoResidual(x, w, bias, sum, delta, stats);
     }
 
     @Override

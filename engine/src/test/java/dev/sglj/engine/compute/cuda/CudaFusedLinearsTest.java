@@ -180,6 +180,28 @@ class CudaFusedLinearsTest {
         assertThat(gpu.toHost(residual)).as("the norm added delta").containsExactly(gpu.toHost(expectedResidual));
     }
 
+    /**
+     * A linear the fused form cannot take (K not a multiple of 8) composes, and clears the statistics: the
+     * next fused linear, starting from slot 0 again, must not add onto a sum left there.
+     */
+    @Test
+    void aComposedResidualLinearClearsTheStatistics() {
+        int m = 2, hidden = 256;
+        Tensor residual = uniform(1f, m, hidden);
+        Tensor stats = gpu.normStatistics(m, hidden);
+        Tensor delta = gpu.allocate(DType.BF16, m, hidden);
+        ResidualSum fused = gpu.linearIntoResidual(uniform(1f, m, 64), uniform(0.1f, hidden, 64), null,
+                new ResidualSum.Stored(residual, null, 0), delta, stats);
+        assertThat(fused).isEqualTo(new ResidualSum.Stored(residual, stats, 0));
+        ResidualSum composed = gpu.linearIntoResidual(uniform(1f, m, 60), uniform(0.1f, hidden, 60), null, fused, delta,
+                stats);
+        assertThat(composed).isEqualTo(new ResidualSum.Deferred(residual, delta));
+        float[] words = gpu.toHost(stats);
+        for (int i = 0; i < words.length; i++) {
+            assertThat(Float.floatToRawIntBits(words[i])).as("statistics word " + i).isZero();
+        }
+    }
+
     @Test
     void refusesStatisticsOfAnotherShape() {
         Tensor x = uniform(1f, 2, 64);
