@@ -107,7 +107,7 @@ public final class ModelRunner implements AutoCloseable {
             }
         }
         int rows = batch.logitRows().length;
-        lastUsedGraph = graphs != null && graphs.canRun(batch);
+        lastUsedGraph = usesCudaGraph(batch);
         if (lastUsedGraph) {
             return new DeviceLogits((CudaBackend) backend, graphs.run(batch, onDevice), rows, false, hostSampler,
                     tokenRing);
@@ -157,6 +157,11 @@ public final class ModelRunner implements AutoCloseable {
         try (StepLogits logits = run(batch)) {
             return logits.toHost();
         }
+    }
+
+    /** Whether {@link #run} replays a CUDA graph for this batch (a decode batch within the captured sizes). */
+    public boolean usesCudaGraph(ForwardBatch batch) {
+        return graphs != null && graphs.canRun(batch);
     }
 
     /** Whether the last {@link #forward} replayed a CUDA graph. */

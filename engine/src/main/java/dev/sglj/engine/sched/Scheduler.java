@@ -93,7 +93,7 @@ public final class Scheduler implements AutoCloseable {
         this.random = new Random(settings.randomSeed());
         this.newTokenRatio = settings.initNewTokenRatio();
         this.inFlight = new InFlightStep(slots, table, stats);
-        this.batchLog = new BatchLog(settings.decodeLogInterval(), runner);
+        this.batchLog = new BatchLog(settings.decodeLogInterval());
     }
 
     /** Runs the loop on its own thread until {@link #close()}. */
@@ -312,7 +312,7 @@ public final class Scheduler implements AutoCloseable {
         if (builder.isEmpty()) return null;
         StepBatch step = builder.build();
         if (!pieces.isEmpty()) batchLog.prefill(step, this);
-        if (!decoding.isEmpty()) afterDecodeStep(decoding.size());
+        if (!decoding.isEmpty()) afterDecodeStep(decoding.size(), runner.usesCudaGraph(step.batch()));
         return step;
     }
 
@@ -440,9 +440,9 @@ public final class Scheduler implements AutoCloseable {
         r.resetKv();
     }
 
-    private void afterDecodeStep(int decoded) {
+    private void afterDecodeStep(int decoded, boolean cudaGraph) {
         newTokenRatio = Math.max(newTokenRatio - settings.newTokenRatioDecay(), settings.minNewTokenRatio());
-        batchLog.decode(decoded, this);
+        batchLog.decode(decoded, cudaGraph, this);
     }
 
     /**
