@@ -12,8 +12,6 @@ import dev.sglj.engine.compute.Tensor;
 import dev.sglj.engine.compute.cpu.CpuBackend;
 import java.util.Arrays;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,22 +22,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * KV slots scattered through the request-to-token table. Bound: 1e-2 relative (BF16 output).
  */
 @Tag("gpu")
-class CudaAttentionTest {
-    static CudaBackend gpu;
-    static CpuBackend cpu;
-
-    @BeforeAll
-    static void start() {
-        gpu = new CudaBackend();
-        cpu = new CpuBackend(2);
-    }
-
-    @AfterAll
-    static void stop() {
-        gpu.close();
-        cpu.close();
-    }
-
+class CudaAttentionTest extends OnGpuAndCpu {
     /**
      * A ragged batch: per request, cached prefix and new tokens. A positive {@code plannedContext} plans
      * the GPU launch for that many keys per request, as a CUDA graph captured for the whole context does,

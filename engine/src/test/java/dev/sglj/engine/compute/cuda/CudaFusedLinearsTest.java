@@ -12,8 +12,6 @@ import dev.sglj.engine.compute.ResidualSum;
 import dev.sglj.engine.compute.Tensor;
 import java.util.Random;
 import org.assertj.core.data.Offset;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,19 +25,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * squares are added in fixed point, whatever the blocks' order).
  */
 @Tag("gpu")
-class CudaFusedLinearsTest {
-    static CudaBackend gpu;
+class CudaFusedLinearsTest extends OnGpu {
     final Random random = new Random(11);
-
-    @BeforeAll
-    static void start() {
-        gpu = new CudaBackend();
-    }
-
-    @AfterAll
-    static void stop() {
-        gpu.close();
-    }
 
     private Tensor bf16(float[] values, long... shape) {
         return gpu.upload(values, DType.BF16, shape);
@@ -103,6 +90,48 @@ class CudaFusedLinearsTest {
         gpu.normedGateUpSiluAndMul(sum, norm, 1e-5f, unused, gateUpProj, gateUp, act);
         assertThat(gpu.toHost(qkv)).as("q/k/v on a second run").containsExactly(again);
         assertThat(gpu.toHost(act)).as("gate/up on a second run").containsExactly(actAgain);
+    }
+
+    /** The q/k/v projection with RoPE and the cache writes in its epilogue, against the composed ops, bit for bit. */
+    @ParameterizedTest(name = "{0} rows, {1} q heads, {2} kv heads, head dim {3}, bias {4}")
+    @CsvSource({"1, 32, 8, 128, false", "2, 32, 8, 128, true", "1, 4, 2, 16, true", "2, 6, 3, 64, false"})
+    void qkvEpilogueMatchesTheComposedOps(int m, int heads, int kvHeads, int headDim, boolean bias) {
+        int hidden = 256, slots = 40, tableRows = 64;
+        int rows = (heads + 2 * kvHeads) * headDim;
+        Tensor norm = uniform(1.5f, 1, hidden);
+        Tensor weight = uniform(0.05f, rows, hidden);
+        Tensor qkvBias = bias ? uniform(0.5f, 1, rows) : null;
+        float[] table = new float[tableRows * headDim];
+        for (int i = 0; i < table.length; i++) table[i] = (float) Math.sin(0.37 * i);
+        Tensor cosSin = gpu.floats(table, tableRows, headDim);
+        Tensor positions = gpu.ints(m == 1 ? new int[] {37} : new int[] {5, 63});
+        Tensor loc = gpu.ints(m == 1 ? new int[] {11} : new int[] {39, 0});
+        Tensor residual = uniform(2f, m, hidden);
+        Tensor stats = gpu.normStatistics(m, hidden);
+        Tensor delta = gpu.allocate(DType.BF16, m, hidden);
+        ResidualSum sum = gpu.linearIntoResidual(uniform(1f, m, 96), uniform(0.05f, hidden, 96), null,
+                new ResidualSum.Stored(residual, null, 0), delta, stats);
+
+        QkvTargets fused = targets(heads, kvHeads, headDim, positions, cosSin, loc, m, slots);
+        QkvTargets composed = targets(heads, kvHeads, headDim, positions, cosSin, loc, m, slots);
+        Tensor normed = gpu.allocate(DType.BF16, m, hidden);
+        Tensor qkv = gpu.allocate(DType.BF16, m, rows);
+        gpu.normedQkvToCache(sum, norm, 1e-5f, normed, weight, qkvBias, qkv, fused);
+        gpu.rmsNorm(residual, norm, 1e-5f, normed);
+        gpu.linear(normed, weight, qkvBias, qkv);
+        gpu.qkvToCache(qkv, heads, kvHeads, headDim, null, null, 1e-5f, positions, cosSin, composed.q(),
+                composed.kCache(), composed.vCache(), loc);
+        assertThat(gpu.toHost(fused.q())).as("q").containsExactly(gpu.toHost(composed.q()));
+        assertThat(gpu.toHost(fused.kCache())).as("k cache").containsExactly(gpu.toHost(composed.kCache()));
+        assertThat(gpu.toHost(fused.vCache())).as("v cache").containsExactly(gpu.toHost(composed.vCache()));
+    }
+
+    private static QkvTargets targets(int heads, int kvHeads, int headDim, Tensor positions, Tensor cosSin, Tensor loc,
+                                      int m, int slots) {
+        return new QkvTargets(heads, kvHeads, headDim, null, null, positions, cosSin,
+                gpu.allocate(DType.BF16, m, (long) heads * headDim),
+                gpu.allocate(DType.BF16, slots, (long) kvHeads * headDim),
+                gpu.allocate(DType.BF16, slots, (long) kvHeads * headDim), loc);
     }
 
     /**

@@ -9,7 +9,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.sglj.engine.compute.DType;
 import dev.sglj.engine.compute.HostTensor;
 import dev.sglj.engine.compute.Tensor;
-import dev.sglj.engine.compute.cpu.CpuBackend;
 import dev.sglj.engine.fixtures.ModelFixtures;
 import dev.sglj.engine.model.ForwardBatch;
 import dev.sglj.engine.model.ForwardMode;
@@ -23,8 +22,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -35,22 +32,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * BF16-exact inputs (bound 1e-2 norm-wise, as {@link CudaKernelsTest}); copies must be exact.
  */
 @Tag("gpu")
-class CudaFusedOpsTest {
-    static CudaBackend gpu;
-    static CpuBackend cpu;
+class CudaFusedOpsTest extends OnGpuAndCpu {
     final Random random = new Random(7);
-
-    @BeforeAll
-    static void start() {
-        gpu = new CudaBackend();
-        cpu = new CpuBackend(2);
-    }
-
-    @AfterAll
-    static void stop() {
-        gpu.close();
-        cpu.close();
-    }
 
     private Tensor gpuBf16(float[] values, long... shape) {
         return gpu.upload(values, DType.BF16, shape);

@@ -19,8 +19,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -36,22 +34,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * transformers' tokens, as {@link CudaParityTest} asks of eager decode.
  */
 @Tag("gpu")
-class CudaGraphTest {
+class CudaGraphTest extends OnGpu {
     static final float LOGIT_TOLERANCE = 0.15f;
     static final float MARGIN = 0.15f;
     static final List<Integer> GRAPH_SIZES = List.of(1, 2, 4, 8, 12, 16);
     static final int CONTEXT = 256;
-    static CudaBackend gpu;
-
-    @BeforeAll
-    static void start() {
-        gpu = new CudaBackend();
-    }
-
-    @AfterAll
-    static void stop() {
-        gpu.close();
-    }
 
     static Stream<ModelFixture> fixtures() {
         return ModelFixtures.all().stream();

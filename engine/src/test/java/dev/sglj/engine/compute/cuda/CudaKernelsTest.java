@@ -8,10 +8,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sglj.engine.compute.DType;
 import dev.sglj.engine.compute.Tensor;
-import dev.sglj.engine.compute.cpu.CpuBackend;
 import java.lang.foreign.Arena;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -24,22 +22,12 @@ import org.junit.jupiter.params.provider.ValueSource;
  * its outputs to BF16, so results agree to ~2^-9 relative; the stated bound is 1e-2 (norm-wise).
  */
 @Tag("gpu")
-class CudaKernelsTest {
-    static CudaBackend gpu;
-    static CpuBackend cpu;
+class CudaKernelsTest extends OnGpuAndCpu {
     final Random random = new Random(42);
 
     @BeforeAll
-    static void start() {
-        gpu = new CudaBackend();
-        cpu = new CpuBackend(2);
+    static void describeDevice() {
         System.out.println("device " + gpu.deviceInfo() + "; " + gpu.kernelCompileSummary());
-    }
-
-    @AfterAll
-    static void stop() {
-        gpu.close();
-        cpu.close();
     }
 
     private Tensor gpuBf16(float[] values, long... shape) {

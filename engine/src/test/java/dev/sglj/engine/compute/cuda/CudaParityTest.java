@@ -21,8 +21,6 @@ import dev.sglj.engine.sched.SchedulerSettings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -37,20 +35,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@value #LOGPROB_TOLERANCE} up to the first differing token.
  */
 @Tag("gpu")
-class CudaParityTest {
+class CudaParityTest extends OnGpu {
     static final float LOGPROB_TOLERANCE = 0.4f;
     static final float TOKEN_MARGIN = 0.1f;
-    static CudaBackend gpu;
-
-    @BeforeAll
-    static void start() {
-        gpu = new CudaBackend();
-    }
-
-    @AfterAll
-    static void stop() {
-        gpu.close();
-    }
 
     static Stream<ModelFixture> fixtures() {
         return ModelFixtures.all().stream();
