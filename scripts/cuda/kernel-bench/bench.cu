@@ -2,7 +2,7 @@
 // baseline snapshot of the same files (namespace oldk, made by build.sh), on the Llama-3.1-8B batch-1
 // shapes. Checks every new output against a float reference (and poisons outputs first), then times
 // with CUDA graphs of back-to-back launches over buffers rotated past L2 and prints GB/s and the
-// fraction of 3.0 TB/s. Usage: kbench [gemv] [chain] [layer] [attn] [mixed] (default: all).
+// fraction of 3.0 TB/s. Usage: kbench [gemv] [chain] [layer] [layerm] [attn] [mixed] (default: all).
 #include <cuda_runtime.h>
 #include <dlfcn.h>
 
@@ -34,9 +34,13 @@ namespace ldgk {
 #include "gemv_ldg.cuh"
 }
 #undef GEMV_KERNELS
+#undef GEMV_FUSED_KERNELS
 #include "common.cuh"
 #include "gemv.cu"
 #include "attention.cu"
+namespace eng {
+#include "engine_ops.cuh"
+}
 
 #define CK(x)                                                                                        \
     do {                                                                                             \
@@ -878,6 +882,132 @@ static void layer_fusion_bench() {
     CK(cudaFree(act)); CK(cudaFree(normed)); CK(cudaFree(qkv)); CK(cudaFree(normWeight)); CK(cudaFree(stats));
 }
 
+// ------------------------------------------- decode layer at 1-4 rows: the engine's kernels, composed and fused
+
+template <int M, int R, int U>
+__global__ void __launch_bounds__(GEMV_WARPS * 32) lm_plain(const bf16* x, const bf16* w, bf16* out, int K, int O, int S) {
+    gemv<M, R, U, GEMV_PLAIN, bf16>(x, w, nullptr, out, K, O, S, 0, 0, 0, 0.0f);
+}
+template <int M, int R, int U>
+__global__ void __launch_bounds__(GEMV_WARPS * 32) lm_residual(const bf16* x, const bf16* w, bf16* res, int K, int O,
+                                                               int S, unsigned long long* stats, int slot) {
+    gemv<M, R, U, GEMV_RESIDUAL, bf16>(x, w, nullptr, res, K, O, S, stats, slot, 0, 0.0f);
+}
+template <int M, int R, int U>
+__global__ void __launch_bounds__(GEMV_WARPS * 32) lm_silu(const bf16* x, const bf16* w, bf16* out, int K, int O, int S,
+                                                           unsigned long long* stats, int slot, const bf16* nw) {
+    gemv<M, R, U, GEMV_NORMED_SILU, bf16>(x, w, nullptr, out, K, O, S, stats, slot, nw, 1e-5f);
+}
+template <int M, int R, int U>
+__global__ void __launch_bounds__(GEMV_WARPS * 32) lm_qkv(const bf16* x, const bf16* w, int K, int O, int S,
+                                                          unsigned long long* stats, int slot, const bf16* nw,
+                                                          QkvTargets t) {
+    gemv<M, R, U, GEMV_NORMED_QKV, bf16>(x, w, nullptr, (bf16*) nullptr, K, O, S, stats, slot, nw, 1e-5f, t);
+}
+
+// Grid of a GEMV over `groups` warp groups, split as Gemv.split does; *split gets the split.
+static int gemv_grid(int groups, int* split) {
+    *split = 1;
+    auto blocks = [&](int sp) { return (groups + GEMV_WARPS / sp - 1) / (GEMV_WARPS / sp); };
+    while (*split < GEMV_WARPS && blocks(*split) < 4 * g_sms) *split *= 2;
+    return blocks(*split);
+}
+
+// One batch-M decode layer of the 8B (32 q / 8 kv heads of 128, contexts of 1024): the engine's composed
+// ops (add_rms_norm, plain GEMV, qkv_to_cache, attention, silu_and_mul) and the fused forms with R rows and
+// U loads a warp (R >= 2), all GEMVs as programmatic dependents.
+template <int M, int RP, int UP, int R, int U>
+struct LayerAtM {
+    static void run(bool fused, const char* name) {
+        const int layers = 4, H = H8B, I = I8B, heads = 32, kv = 8, D = 128;
+        size_t layerBytes;
+        std::vector<bf16*> w = layer_weights(layers, &layerBytes);
+        bf16* residual = (bf16*) dalloc((size_t) M * H * 2);
+        bf16* h = (bf16*) dalloc((size_t) M * H * 2);
+        bf16* proj = (bf16*) dalloc((size_t) M * H * 2);
+        bf16* qkv = (bf16*) dalloc((size_t) M * 6144 * 2);
+        bf16* gateUp = (bf16*) dalloc((size_t) M * 2 * I * 2);
+        bf16* act = (bf16*) dalloc((size_t) M * I * 2);
+        bf16* nw = (bf16*) dalloc(H * 2);
+        fill(residual, (size_t) M * H, 3, 1.0f);
+        fill(proj, (size_t) M * H, 4, 0.1f);
+        fill(nw, H, 5, 1.0f);
+        unsigned long long* stats = (unsigned long long*) dalloc(8 * 4 * M);
+        CK(cudaMemset(stats, 0, 8 * 4 * M));
+        const int slots = 64;
+        bf16* kc = (bf16*) dalloc((size_t) slots * kv * D * 2);
+        bf16* vc = (bf16*) dalloc((size_t) slots * kv * D * 2);
+        float* cosSin = (float*) dalloc((size_t) 2048 * D * 4);
+        CK(cudaMemset(cosSin, 0, (size_t) 2048 * D * 4));
+        int* ints = (int*) dalloc(8 * 4);
+        std::vector<int> host = {1024, 1025, 1026, 1027, 3, 9, 17, 33};
+        CK(cudaMemcpy(ints, host.data(), 8 * 4, cudaMemcpyHostToDevice));
+        const int* positions = ints;
+        const int* loc = ints + 4;
+        Case cc = make_case(std::vector<int>(M, 1024), heads, kv, D, 6000 + M, layers);
+        size_t slotsBytes = ((size_t) M * 1024 + 15) / 16 * 16 + 16;
+        slotsBytes *= (size_t) kv * D * 2;
+        DecodeKernel dk = decode_kernels(D, M, heads, kv)[0];
+        QkvTargets t = {positions, cosSin, const_cast<bf16*>(cc.b.q), kc, vc, loc, heads, kv, D};
+        int sQkv, sO, sGu, sDown, sRes, sPqkv, sPsilu;
+        int gQkv = gemv_grid((6144 + RP - 1) / RP, &sQkv), gO = gemv_grid((H + RP - 1) / RP, &sO);
+        int gGu = gemv_grid((2 * I + RP - 1) / RP, &sGu), gDown = gemv_grid((H + RP - 1) / RP, &sDown);
+        int gRes = gemv_grid((H + R - 1) / R, &sRes);
+        int gPqkv = gemv_grid(3072 / (R / 2), &sPqkv), gPsilu = gemv_grid(I / (R / 2), &sPsilu);
+        auto layer = [&](int l, cudaStream_t s) {
+            Batch b = cc.b;
+            b.k = (const bf16*) ((const char*) cc.b.k + l * slotsBytes);
+            b.v = (const bf16*) ((const char*) cc.b.v + l * slotsBytes);
+            if (!fused) {
+                eng::add_rms_norm<<<M, 1024, 0, s>>>(proj, residual, nw, 1e-5f, h, H);
+                launch_gemv(lm_plain<M, RP, UP>, gQkv, true, s, h, w[l * 4], qkv, H, 6144, sQkv);
+                eng::qkv_to_cache<<<(M * 48 + 3) / 4, 128, 0, s>>>(qkv, nullptr, nullptr, 1e-5f, positions, cosSin,
+                                                                   t.q, kc, vc, loc, M, heads, kv, D);
+                run_new(dk, b, {2, 64, 131072}, s);
+                launch_gemv(lm_plain<M, RP, UP>, gO, true, s, b.out, w[l * 4 + 1], proj, H, H, sO);
+                eng::add_rms_norm<<<M, 1024, 0, s>>>(proj, residual, nw, 1e-5f, h, H);
+                launch_gemv(lm_plain<M, RP, UP>, gGu, true, s, h, w[l * 4 + 2], gateUp, H, 2 * I, sGu);
+                eng::gate_up_silu_and_mul<<<dim3((I + 255) / 256, M), 256, 0, s>>>(gateUp, act, M, I);
+                launch_gemv(lm_plain<M, RP, UP>, gDown, true, s, act, w[l * 4 + 3], proj, I, H, sDown);
+            } else {
+                launch_gemv(lm_qkv<M, R, U>, gPqkv, true, s, residual, w[l * 4], H, 6144, sPqkv, stats, 1, nw, t);
+                run_new(dk, b, {2, 64, 131072}, s);
+                launch_gemv(lm_residual<M, R, U>, gRes, true, s, b.out, w[l * 4 + 1], residual, H, H, sRes, stats, 0);
+                launch_gemv(lm_silu<M, R, U>, gPsilu, true, s, residual, w[l * 4 + 2], act, H, 2 * I, sPsilu, stats, 0,
+                            nw);
+                launch_gemv(lm_residual<M, R, U>, gRes, true, s, act, w[l * 4 + 3], residual, I, H, sRes, stats, 1);
+            }
+        };
+        double us = time_graph([&](int i, cudaStream_t s) { layer(i % layers, s); }, 4 * layers, 9);
+        CK(cudaGetLastError());
+        printf("  M=%d %-26s %7.1f us/layer  %5.0f GB/s of weights (%.2f)\n", M, name, us, layerBytes / us / 1e3,
+               layerBytes / us / 1e-6 / PEAK);
+        fflush(stdout);
+        free_case(cc);
+        for (bf16* q : w) CK(cudaFree(q));
+        for (void* q : std::vector<void*>{residual, h, proj, qkv, gateUp, act, nw, stats, kc, vc, cosSin, ints}) {
+            CK(cudaFree(q));
+        }
+    }
+};
+
+static void layer_rows_bench() {
+    printf("\n== Decode layer at M rows with the engine's kernels (4 layers of distinct weights, graph, GEMVs as PDL):\n"
+           "   composed (add_rms_norm, GEMV, qkv_to_cache, attention, GEMV, add_rms_norm, GEMV, silu_and_mul, GEMV)\n"
+           "   against the fused forms (normed q/k/v + RoPE, attention, residual o, normed gate/up + SiLU, residual down)\n");
+    LayerAtM<1, 1, 4, 2, 4>::run(false, "composed (R1 U4)");
+    LayerAtM<1, 1, 4, 2, 4>::run(true, "fused (R2 U4, as the engine)");
+    LayerAtM<2, 2, 2, 2, 2>::run(false, "composed (R2 U2)");
+    LayerAtM<2, 2, 2, 2, 2>::run(true, "fused (R2 U2, as the engine)");
+    LayerAtM<3, 2, 2, 2, 2>::run(false, "composed (R2 U2)");
+    LayerAtM<3, 2, 2, 2, 2>::run(true, "fused R2 U2");
+    LayerAtM<3, 2, 2, 2, 1>::run(true, "fused R2 U1");
+    LayerAtM<4, 4, 1, 4, 1>::run(false, "composed (R4 U1)");
+    LayerAtM<4, 4, 1, 4, 1>::run(true, "fused R4 U1");
+    LayerAtM<4, 4, 1, 2, 2>::run(true, "fused R2 U2");
+    LayerAtM<4, 4, 1, 2, 1>::run(true, "fused R2 U1");
+}
+
 // ------------------------------------------------------- decode attention over contexts of mixed length
 
 static void attn_mixed_bench() {
@@ -954,6 +1084,7 @@ int main(int argc, char** argv) {
     }
     if (want("chain")) chain_bench();
     if (want("layer")) layer_fusion_bench();
+    if (want("layerm")) layer_rows_bench();
     if (want("mixed")) attn_mixed_bench();
     if (want("attn")) {
         attn_correctness();

@@ -19,6 +19,10 @@ mkdir -p "$here/build" "$(dirname "$out")"
   cat "$top/$res/common.cuh" "$top/$res/gemv.cu"
 } | sed -e 's/extern "C" //' -e 's/ld.global.nc.L1::no_allocate.L2::256B/ld.global.nc/' \
   -e 's/\b\(load_weights\|unpack_bf16x8\|store_out\)(/ldg_\1(/g' > "$here/build/gemv_ldg.cuh"
+# The engine's row-wise and fused ops (namespace eng), for the decode layer as it runs composed.
+{
+  cat "$top/$res/elementwise.cu" "$top/$res/fused.cu"
+} | sed 's/extern "C" //' > "$here/build/engine_ops.cuh"
 nvcc -arch=sm_90 -O3 -std=c++17 -lineinfo -Xptxas -warn-spills -I"$top/$res" -I"$here/build" \
   -cudart static -o "$out" "$here/bench.cu" -ldl
 echo "built $out (baseline $base)"
