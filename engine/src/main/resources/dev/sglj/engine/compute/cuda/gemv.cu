@@ -77,7 +77,8 @@ __device__ __forceinline__ void norm_bf16x8(float* xf, const float* nf, float in
     }
 }
 
-// A warp owns R output rows (consecutive; for GEMV_NORMED_SILU, R / 2 gate rows and the matching up rows);
+// A warp owns R output rows (consecutive; in the paired forms, R / 2 pairs: gate rows and the matching up
+// rows, or the RoPE pairs of a head);
 // the S warps of a group (S divides GEMV_WARPS; S > 1 when O / R is too small to fill the GPU) split K
 // between them and add up through shared memory. Lane l of part p reads chunks (8 values) p * 32 + l +
 // 32 * S * i; the next U chunks of weights are requested before the x chunks they meet. Registers bound
