@@ -2,6 +2,13 @@ package dev.sglj.engine.compute.cuda;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** How the GEMV kernel's work is cut into warps and blocks (host-side choices; runs without a GPU). */
@@ -12,6 +19,32 @@ class GemvPlanTest {
         assertThat(Gemv.rowsPerWarp(2)).isEqualTo(2);
         assertThat(Gemv.rowsPerWarp(3)).isEqualTo(2);
         assertThat(Gemv.rowsPerWarp(4)).isEqualTo(4);
+    }
+
+    /**
+     * gemv.cu instantiates the plain kernels for 1..{@link Gemv#MAX_ROWS} rows and the fused forms for
+     * 1..{@link FusedLinears#MAX_ROWS}, each with the rows per warp {@link Gemv} plans its grid for.
+     */
+    @Test
+    void gemvCuInstantiatesTheRowsGemvAndFusedLinearsLaunch() throws IOException {
+        String source;
+        try (InputStream in = Gemv.class.getResourceAsStream("gemv.cu")) {
+            source = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        Map<Integer, Integer> plain = instantiations(source, "GEMV_KERNELS");
+        Map<Integer, Integer> fused = instantiations(source, "GEMV_FUSED_KERNELS");
+        assertThat(plain.keySet()).containsExactly(1, 2, 3, 4).hasSize(Gemv.MAX_ROWS);
+        assertThat(fused.keySet()).hasSize(FusedLinears.MAX_ROWS).allMatch(m -> m >= 1 && m <= FusedLinears.MAX_ROWS);
+        plain.forEach((m, r) -> assertThat(r).as("plain rows per warp at M=" + m).isEqualTo(Gemv.rowsPerWarp(m)));
+        fused.forEach((m, r) -> assertThat(r).as("fused rows per warp at M=" + m).isEqualTo(Gemv.rowsPerWarp(m)));
+    }
+
+    /** M -> R of the lines {@code NAME(M, R, U)} that instantiate a kernel macro. */
+    private static Map<Integer, Integer> instantiations(String source, String macro) {
+        Matcher m = Pattern.compile("(?m)^" + macro + "\\((\\d+), (\\d+), (\\d+)\\)$").matcher(source);
+        Map<Integer, Integer> found = new TreeMap<>();
+        while (m.find()) found.put(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
+        return found;
     }
 
     @Test
