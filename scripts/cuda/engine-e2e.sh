@@ -29,7 +29,7 @@ case "${1:-}" in
     cp ~/.m2/repository/org/junit/platform/junit-platform-console-standalone/1.14.4/junit-platform-console-standalone-1.14.4.jar .device/test/lib/
     if [ ! -f .device/jdk.txz ]; then
       tmp=$(mktemp -d)
-      "$JAVA_HOME/bin/jlink" --add-modules java.base,java.net.http,jdk.httpserver,jdk.incubator.vector,java.logging,jdk.unsupported,java.management,java.naming,java.xml,java.sql,jdk.crypto.ec,jdk.management \
+      "$JAVA_HOME/bin/jlink" --add-modules java.base,java.net.http,jdk.httpserver,jdk.incubator.vector,java.logging,jdk.unsupported,java.management,java.naming,java.xml,java.sql,jdk.crypto.ec,jdk.management,jdk.zipfs \
         --strip-debug --no-man-pages --no-header-files --compress=zip-0 --output "$tmp/jrt" 2>/dev/null
       tar cJf .device/jdk.txz -C "$tmp" jrt
       rm -rf "$tmp"
