@@ -9,11 +9,11 @@ import dev.sglj.engine.compute.QkvTargets;
 import dev.sglj.engine.compute.Tensor;
 
 /**
- * The decode layer's norms and SiLU-and-mul carried by the GEMV ({@link Gemv}'s fused forms) at BF16
- * batches of at most {@value #MAX_ROWS} rows: the o and down projections add into the residual and
- * leave its sums of squares; the q/k/v and gate/up projections norm their input from them, and gate/up
- * multiplies silu(gate) by up before storing. Two one-block launches (the RMSNorms) and the SiLU launch
- * go from every layer. The statistics tensor holds two slots of a (whole, fraction) pair of 64-bit
+ * The decode layer's norms, SiLU-and-mul and RoPE/KV-cache step carried by the GEMV ({@link Gemv}'s fused
+ * forms) at BF16 batches of at most {@value #MAX_ROWS} rows: the o and down projections add into the
+ * residual and leave its sums of squares; the q/k/v and gate/up projections norm their input from them;
+ * q/k/v rotates and stores q, k and v as {@code qkv_to_cache} does, and gate/up multiplies silu(gate) by up
+ * before storing. The two RMSNorm launches, the SiLU launch and {@code qkv_to_cache} go from every layer. The statistics tensor holds two slots of a (whole, fraction) pair of 64-bit
  * integers per row (gemv.cu adds in fixed point, so the sums do not depend on the blocks' order); the
  * residual linears alternate slots, each clearing the other for the next.
  */
