@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# A change against a baseline on one GPU machine, in one device call: machines of one kind differ by a few
+# percent, and one build's batch-1 median moves by up to 3.5% from run to run, so both builds run in turns.
+#
+# Here:    bash scripts/cuda/engine-e2e.sh stage             # this checkout's build into .device/
+#          bash scripts/gpu-bench/ab.sh stage REV            # REV's engine jar into .device/base-engine.jar
+# Device:  run(carry=[".device"], command="bash scripts/gpu-bench/ab.sh run [one-batch|offline] [ROUNDS]")
+#
+# one-batch (default): `sglj bench one-batch` at BATCHES (default 1 2 4), input 1024 / output 128, graphs up to
+# batch 8; offline: `run.sh b` (OFFLINE_* as there). ROUNDS (default 2) alternations of this build and the
+# baseline, then one line per build and batch with every round's median decode latency. Logs land in $OUT.
+set -euo pipefail
+case "${1:-}" in
+  stage)
+    rev=${2:?usage: $0 stage REV}
+    top=$(git rev-parse --show-toplevel)
+    tmp=$(mktemp -d)
+    git -C "$top" worktree add -q --detach "$tmp" "$rev"
+    (cd "$tmp" && JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 mvn -B -ntp -q -o -pl engine -am package -DskipTests)
+    cp "$tmp"/engine/target/sglj-engine-*.jar "$top/.device/base-engine.jar"
+    git -C "$top" worktree remove --force "$tmp"
+    echo "baseline $(git -C "$top" rev-parse --short "$rev") in .device/base-engine.jar" ;;
+  run)
+    what=${2:-one-batch}
+    rounds=${3:-2}
+    source scripts/cuda/device-env.sh
+    out=${OUT:-/tmp/ab}
+    mkdir -p "$out"
+    base=/tmp/app-base
+    rm -rf "$base"
+    cp -r .device/app "$base"
+    cp .device/base-engine.jar "$base"/sglj-engine-*.jar
+    l8b=$(make_llama8b_dir)
+    for round in $(seq 1 "$rounds"); do
+      for build in new base; do
+        app=.device/app
+        [ "$build" = base ] && app=$base
+        log="$out/$what-$build-$round.log"
+        case $what in
+          one-batch)
+            SGLJ_APP=$app bash -c "source scripts/cuda/device-env.sh; sglj bench one-batch --model-path $l8b \
+              --load-format dummy --batch-size ${BATCHES:-1 2 4} --input-len 1024 --output-len 128 \
+              --cuda-graph-max-bs 8" >"$log" 2>&1 ;;
+          offline)
+            SGLJ_APP=$app OUT="$out/$build-$round" bash scripts/gpu-bench/run.sh b >"$log" 2>&1 ;;
+          *) echo "unknown benchmark $what (one-batch, offline)" >&2; exit 2 ;;
+        esac
+      done
+    done
+    for build in new base; do
+      for round in $(seq 1 "$rounds"); do
+        log="$out/$what-$build-$round.log"
+        if [ "$what" = one-batch ]; then
+          # The first Decode line is the warm-up run's.
+          echo "$build round $round: $(grep -E '^Decode\.' "$log" | tail -n +2 | awk '{print $4 " s"}' | paste -sd ' ')"
+        else
+          echo "$build round $round: $(grep -E 'Output token throughput' "$log" | awk '{print $NF " tok/s"}')"
+        fi
+      done
+    done ;;
+  *) echo "usage: $0 stage REV | run [one-batch|offline] [ROUNDS]" >&2; exit 2 ;;
+esac
