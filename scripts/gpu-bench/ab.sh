@@ -6,8 +6,8 @@
 #          bash scripts/gpu-bench/ab.sh stage REV            # REV's engine jar into .device/base-engine.jar
 # Device:  run(carry=[".device"], command="bash scripts/gpu-bench/ab.sh run [one-batch|offline] [ROUNDS]")
 #
-# one-batch (default): `sglj bench one-batch` at BATCHES (default 1 2 4), input 1024 / output 128, graphs up to
-# batch 8; offline: `run.sh b` (OFFLINE_* as there). ROUNDS (default 2) alternations of this build and the
+# one-batch (default): `sglj bench one-batch` at BATCHES (default 1 2 4), input 1024 / output 128, graphs
+# captured up to the largest of them; offline: `run.sh b` (OFFLINE_* as there). ROUNDS (default 2) alternations of this build and the
 # baseline, then one line per build and batch with every round's median decode latency. Logs land in $OUT.
 set -euo pipefail
 case "${1:-}" in
@@ -31,6 +31,8 @@ case "${1:-}" in
     cp -r .device/app "$base"
     cp .device/base-engine.jar "$base"/sglj-engine-*.jar
     l8b=$(make_llama8b_dir)
+    batches=${BATCHES:-1 2 4}
+    graphMax=$(printf '%s\n' $batches | sort -n | tail -1)
     for round in $(seq 1 "$rounds"); do
       for build in new base; do
         app=.device/app
@@ -39,8 +41,8 @@ case "${1:-}" in
         case $what in
           one-batch)
             SGLJ_APP=$app bash -c "source scripts/cuda/device-env.sh; sglj bench one-batch --model-path $l8b \
-              --load-format dummy --batch-size ${BATCHES:-1 2 4} --input-len 1024 --output-len 128 \
-              --cuda-graph-max-bs 8" >"$log" 2>&1 ;;
+              --load-format dummy --batch-size $batches --input-len 1024 --output-len 128 \
+              --cuda-graph-max-bs $graphMax" >"$log" 2>&1 ;;
           offline)
             SGLJ_APP=$app OUT="$out/$build-$round" bash scripts/gpu-bench/run.sh b >"$log" 2>&1 ;;
           *) echo "unknown benchmark $what (one-batch, offline)" >&2; exit 2 ;;
