@@ -225,7 +225,7 @@ struct GemvKernel {
     GemvF32 f32;
 };
 
-// The launch shape CudaBackend.linearGemv uses: split K over S warps of a block until the grid has
+// The launch shape Linears.gemv (Gemv.launch) uses: split K over S warps of a block until the grid has
 // `fill` blocks per SM (baseline: 8 warps a block, fill 2).
 static void gemv_launch(const GemvKernel& k, const bf16* x, const bf16* w, const bf16* bias, void* out, bool f32,
                         int K, int O, cudaStream_t s, int fill) {

@@ -1,6 +1,5 @@
 package dev.sglj.engine.compute.cuda;
 
-import static dev.sglj.engine.compute.cuda.TensorChecks.bias;
 import static dev.sglj.engine.compute.cuda.TensorChecks.check;
 import static dev.sglj.engine.compute.cuda.TensorChecks.checkIndices;
 import static dev.sglj.engine.compute.cuda.TensorChecks.cuda;
@@ -31,7 +30,7 @@ import java.util.Set;
  * The {@link Backend} on one NVIDIA GPU, computing in BF16 (the default, as SGLang serves) or F32
  * ({@code --dtype float32}). BF16: BF16 activations and KV cache, weights uploaded once as BF16
  * (F32/F16 checkpoints converted on the device), GEMMs by cuBLAS with F32 accumulation (a streaming
- * GEMV kernel for up to {@value Gemv#MAX_ROWS} rows, {@link Gemv}), the other ops as NVRTC-compiled kernels. F32:
+ * GEMV kernel for up to {@value Gemv#MAX_ROWS} rows; {@link Linears}), the other ops as NVRTC-compiled kernels. F32:
  * weights, activations and KV cache F32 (BF16/F16 checkpoints converted up on the device), GEMMs by
  * cuBLAS SGEMM without TF32, the other ops as the F32 kernels of {@code f32.cu} and
  * {@code f32_attention.cu}; every op checks that its activations and weights are in the backend's
@@ -52,6 +51,7 @@ public final class CudaBackend implements Backend {
     private final Cublas cublas;
     private final SamplingKernels sampling;
     private final WeightUpload weights;
+    private final Linears linears;
     private final FusedLinears fused;
     private final long cublasWorkspace;
     private final String compileSummary;
@@ -128,6 +128,7 @@ public final class CudaBackend implements Backend {
         this.cublas = new Cublas(stream, cublasWorkspace, CUBLAS_WORKSPACE);
         this.sampling = new SamplingKernels(this);
         this.weights = new WeightUpload(activations, memory, kernels, stream);
+        this.linears = new Linears(kernels, cublas, info.multiprocessors(), activations);
         this.fused = new FusedLinears(kernels, info.multiprocessors(), activations);
     }
 
@@ -199,8 +200,12 @@ public final class CudaBackend implements Backend {
     public Tensor allocate(DType dtype, long... shape) {
         ensureCurrent();
         CudaTensor t = newTensor(null, dtype, shape, "allocate");
-        CudaDriver.memset(t.ptr(), (byte) 0, t.bytes(), stream);
+        zero(t);
         return t;
+    }
+
+    private void zero(CudaTensor t) {
+        CudaDriver.memset(t.ptr(), (byte) 0, t.bytes(), stream);
     }
 
     /** Uploads a checkpoint tensor in the activation dtype (converting the others on the device). */
@@ -409,23 +414,12 @@ public final class CudaBackend implements Backend {
     @Override
     public void linear(Tensor x, Tensor w, Tensor bias, Tensor out) {
         ensureCurrent();
-        CudaTensor xs = check("linear", "x", x, activations);
-        CudaTensor ws = check("linear", "w", w, activations);
-        CudaTensor os = activations == DType.F32 ? check("linear", "out", out, DType.F32)
-                : check("linear", "out", out, DType.BF16, DType.F32);
-        if (ws.shape().length != 2 || ws.cols() != xs.cols()) {
-            throw new IllegalArgumentException("linear: weight " + ws + " must be [out, " + xs.cols() + "] for x " + xs);
-        }
-        requireRows("linear", os, xs.rows(), ws.rows());
-        CudaTensor bs = bias == null ? null : bias("linear", bias, ws, activations);
-        if (xs.rows() == 0) return;
-        if (activations == DType.F32) {
-            linearSgemm(xs, ws, bs, os);
-        } else if (xs.rows() <= Gemv.MAX_ROWS && xs.cols() % 8 == 0) {
-            linearGemv(xs, ws, bs, os);
-        } else {
-            linearCublas(xs, ws, bs, os);
-        }
+        linears.linear(x, w, bias, out);
+    }
+
+    /** The linear paths, for tests and benchmarks that pick one ({@link Linears#gemv}, {@link Linears#gemm}). */
+    Linears linears() {
+        return linears;
     }
 
     @Override
@@ -444,8 +438,7 @@ public final class CudaBackend implements Backend {
             return new ResidualSum.Stored(sum.residual(), stats, slot);
         }
         // Composed: the next fused linear starts from slot 0 again, so both slots must be clean.
-        CudaTensor st = cuda("linearIntoResidual", "stats", stats);
-        CudaDriver.memset(st.ptr(), (byte) 0, st.bytes(), stream);
+        zero(cuda("linearIntoResidual", "stats", stats));
         return Backend.super.linearIntoResidual(x, w, bias, sum, delta, stats);
     }
 
@@ -480,33 +473,6 @@ public final class CudaBackend implements Backend {
             fused.normedSiluAndMul(residual, stats, slot, normWeight, eps, gateUpWeight, out);
         } else {
             Backend.super.normedGateUpSiluAndMul(sum, normWeight, eps, normed, gateUpWeight, gateUp, out);
-        }
-    }
-
-    /** The streaming GEMV kernel ({@link Gemv}; rows of x <= {@value Gemv#MAX_ROWS}, K % 8 == 0). */
-    void linearGemv(CudaTensor xs, CudaTensor ws, CudaTensor bs, CudaTensor os) {
-        Gemv.launch(kernels, info.multiprocessors(), xs, ws, bs, os);
-    }
-
-    /** cuBLAS GEMM (BF16 in, F32 accumulate) plus a bias kernel. */
-    void linearCublas(CudaTensor xs, CudaTensor ws, CudaTensor bs, CudaTensor os) {
-        cublas.linear(xs.ptr(), ws.ptr(), os.ptr(), os.dtype() == DType.F32 ? Cublas.CUDA_R_32F : Cublas.CUDA_R_16BF,
-                Math.toIntExact(xs.rows()), Math.toIntExact(ws.rows()), Math.toIntExact(xs.cols()));
-        if (bs != null) {
-            long n = os.numel();
-            kernels.args().ptr(os.ptr()).ptr(bs.ptr()).i64(n).i32((int) ws.rows());
-            kernels.launchElements(os.dtype() == DType.F32 ? "add_bias_f32" : "add_bias_bf16", n);
-        }
-    }
-
-    /** cuBLAS GEMM all in F32 (no TF32) plus an F32 bias kernel: the F32 path has no GEMV. */
-    void linearSgemm(CudaTensor xs, CudaTensor ws, CudaTensor bs, CudaTensor os) {
-        cublas.linearF32(xs.ptr(), ws.ptr(), os.ptr(), Math.toIntExact(xs.rows()), Math.toIntExact(ws.rows()),
-                Math.toIntExact(xs.cols()));
-        if (bs != null) {
-            long n = os.numel();
-            kernels.args().ptr(os.ptr()).ptr(bs.ptr()).i64(n).i32((int) ws.rows());
-            kernels.launchElements("f32_add_bias", n);
         }
     }
 

@@ -114,7 +114,7 @@ class CudaKernelsTest extends OnGpuAndCpu {
             float[] expectedF32 = cpu.toHost(co);
             assertClose("linear f32 out, " + rows + "x" + in + " to " + out, gpu.toHost(f), expectedF32, 1e-4);
             if (rows <= Gemv.MAX_ROWS && in % 8 == 0) {
-                gpu.linearGemv((CudaTensor) gx, (CudaTensor) gw, null, (CudaTensor) f);
+                gpu.linears().gemv((CudaTensor) gx, (CudaTensor) gw, null, (CudaTensor) f);
                 assertClose("GEMV kernel f32 out, " + rows + "x" + in + " to " + out, gpu.toHost(f), expectedF32, 1e-4);
             }
         }

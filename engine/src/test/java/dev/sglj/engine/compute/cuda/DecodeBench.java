@@ -110,8 +110,8 @@ public final class DecodeBench {
                     }
                     Runnable op = () -> {
                         for (int rep = 0; rep < 40; rep++) {
-                            if (gemv) gpu.linearGemv(x, w[rep % copies], null, out);
-                            else gpu.linearCublas(x, w[rep % copies], null, out);
+                            if (gemv) gpu.linears().gemv(x, w[rep % copies], null, out);
+                            else gpu.linears().gemm(x, w[rep % copies], null, out);
                         }
                     };
                     op.run();
