@@ -1,12 +1,12 @@
 package dev.sglj.engine.sched;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.sglj.engine.FinishReason;
 import dev.sglj.engine.GenerateRequest;
 import dev.sglj.engine.GenerateResult;
+import dev.sglj.engine.PublishedResults;
 import dev.sglj.engine.RequestOutput;
 import dev.sglj.engine.RequestStream;
 import dev.sglj.engine.TokenLogprob;
@@ -160,26 +160,15 @@ class OverlapScheduleTest {
         return new Outcome[] {on, off};
     }
 
+    /** The request's result; it publishes nothing after its finished output. */
     private static GenerateResult collect(RequestStream s) {
-        List<Integer> ids = new ArrayList<>();
-        List<TokenLogprob> logprobs = new ArrayList<>();
-        List<TokenLogprob> inputs = new ArrayList<>();
+        GenerateResult r = PublishedResults.collect(s);
         try {
-            while (true) {
-                RequestOutput out = s.poll(0, TimeUnit.SECONDS);
-                if (out == null) fail("request " + s.rid() + " did not finish");
-                for (int id : out.newTokenIds()) ids.add(id);
-                logprobs.addAll(out.newLogprobs());
-                inputs.addAll(out.inputLogprobs());
-                if (out.finished()) {
-                    assertThat(s.poll(0, TimeUnit.SECONDS)).as(s.rid() + " publishes nothing after finishing").isNull();
-                    return new GenerateResult(ids.stream().mapToInt(Integer::intValue).toArray(), out.finishReason(),
-                            out.promptTokens(), out.cachedTokens(), logprobs, inputs);
-                }
-            }
+            assertThat(s.poll(0, TimeUnit.SECONDS)).as(s.rid() + " publishes nothing after finishing").isNull();
         } catch (InterruptedException e) {
             throw new AssertionError(e);
         }
+        return r;
     }
 
     private static void assertSame(Outcome on, Outcome off, Set<Integer> skip) {

@@ -1,12 +1,11 @@
 package dev.sglj.engine.compute.cuda;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import dev.sglj.engine.FinishReason;
 import dev.sglj.engine.GenerateRequest;
 import dev.sglj.engine.GenerateResult;
-import dev.sglj.engine.RequestOutput;
+import dev.sglj.engine.PublishedResults;
 import dev.sglj.engine.RequestStream;
 import dev.sglj.engine.TokenLogprob;
 import dev.sglj.engine.cache.PrefixCache;
@@ -32,7 +31,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -132,7 +130,7 @@ class CudaOverlapTest {
         }
         assertThat(s.idle()).isTrue();
         List<GenerateResult> results = new ArrayList<>();
-        for (RequestStream st : streams) results.add(collect(st));
+        for (RequestStream st : streams) results.add(PublishedResults.collect(st));
         CompletableFuture<Boolean> flushed = s.flushCache();
         s.step();
         assertThat(flushed.getNow(false)).as("flush when idle").isTrue();
@@ -141,27 +139,6 @@ class CudaOverlapTest {
         SchedulerStats stats = s.stats();
         return new Outcome(results, stats.overlappedSteps(), stats.droppedTokens(), stats.retractedRequests(),
                 runner.asyncDraws() - asyncBefore);
-    }
-
-    static GenerateResult collect(RequestStream s) {
-        List<Integer> ids = new ArrayList<>();
-        List<TokenLogprob> logprobs = new ArrayList<>();
-        List<TokenLogprob> inputs = new ArrayList<>();
-        try {
-            while (true) {
-                RequestOutput out = s.poll(0, TimeUnit.SECONDS);
-                if (out == null) fail("request " + s.rid() + " did not finish");
-                for (int id : out.newTokenIds()) ids.add(id);
-                logprobs.addAll(out.newLogprobs());
-                inputs.addAll(out.inputLogprobs());
-                if (out.finished()) {
-                    return new GenerateResult(ids.stream().mapToInt(Integer::intValue).toArray(), out.finishReason(),
-                            out.promptTokens(), out.cachedTokens(), logprobs, inputs);
-                }
-            }
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
-        }
     }
 
     static void assertIdentical(Outcome on, Outcome off, String what) {
