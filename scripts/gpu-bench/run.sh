@@ -34,24 +34,26 @@ offline() {
     --seed 0 --decode-log-interval 200 ${EXTRA_ARGS:-} 2>&1 | grep -v "Prefill batch" | tee "$out/offline.log" | tail -16
 }
 
+# Starts the server (log $1), runs `sglj bench serving` on random 1024 / 256 prompts ($3 of them, results in
+# $2, the last $4 lines shown, further bench arguments after) and stops it.
+bench_server() {
+  local log=$1 results=$2 prompts=$3 shown=$4; shift 4
+  start_server "$log" --model-path "$l8b" --load-format dummy --port 30000 ${EXTRA_ARGS:-}
+  wait_healthy 30000 "$SERVER_PID" "$log"
+  sglj bench serving --backend sglang --port 30000 --dataset-name random --tokenizer "$l8b" \
+    --random-input-len 1024 --random-output-len 256 --random-range-ratio 1.0 --num-prompts "$prompts" \
+    --disable-tqdm --output-file "$results" "$@" 2>&1 | tail -"$shown"
+  stop_server
+}
+
 serving() {
   echo "== (c) server at 1 request/s, random 1024 / 256, ${SERVING_PROMPTS:=200} prompts"
-  start_server "$out/serve.log" --model-path "$l8b" --load-format dummy --port 30000 ${EXTRA_ARGS:-}
-  wait_healthy 30000 "$SERVER_PID" "$out/serve.log"
-  sglj bench serving --backend sglang --port 30000 --dataset-name random --tokenizer "$l8b" \
-    --random-input-len 1024 --random-output-len 256 --random-range-ratio 1.0 --num-prompts "$SERVING_PROMPTS" \
-    --request-rate 1 --disable-tqdm --output-file "$out/serving.jsonl" 2>&1 | tail -40
-  stop_server
+  bench_server "$out/serve.log" "$out/serving.jsonl" "$SERVING_PROMPTS" 40 --request-rate 1
 }
 
 one_at_a_time() {
   echo "== (e) server, one request at a time (batch-1 decode through the scheduler), random 1024 / 256, ${SINGLE_PROMPTS:=10} prompts"
-  start_server "$out/serve-single.log" --model-path "$l8b" --load-format dummy --port 30000 ${EXTRA_ARGS:-}
-  wait_healthy 30000 "$SERVER_PID" "$out/serve-single.log"
-  sglj bench serving --backend sglang --port 30000 --dataset-name random --tokenizer "$l8b" \
-    --random-input-len 1024 --random-output-len 256 --random-range-ratio 1.0 --num-prompts "$SINGLE_PROMPTS" \
-    --max-concurrency 1 --disable-tqdm --output-file "$out/single.jsonl" 2>&1 | tail -22
-  stop_server
+  bench_server "$out/serve-single.log" "$out/single.jsonl" "$SINGLE_PROMPTS" 22 --max-concurrency 1
 }
 
 transformers() {
