@@ -4,8 +4,9 @@
 #          against transformers); GPU_TESTS=CudaSamplingTest,CudaKernelsTest runs only those classes
 #   bench  DecodeBench on the Llama-3.1-8B shape: per-op profile of a decode step and, unless BENCH_GEMV=0,
 #          the GEMV/cuBLAS table (BENCH_PROMPT, BENCH_STEPS, BENCH_BATCHES)
-# Logs go to $OUT (gpu-tests.log, decode-bench.log).
-# Device:  run(carry=[".device"], command="bash scripts/cuda/gpu-tests.sh [tests|bench|all]")
+#   steps  StepCostBench: a synchronous batch-1 decode step's wall time against its CUDA graph's GPU time
+# Logs go to $OUT (gpu-tests.log, decode-bench.log, step-cost.log).
+# Device:  run(carry=[".device"], command="bash scripts/cuda/gpu-tests.sh [tests|bench|steps|all]")
 set -uo pipefail
 source scripts/cuda/device-env.sh
 out=${OUT:-/tmp}
@@ -28,5 +29,9 @@ fi
 if [ "$what" = bench ] || [ "$what" = all ]; then
   "${java[@]}" -XX:MaxDirectMemorySize=100g -cp "$cp" dev.sglj.engine.compute.cuda.DecodeBench \
     "${BENCH_PROMPT:-512}" "${BENCH_STEPS:-30}" "${BENCH_BATCHES:-1,8,32}" 2>&1 | tee "$out/decode-bench.log" || rc=1
+fi
+if [ "$what" = steps ]; then
+  "${java[@]}" -XX:MaxDirectMemorySize=100g -cp "$cp" dev.sglj.engine.compute.cuda.StepCostBench \
+    "${BENCH_PROMPT:-1024}" "${BENCH_STEPS:-128}" 2>&1 | tee "$out/step-cost.log" || rc=1
 fi
 exit $rc
