@@ -13,7 +13,8 @@ out=${OUT:-/tmp}
 what=${1:-tests}
 export SGLJ_CUDA_CACHE=/tmp/sglj-cuda-cache
 cp=".device/test/classes:$(ls .device/app/*.jar .device/test/lib/*.jar | grep -v console-standalone | tr "\n" ":")"
-java=(/tmp/jrt/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx8g)
+# shellcheck disable=SC2206
+java=(/tmp/jrt/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx8g ${JVM_OPTS:-})
 rc=0
 if [ "$what" = tests ] || [ "$what" = all ]; then
   select="--select-package dev.sglj.engine.compute.cuda"
@@ -32,6 +33,6 @@ if [ "$what" = bench ] || [ "$what" = all ]; then
 fi
 if [ "$what" = steps ]; then
   "${java[@]}" -XX:MaxDirectMemorySize=100g -cp "$cp" dev.sglj.engine.compute.cuda.StepCostBench \
-    "${BENCH_PROMPT:-1024}" "${BENCH_STEPS:-128}" 2>&1 | tee "$out/step-cost.log" || rc=1
+    "${BENCH_PROMPT:-1024}" "${BENCH_STEPS:-512}" 2>&1 | tee "$out/step-cost.log" || rc=1
 fi
 exit $rc

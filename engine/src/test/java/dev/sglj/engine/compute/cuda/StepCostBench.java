@@ -19,14 +19,14 @@ import java.util.SplittableRandom;
  * the request-table write; uploading the inputs and launching the graph; sampling, which waits for the
  * GPU). Run on the GPU machine by {@code scripts/cuda/gpu-tests.sh steps}.
  *
- * <p>Args: {@code [promptLen=1024] [steps=128]}.
+ * One line per window of 128 steps, so the JIT's warm-up shows. Args: {@code [promptLen=1024] [steps=512]}.
  */
 public final class StepCostBench {
     private StepCostBench() {}
 
     public static void main(String[] args) {
         int promptLen = args.length > 0 ? Integer.parseInt(args[0]) : 1024;
-        int steps = args.length > 1 ? Integer.parseInt(args[1]) : 128;
+        int steps = args.length > 1 ? Integer.parseInt(args[1]) : 512;
         ModelConfig config = DecodeBench.llama31_8b();
         RequestSampler[] greedy = {new RequestSampler(SamplingParams.builder().temperature(0.0).build(), new int[0],
                 new int[0], 0L)};
@@ -54,50 +54,45 @@ public final class StepCostBench {
                 next = logits.sample(firstRow, greedy)[0].tokenId();
             }
             int seq = promptLen;
-            long[] build = new long[steps], enqueue = new long[steps], sample = new long[steps], total = new long[steps];
-            ForwardBatch last = null;
-            for (int i = 0; i < steps; i++) {
-                long t0 = System.nanoTime();
-                int[] slot = runner.slots().alloc(1);
-                int[] pos = {seq};
-                runner.reqToToken().writeEach(new int[] {row}, pos, slot);
-                last = new ForwardBatch(ForwardMode.DECODE, new int[] {next}, pos, new int[] {row},
-                        new int[] {seq + 1}, new int[] {seq}, new int[] {1}, slot, firstRow, new int[] {seq + 1});
-                long t1 = System.nanoTime();
-                try (StepLogits logits = runner.run(last)) {
-                    long t2 = System.nanoTime();
-                    next = logits.sample(firstRow, greedy)[0].tokenId();
-                    long t3 = System.nanoTime();
-                    build[i] = t1 - t0;
-                    enqueue[i] = t2 - t1;
-                    sample[i] = t3 - t2;
-                    total[i] = t3 - t0;
-                }
-                seq++;
-            }
-            int replays = 40;
+            int window = Math.min(steps, 128);
+            long[] build = new long[window], enqueue = new long[window], sample = new long[window],
+                    total = new long[window];
             long start = CudaDriver.createEvent(0), end = CudaDriver.createEvent(0);
-            gpu.synchronize();
-            CudaDriver.recordEvent(start, gpu.stream());
-            for (int i = 0; i < replays; i++) runner.run(last).close();
-            CudaDriver.recordEvent(end, gpu.stream());
-            double graphUs = CudaDriver.elapsedMs(start, end) * 1e3 / replays;
-            CudaDriver.recordEvent(start, gpu.stream());
-            try (StepLogits logits = runner.run(last)) {
-                logits.sample(firstRow, greedy);
+            System.out.println("steps      | step wall | graph alone | not graph | build+table | uploads+launch | sample (waits) | tok/s");
+            for (int from = 0; from + window <= steps; from += window) {
+                ForwardBatch last = null;
+                for (int i = 0; i < window; i++) {
+                    long t0 = System.nanoTime();
+                    int[] slot = runner.slots().alloc(1);
+                    int[] pos = {seq};
+                    runner.reqToToken().writeEach(new int[] {row}, pos, slot);
+                    last = new ForwardBatch(ForwardMode.DECODE, new int[] {next}, pos, new int[] {row},
+                            new int[] {seq + 1}, new int[] {seq}, new int[] {1}, slot, firstRow, new int[] {seq + 1});
+                    long t1 = System.nanoTime();
+                    try (StepLogits logits = runner.run(last)) {
+                        long t2 = System.nanoTime();
+                        next = logits.sample(firstRow, greedy)[0].tokenId();
+                        long t3 = System.nanoTime();
+                        build[i] = t1 - t0;
+                        enqueue[i] = t2 - t1;
+                        sample[i] = t3 - t2;
+                        total[i] = t3 - t0;
+                    }
+                    seq++;
+                }
+                int replays = 20;
+                gpu.synchronize();
+                CudaDriver.recordEvent(start, gpu.stream());
+                for (int i = 0; i < replays; i++) runner.run(last).close();
+                CudaDriver.recordEvent(end, gpu.stream());
+                double graphUs = CudaDriver.elapsedMs(start, end) * 1e3 / replays;
+                double step = median(total);
+                System.out.printf("%4d-%-5d | %9.1f | %11.1f | %9.1f | %11.1f | %14.1f | %14.1f | %.1f%n", from,
+                        from + window, step, graphUs, step - graphUs, median(build), median(enqueue), median(sample),
+                        1e6 / step);
             }
-            CudaDriver.recordEvent(end, gpu.stream());
-            double oneStepGpuUs = CudaDriver.elapsedMs(start, end) * 1e3;
             CudaDriver.destroyEvent(start);
             CudaDriver.destroyEvent(end);
-            double step = median(total);
-            System.out.printf("step wall (median)              %8.1f us  (%.1f tok/s)%n", step, 1e6 / step);
-            System.out.printf("graph alone, back to back       %8.1f us  -> %.1f us of the step is not the graph%n",
-                    graphUs, step - graphUs);
-            System.out.printf("  build batch + table write     %8.1f us (host)%n", median(build));
-            System.out.printf("  uploads + graph launch        %8.1f us (host)%n", median(enqueue));
-            System.out.printf("  sample (waits for the GPU)    %8.1f us (host)%n", median(sample));
-            System.out.printf("one step's stream, events around run + sample: %.1f us%n", oneStepGpuUs);
             runner.slots().free(runner.reqToToken().read(row, 0, seq));
             runner.reqToToken().freeRow(row);
         }
