@@ -2,7 +2,7 @@
 // baseline snapshot of the same files (namespace oldk, made by build.sh), on the Llama-3.1-8B batch-1
 // shapes. Checks every new output against a float reference (and poisons outputs first), then times
 // with CUDA graphs of back-to-back launches over buffers rotated past L2 and prints GB/s and the
-// fraction of 3.0 TB/s. Usage: kbench [gemv] [chain] [layer] [layerm] [attn] [mixed] (default: all).
+// fraction of 3.0 TB/s. Usage: kbench [gemv] [chain] [layer] [layerm] [overlap] [attn] [mixed] (default: all).
 #include <cuda_runtime.h>
 #include <dlfcn.h>
 
@@ -991,6 +991,134 @@ struct LayerAtM {
     }
 };
 
+// ------------------------------------------ fused decode layer: attention as a programmatic dependent or not
+
+// Decode attention and merge with a chosen prologue: 0 none (a plain launch), 1 wait then trigger,
+// 2 trigger then wait (dependents scheduled at once; they still wait for this grid to finish).
+template <int P>
+__device__ __forceinline__ void ov_prologue() {
+    if (P == 1) {
+        asm volatile("griddepcontrol.wait;" ::: "memory");
+        asm volatile("griddepcontrol.launch_dependents;");
+    }
+    if (P == 2) {
+        asm volatile("griddepcontrol.launch_dependents;");
+        asm volatile("griddepcontrol.wait;" ::: "memory");
+    }
+}
+template <int P, int L, int G>
+__global__ void __launch_bounds__(DV_WARPS * 32) ov_attention(const bf16* q, const bf16* kCache, const bf16* vCache,
+        const int* reqToToken, int stride, const int* reqPool, const int* seqLens, const int* extendStarts, bf16* out,
+        float* partial, int numHeads, int numKvHeads, int D, float scale, int minKeys, int spread, int balanceKeys) {
+    ov_prologue<P>();
+    decode_attention_rows<L, G, DECODE_ROWS_STAGES, DECODE_ROWS_LOADS>(q, kCache, vCache, reqToToken, stride, reqPool,
+            seqLens, extendStarts, out, partial, numHeads, numKvHeads, D, scale, minKeys, spread, balanceKeys);
+}
+template <int P>
+__global__ void ov_merge(const float* partial, const int* seqLens, const int* extendStarts, bf16* out, int numHeads,
+                         int D, int splits, int minKeys, int spread, int balanceKeys) {
+    ov_prologue<P>();
+    decode_merge<bf16>(partial, seqLens, extendStarts, out, numHeads, D, splits, minKeys, spread, balanceKeys);
+}
+
+// k<<<grid, block, smem, s>>>, as a programmatic dependent launch when pdl is set.
+template <typename... Params, typename... Args>
+static void launch_ex(void (*k)(Params...), dim3 grid, int block, int smem, bool pdl, cudaStream_t s, Args... args) {
+    cudaLaunchConfig_t cfg = {};
+    cfg.gridDim = grid;
+    cfg.blockDim = dim3(block);
+    cfg.dynamicSmemBytes = smem;
+    cfg.stream = s;
+    cudaLaunchAttribute at[1];
+    at[0].id = cudaLaunchAttributeProgrammaticStreamSerialization;
+    at[0].val.programmaticStreamSerializationAllowed = 1;
+    cfg.attrs = at;
+    cfg.numAttrs = pdl ? 1 : 0;
+    CK(cudaLaunchKernelEx(&cfg, k, static_cast<Params>(args)...));
+}
+
+struct OverlapPlan {
+    const char* name;
+    int prologue;  // of attention and merge: 0 plain launch (main), 1 wait-first PDL, 2 trigger-first PDL
+};
+
+// The engine's fused batch-M layer (contexts of 1024, graph plan) with attention launched as OverlapPlan says.
+// Measured 2026-11-27 (H100): PDL attention is slower (M=1: 165.1 plain, 168.5 wait-first, 172.9 trigger-first us).
+template <int M, int R, int U>
+static void layer_overlap_run(const OverlapPlan& p) {
+    const int layers = 4, H = H8B, I = I8B, heads = 32, kv = 8, D = 128;
+    size_t layerBytes;
+    std::vector<bf16*> w = layer_weights(layers, &layerBytes);
+    bf16* residual = (bf16*) dalloc((size_t) M * H * 2);
+    bf16* act = (bf16*) dalloc((size_t) M * I * 2);
+    bf16* nw = (bf16*) dalloc(H * 2);
+    fill(residual, (size_t) M * H, 3, 1.0f);
+    fill(nw, H, 5, 1.0f);
+    unsigned long long* stats = (unsigned long long*) dalloc(8 * 4 * M);
+    CK(cudaMemset(stats, 0, 8 * 4 * M));
+    const int slots = 64;
+    bf16* kc = (bf16*) dalloc((size_t) slots * kv * D * 2);
+    bf16* vc = (bf16*) dalloc((size_t) slots * kv * D * 2);
+    float* cosSin = (float*) dalloc((size_t) 2048 * D * 4);
+    CK(cudaMemset(cosSin, 0, (size_t) 2048 * D * 4));
+    int* ints = (int*) dalloc(8 * 4);
+    std::vector<int> host = {1024, 1025, 1026, 1027, 3, 9, 17, 33};
+    CK(cudaMemcpy(ints, host.data(), 8 * 4, cudaMemcpyHostToDevice));
+    Case cc = make_case(std::vector<int>(M, 1024), heads, kv, D, 7000 + M, layers);
+    size_t slotsBytes = ((size_t) M * 1024 + 15) / 16 * 16 + 16;
+    slotsBytes *= (size_t) kv * D * 2;
+    QkvTargets t = {ints, cosSin, const_cast<bf16*>(cc.b.q), kc, vc, ints + 4, heads, kv, D};
+    int sRes, sPqkv, sPsilu;
+    int gRes = gemv_grid((H + R - 1) / R, &sRes);
+    int gPqkv = gemv_grid(3072 / (R / 2), &sPqkv), gPsilu = gemv_grid(I / (R / 2), &sPsilu);
+    const int L = 16, G = group_for(M, heads, kv);
+    auto attn = G == 4 ? (p.prologue == 2 ? ov_attention<2, 16, 4> : p.prologue == 1 ? ov_attention<1, 16, 4> : ov_attention<0, 16, 4>)
+                       : (p.prologue == 2 ? ov_attention<2, 16, 2> : p.prologue == 1 ? ov_attention<1, 16, 2> : ov_attention<0, 16, 2>);
+    auto merge = p.prologue == 2 ? ov_merge<2> : p.prologue == 1 ? ov_merge<1> : ov_merge<0>;
+    int smem = decode_rows_shared_bytes(L, G, DECODE_ROWS_STAGES, DECODE_ROWS_LOADS);
+    CK(cudaFuncSetAttribute(attn, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
+    Plan plan = {2, 64, 131072};
+    const Batch& b0 = cc.b;
+    int spread = plan_splits(b0, heads / G, plan);
+    bool balance = plan.balanceKeys && b0.requests * (heads / G) >= g_sms;
+    int balanced = balance ? std::max(1, std::min(16, (plan.planSeq + plan.balanceKeys - 1) / plan.balanceKeys)) : 1;
+    int splits = std::max(spread, balanced);
+    bool pdl = p.prologue > 0;
+    auto layer = [&](int l, cudaStream_t s) {
+        Batch b = cc.b;
+        b.k = (const bf16*) ((const char*) cc.b.k + l * slotsBytes);
+        b.v = (const bf16*) ((const char*) cc.b.v + l * slotsBytes);
+        launch_gemv(lm_qkv<M, R, U>, gPqkv, true, s, residual, w[l * 4], H, 6144, sPqkv, stats, 1, nw, t);
+        launch_ex(attn, dim3(M, heads / G, splits), DV_WARPS * 32, smem, pdl, s, b.q, b.k, b.v, b.table, b.stride,
+                  b.pool, b.seqLens, b.starts, b.out, g_partial, heads, kv, D, b.scale, plan.minKeys, spread,
+                  plan.balanceKeys);
+        if (splits > 1) {
+            launch_ex(merge, dim3(M, heads), D, 0, pdl, s, (const float*) g_partial, b.seqLens, b.starts, b.out, heads,
+                      D, splits, plan.minKeys, spread, plan.balanceKeys);
+        }
+        launch_gemv(lm_residual<M, R, U>, gRes, true, s, b.out, w[l * 4 + 1], residual, H, H, sRes, stats, 0);
+        launch_gemv(lm_silu<M, R, U>, gPsilu, true, s, residual, w[l * 4 + 2], act, H, 2 * I, sPsilu, stats, 0, nw);
+        launch_gemv(lm_residual<M, R, U>, gRes, true, s, act, w[l * 4 + 3], residual, I, H, sRes, stats, 1);
+    };
+    double us = time_graph([&](int i, cudaStream_t s) { layer(i % layers, s); }, 4 * layers, 9);
+    CK(cudaGetLastError());
+    printf("  M=%d %-34s %7.1f us/layer  %5.0f GB/s of weights (%.2f)\n", M, p.name, us, layerBytes / us / 1e3,
+           layerBytes / us / 1e-6 / PEAK);
+    fflush(stdout);
+    free_case(cc);
+    for (bf16* q : w) CK(cudaFree(q));
+    for (void* q : std::vector<void*>{residual, act, nw, stats, kc, vc, cosSin, ints}) CK(cudaFree(q));
+}
+
+static void layer_overlap_bench() {
+    printf("\n== Fused decode layer (as the engine at 1-2 rows; 4 layers of distinct weights, graph, contexts of 1024):\n"
+           "   attention + merge launched plain / as wait-first PDL / as trigger-first PDL\n");
+    OverlapPlan plans[] = {{"plain attention (main)", 0}, {"wait-first PDL attention", 1},
+                           {"trigger-first PDL attention", 2}, {"plain attention (main)", 0}};
+    for (const OverlapPlan& p : plans) layer_overlap_run<1, 2, 4>(p);
+    for (const OverlapPlan& p : plans) layer_overlap_run<2, 2, 2>(p);
+}
+
 static void layer_rows_bench() {
     printf("\n== Decode layer at M rows with the engine's kernels (4 layers of distinct weights, graph, GEMVs as PDL):\n"
            "   composed (add_rms_norm, GEMV, qkv_to_cache, attention, GEMV, add_rms_norm, GEMV, silu_and_mul, GEMV)\n"
@@ -1085,6 +1213,7 @@ int main(int argc, char** argv) {
     if (want("chain")) chain_bench();
     if (want("layer")) layer_fusion_bench();
     if (want("layerm")) layer_rows_bench();
+    if (want("overlap")) layer_overlap_bench();
     if (want("mixed")) attn_mixed_bench();
     if (want("attn")) {
         attn_correctness();

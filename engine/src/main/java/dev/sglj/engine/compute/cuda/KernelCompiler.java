@@ -24,6 +24,8 @@ final class KernelCompiler {
     static final String COMMON = "common.cuh";
 
     private final String arch;
+    /** Programmatic dependent launch (PDL) needs compute capability 9.0; the kernels compile it out below. */
+    private final boolean dependentLaunches;
     private final Path cacheDir;
     private long compileMillis;
     private int compiled;
@@ -31,6 +33,7 @@ final class KernelCompiler {
 
     KernelCompiler(int ccMajor, int ccMinor, Path cacheDir) {
         this.arch = "sm_" + ccMajor + ccMinor;
+        this.dependentLaunches = ccMajor >= 9;
         this.cacheDir = cacheDir;
     }
 
@@ -38,6 +41,10 @@ final class KernelCompiler {
         String env = System.getenv("SGLJ_CUDA_CACHE");
         if (env != null && !env.isBlank()) return Path.of(env);
         return Path.of(System.getProperty("user.home"), ".cache", "sglj", "cuda");
+    }
+
+    boolean dependentLaunches() {
+        return dependentLaunches;
     }
 
     String arch() {

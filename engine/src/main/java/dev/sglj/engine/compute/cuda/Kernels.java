@@ -33,6 +33,7 @@ final class Kernels implements AutoCloseable {
     private final MemorySegment params = arena.allocate(ADDRESS, MAX_ARGS);
     private final MemorySegment dependentLaunch = arena.allocate(CudaDriver.DEPENDENT_LAUNCH_BYTES, 8);
     private final long stream;
+    private final boolean dependentLaunches;
     private final List<String> sources;
     private int argCount;
 
@@ -47,6 +48,7 @@ final class Kernels implements AutoCloseable {
     Kernels(KernelCompiler compiler, long stream, List<String> sources) {
         this.stream = stream;
         this.sources = sources;
+        this.dependentLaunches = compiler.dependentLaunches();
         for (int i = 0; i < MAX_ARGS; i++) params.setAtIndex(ADDRESS, i, slots.asSlice(8L * i, 8));
         for (String source : sources) {
             modules.add(CudaDriver.loadModule(compiler.cubin(source)));
@@ -107,9 +109,14 @@ final class Kernels implements AutoCloseable {
     /**
      * Launches {@code name} (1-D grid, no dynamic shared memory) as a programmatic dependent of the kernel
      * before it on the stream ({@link CudaDriver#launchDependent}): only for kernels that wait
-     * ({@code griddepcontrol.wait}) before touching that kernel's data, as gemv.cu's do.
+     * ({@code griddepcontrol.wait}) before touching that kernel's data, as gemv.cu's do. A plain launch below
+     * compute capability 9.0.
      */
     void launchDependent(String name, int blocks, int block) {
+        if (!dependentLaunches) {
+            launch(name, blocks, 1, 1, block, 0);
+            return;
+        }
         CudaDriver.launchDependent(function(name), blocks, block, stream, params, dependentLaunch, name);
     }
 

@@ -132,9 +132,12 @@ __device__ __forceinline__ void gemv(const bf16* __restrict__ x, const bf16* __r
         for (int r = 0; r < R; r++) wv[u][r] = cu < chunks ? load_weights(wr[r] + cu) : uint4{};
     }
     // Launched as a programmatic dependent (PDL), the weights above are on their way while the kernel
-    // before drains; nothing it writes is read or written before this wait. Without PDL both are no-ops.
+    // before drains; nothing it writes is read or written before this wait. Without PDL both are no-ops;
+    // they need sm_90, and below it the launch is plain.
+#if __CUDA_ARCH__ >= 900
     asm volatile("griddepcontrol.launch_dependents;");
     asm volatile("griddepcontrol.wait;" ::: "memory");
+#endif
     if constexpr (NORMED) {
         // The writer's sums of squares, while the first weights are on their way.
         if (threadIdx.x < M) inv_rms[threadIdx.x] = rsqrtf(sum_of_squares(stats + (slot * M + threadIdx.x) * 2) / K + eps);
