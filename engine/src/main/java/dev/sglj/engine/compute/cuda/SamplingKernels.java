@@ -14,7 +14,8 @@ import java.util.Arrays;
  *
  * <p>{@code sample_rows} copies a row into the block's working row (NaN as -inf), applies its
  * {@link LogitChanges} and the temperature there (the logits stay intact), then takes the first
- * maximum (greedy), draws over the whole row in id order (no cut), or, with a cut, searches a logit
+ * maximum (greedy; a batch of greedy rows without changes goes to {@code argmax_rows} instead, 32 blocks a
+ * row), draws over the whole row in id order (no cut), or, with a cut, searches a logit
  * threshold holding every token the cut can keep (top_k by counts, top_p by masses with Sampler's
  * 1e-4 margin, min_p by its bound), ranks the tokens above it in shared memory (bitonic sort of
  * (value desc, id asc) keys) and draws from the ranked survivors. A row with more than
@@ -35,12 +36,19 @@ final class SamplingKernels implements AutoCloseable {
     static final int CANDIDATE_CAP = 4096;
     /** Arrays of sample_rows' packed arguments, in its argument order. */
     static final int SAMPLE_ARRAYS = 12;
+    /** sampling.cu's ARGMAX_SLICES (one warp's lanes merge them) and ARGMAX_THREADS. */
+    static final int ARGMAX_SLICES = 32;
+    static final int ARGMAX_THREADS = 256;
+    private static final int MAX_GRID_Y = 65_535;
 
     private final CudaBackend backend;
     private final int maxBlocks;
     private final DeviceBuffer work;
     private final DeviceBuffer args;
     private final DeviceBuffer results;
+    private final DeviceBuffer argmaxPartials;
+    /** argmax_rows' per-row counters: zeroed when allocated, and the kernel leaves them zero. */
+    private final DeviceBuffer argmaxCounters;
     private final PinnedBuffer hostArgs = new PinnedBuffer();
     private final PinnedBuffer hostResults = new PinnedBuffer();
     /** Argument staging of {@link #sampleInto}, two alternating buffers. */
@@ -53,6 +61,8 @@ final class SamplingKernels implements AutoCloseable {
         this.work = new DeviceBuffer(backend, "sampling rows");
         this.args = new DeviceBuffer(backend, "sampling arguments");
         this.results = new DeviceBuffer(backend, "sampling results");
+        this.argmaxPartials = new DeviceBuffer(backend, "argmax partials");
+        this.argmaxCounters = new DeviceBuffer(backend, "argmax counters");
     }
 
     int[] sample(CudaTensor logits, SamplingBatch batch, LogitChanges changes) {
@@ -90,6 +100,10 @@ final class SamplingKernels implements AutoCloseable {
         checkChanges(changes, batch.size(), vocab);
         int n = batch.size();
         if (n == 0) return;
+        if (changes.size() == 0 && n <= MAX_GRID_Y && allGreedy(batch, vocab)) {
+            launchArgmax(logits, vocab, batch.logitRows(), staging, out);
+            return;
+        }
         long bytes = sampleArgBytes(n, changes.size());
         MemorySegment host = staging.ensure(bytes);
         long[] offsets = packSample(batch, changes, host);
@@ -100,6 +114,41 @@ final class SamplingKernels implements AutoCloseable {
         Kernels k = backend.kernels().args().ptr(logits.ptr()).i32(vocab).ptr(rows).i32(n);
         for (int i = 0; i < SAMPLE_ARRAYS; i++) k.ptr(dev + offsets[i]);
         k.ptr(out).launch("sample_rows", blocks, 1, 1, THREADS, 0);
+    }
+
+    /** Whether every row takes its first maximum (temperature 0 or top_k 1), as sample_rows decides. */
+    static boolean allGreedy(SamplingBatch batch, int vocab) {
+        for (int i = 0; i < batch.size(); i++) {
+            int topK = batch.topKs()[i] <= 0 || batch.topKs()[i] > vocab ? vocab : batch.topKs()[i];
+            if (!(batch.temperatures()[i] < 1e-6f || topK == 1)) return false;
+        }
+        return true;
+    }
+
+    /**
+     * argmax_rows: {@value #ARGMAX_SLICES} blocks a row instead of sample_rows' one, no working row; the rows
+     * are uploaded only when they are not 0..n-1.
+     */
+    private void launchArgmax(CudaTensor logits, int vocab, int[] logitRows, PinnedBuffer staging, long out) {
+        int n = logitRows.length;
+        long rows = 0;
+        if (!identity(logitRows)) {
+            MemorySegment host = staging.ensure(4L * n);
+            MemorySegment.copy(logitRows, 0, host, JAVA_INT, 0, n);
+            rows = args.ensure(4L * n);
+            CudaDriver.copyToDevice(rows, host, 4L * n, backend.stream());
+        }
+        long partial = argmaxPartials.ensure(8L * ARGMAX_SLICES * n);
+        backend.kernels().args().ptr(logits.ptr()).i32(vocab).ptr(rows).ptr(partial)
+                .ptr(argmaxCounters.ensureZeroed(4L * n)).ptr(out)
+                .launch("argmax_rows", ARGMAX_SLICES, n, 1, ARGMAX_THREADS, 0);
+    }
+
+    private static boolean identity(int[] rows) {
+        for (int i = 0; i < rows.length; i++) {
+            if (rows[i] != i) return false;
+        }
+        return true;
     }
 
     RowLogprobs logprobs(CudaTensor logits, int[] logitRows, int[] tokens, int topN) {
@@ -225,6 +274,8 @@ final class SamplingKernels implements AutoCloseable {
         work.release();
         args.release();
         results.release();
+        argmaxPartials.release();
+        argmaxCounters.release();
         hostArgs.release();
         hostResults.release();
         for (PinnedBuffer b : asyncArgs) b.release();
@@ -250,6 +301,14 @@ final class SamplingKernels implements AutoCloseable {
                 bytes = size;
             }
             return ptr;
+        }
+
+        /** {@link #ensure}, with a grown buffer zeroed on the stream. */
+        long ensureZeroed(long needed) {
+            long before = bytes;
+            long p = ensure(needed);
+            if (bytes != before) CudaDriver.memset(p, (byte) 0, bytes, backend.stream());
+            return p;
         }
 
         void release() {

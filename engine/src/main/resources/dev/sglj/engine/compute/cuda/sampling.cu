@@ -432,6 +432,53 @@ extern "C" __global__ void __launch_bounds__(1024) sample_rows(
     }
 }
 
+// Greedy rows without logit changes (bench one-batch, temperature 0 requests): out[r] = the first maximum of
+// logits row logitRows[r] (r itself when logitRows is null), NaN as -inf, as sample_rows' greedy path picks
+// it. Grid (ARGMAX_SLICES, rows): block b keys the values of its slice; the last block of a row to finish
+// (counters[r], zero between calls) takes the least of the slices' keys and resets the counter.
+#define ARGMAX_SLICES 32
+#define ARGMAX_THREADS 256
+extern "C" __global__ void __launch_bounds__(ARGMAX_THREADS) argmax_rows(
+        const float* logits, int vocab, const int* logitRows, u64* partial, unsigned* counters, int* out) {
+    __shared__ u64 warpKeys[ARGMAX_THREADS / 32];
+    __shared__ bool last;
+    int r = blockIdx.y, slice = blockIdx.x;
+    const float* x = logits + (i64) (logitRows != 0 ? logitRows[r] : r) * vocab;
+    int per = (vocab + ARGMAX_SLICES - 1) / ARGMAX_SLICES;
+    int from = slice * per, to = min(vocab, from + per);
+    u64 best = ~0ull;
+    for (int i = from + threadIdx.x; i < to; i += ARGMAX_THREADS) {
+        float v = x[i];
+        v = v != v ? SMP_NEG_INF : v;
+        u64 k = smp_key(v == 0.0f ? 0.0f : v, i);
+        best = k < best ? k : best;
+    }
+    for (int o = 16; o > 0; o >>= 1) {
+        u64 other = __shfl_xor_sync(SMP_FULL, best, o);
+        best = other < best ? other : best;
+    }
+    if (smp_lane() == 0) warpKeys[smp_warp()] = best;
+    __syncthreads();
+    if (threadIdx.x == 0) {
+        for (int w = 1; w < ARGMAX_THREADS / 32; w++) best = warpKeys[w] < best ? warpKeys[w] : best;
+        partial[(i64) r * ARGMAX_SLICES + slice] = best;
+        __threadfence();
+        last = atomicAdd(&counters[r], 1u) == ARGMAX_SLICES - 1;
+    }
+    __syncthreads();
+    if (!last || threadIdx.x >= 32) return;
+    __threadfence();
+    u64 k = __ldcg(partial + (i64) r * ARGMAX_SLICES + threadIdx.x);
+    for (int o = 16; o > 0; o >>= 1) {
+        u64 other = __shfl_xor_sync(SMP_FULL, k, o);
+        k = other < k ? other : k;
+    }
+    if (threadIdx.x == 0) {
+        out[r] = smp_id(k);
+        counters[r] = 0;
+    }
+}
+
 // The topN best tokens of a raw row (NaN ranked as -inf): gathered above a searched threshold, else
 // (ties or -inf among them, or topN > SMP_CAP) by topN exact passes of a block minimum over keys.
 __device__ void smp_top(const float* x, int vocab, float m, float mn, int topN, double lse, int* ids, float* logprobs,

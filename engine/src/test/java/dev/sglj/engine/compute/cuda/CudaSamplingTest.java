@@ -372,6 +372,41 @@ class CudaSamplingTest {
 
     // ---- the host fallback
 
+    /**
+     * Greedy rows without changes take argmax_rows: rows picked out of order (the rows uploaded), a maximum
+     * in the last slice, ties (the lowest id), NaN and -0.0 against 0.0, all -inf; twice, so the per-row
+     * counters the kernel leaves behind are zero again.
+     */
+    @Test
+    void greedyRowsTakeTheFirstMaximumInAnyRowOrder() {
+        int vocab = LARGE_VOCAB;
+        int rows = 5;
+        Random random = new Random(21);
+        float[] logits = new float[rows * vocab];
+        for (int i = 0; i < logits.length; i++) logits[i] = (float) random.nextGaussian();
+        logits[vocab - 1] = 9f;
+        logits[vocab + 7] = 6f;
+        logits[vocab + 90_000] = 6f;
+        for (int i = 0; i < vocab; i++) logits[2 * vocab + i] = i % 3 == 1 ? Float.NaN : -1f;
+        logits[2 * vocab + 70_000] = -0.0f;
+        logits[2 * vocab + 70_001] = 0.0f;
+        Arrays.fill(logits, 3 * vocab, 4 * vocab, Float.NEGATIVE_INFINITY);
+        int[] order = {4, 2, 0, 3, 1};
+        SamplingBatch batch = new SamplingBatch(order, new float[rows], new int[] {-1, 1, 5, -1, 1},
+                new float[] {1f, 1f, 0.5f, 1f, 1f}, new float[rows], new double[rows]);
+        int[] expected = new int[rows];
+        Sampler sampler = new Sampler(vocab);
+        for (int i = 0; i < rows; i++) {
+            RequestSampler state = new RequestSampler(sampling(0, -1, 1f, 0f).build(), new int[0], new int[0], 0L);
+            expected[i] = sampler.sampleRow(logits, order[i], state).tokenId();
+        }
+        assertThat(expected).containsExactly(expected[0], 70_000, vocab - 1, 0, 7);
+        for (int round = 0; round < 2; round++) {
+            assertThat(deviceSample(logits, vocab, batch, LogitChanges.NONE)).as("round %d", round)
+                    .containsExactly(expected);
+        }
+    }
+
     @Test
     void declinesRowsWithTooManyCandidatesForTheHost() {
         int vocab = LARGE_VOCAB;
