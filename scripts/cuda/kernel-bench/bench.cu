@@ -441,17 +441,16 @@ static void chain_bench() {
 // ------------------------------------------------------------------------------------ decode attention
 
 typedef void (*DecodeNew)(const bf16*, const bf16*, const bf16*, const int*, int, const int*, const int*, const int*,
-                          bf16*, float*, unsigned*, int, int, int, float, int, int, int);
+                          bf16*, float*, int, int, int, float, int, int, int);
 typedef void (*DecodeOld)(const bf16*, const bf16*, const bf16*, const int*, int, const int*, const int*, const int*,
                           bf16*, float*, int, int, int, float);
 
 template <int L, int G, int ST, int UMAX>
 __global__ void __launch_bounds__(DV_WARPS * 32) decode_variant(const bf16* q, const bf16* kCache, const bf16* vCache,
         const int* reqToToken, int stride, const int* reqPool, const int* seqLens, const int* extendStarts, bf16* out,
-        float* partial, unsigned* counters, int numHeads, int numKvHeads, int D, float scale, int minKeys, int spread,
-        int balanceKeys) {
+        float* partial, int numHeads, int numKvHeads, int D, float scale, int minKeys, int spread, int balanceKeys) {
     decode_attention_rows<L, G, ST, UMAX>(q, kCache, vCache, reqToToken, stride, reqPool, seqLens, extendStarts, out,
-                                    partial, counters, numHeads, numKvHeads, D, scale, minKeys, spread, balanceKeys);
+                                    partial, numHeads, numKvHeads, D, scale, minKeys, spread, balanceKeys);
 }
 
 struct DecodeKernel {
@@ -492,9 +491,6 @@ struct Batch {
 };
 
 static float* g_partial;
-// Zeroed split counters: set, the decode kernel merges its splits itself (the engine's way); null, decode_merge does.
-static unsigned* g_counters;
-static unsigned* g_counterBuffer;
 static const size_t PARTIAL_BYTES = (size_t) 256 << 20;
 
 struct Plan {
@@ -520,9 +516,8 @@ static void run_splits(const DecodeKernel& k, const Batch& b, int splits, int sp
     if ((size_t) b.requests * b.heads * splits * (b.D + 2) * 4 > PARTIAL_BYTES) { fprintf(stderr, "partials\n"); exit(1); }
     int smem = decode_rows_shared_bytes(k.l, k.g, k.stages, k.umax);
     k.fn<<<dim3(b.requests, groups, splits), DV_WARPS * 32, smem, s>>>(b.q, b.k, b.v, b.table, b.stride, b.pool,
-            b.seqLens, b.starts, b.out, g_partial, g_counters, b.heads, b.kvHeads, b.D, b.scale, minKeys, spread,
-            balanceKeys);
-    if (splits > 1 && g_counters == nullptr) {
+            b.seqLens, b.starts, b.out, g_partial, b.heads, b.kvHeads, b.D, b.scale, minKeys, spread, balanceKeys);
+    if (splits > 1) {
         decode_merge<<<dim3(b.requests, b.heads), std::min(1024, (b.D + 31) / 32 * 32), 0, s>>>(g_partial, b.seqLens,
                 b.starts, b.out, b.heads, b.D, splits, minKeys, spread, balanceKeys);
     }
@@ -1014,11 +1009,10 @@ __device__ __forceinline__ void ov_prologue() {
 template <int P, int L, int G>
 __global__ void __launch_bounds__(DV_WARPS * 32) ov_attention(const bf16* q, const bf16* kCache, const bf16* vCache,
         const int* reqToToken, int stride, const int* reqPool, const int* seqLens, const int* extendStarts, bf16* out,
-        float* partial, unsigned* counters, int numHeads, int numKvHeads, int D, float scale, int minKeys, int spread,
-        int balanceKeys) {
+        float* partial, int numHeads, int numKvHeads, int D, float scale, int minKeys, int spread, int balanceKeys) {
     ov_prologue<P>();
     decode_attention_rows<L, G, DECODE_ROWS_STAGES, DECODE_ROWS_LOADS>(q, kCache, vCache, reqToToken, stride, reqPool,
-            seqLens, extendStarts, out, partial, counters, numHeads, numKvHeads, D, scale, minKeys, spread, balanceKeys);
+            seqLens, extendStarts, out, partial, numHeads, numKvHeads, D, scale, minKeys, spread, balanceKeys);
 }
 template <int P>
 __global__ void ov_merge(const float* partial, const int* seqLens, const int* extendStarts, bf16* out, int numHeads,
@@ -1046,7 +1040,6 @@ static void launch_ex(void (*k)(Params...), dim3 grid, int block, int smem, bool
 struct OverlapPlan {
     const char* name;
     int prologue;  // of attention and merge: 0 plain launch (main), 1 wait-first PDL, 2 trigger-first PDL
-    bool selfMerge = false;  // the last split block merges (no decode_merge launch)
 };
 
 // The engine's fused batch-M layer (contexts of 1024, graph plan) with attention launched as OverlapPlan says.
@@ -1097,9 +1090,9 @@ static void layer_overlap_run(const OverlapPlan& p) {
         b.v = (const bf16*) ((const char*) cc.b.v + l * slotsBytes);
         launch_gemv(lm_qkv<M, R, U>, gPqkv, true, s, residual, w[l * 4], H, 6144, sPqkv, stats, 1, nw, t);
         launch_ex(attn, dim3(M, heads / G, splits), DV_WARPS * 32, smem, pdl, s, b.q, b.k, b.v, b.table, b.stride,
-                  b.pool, b.seqLens, b.starts, b.out, g_partial, p.selfMerge ? g_counterBuffer : nullptr, heads, kv, D,
-                  b.scale, plan.minKeys, spread, plan.balanceKeys);
-        if (splits > 1 && !p.selfMerge) {
+                  b.pool, b.seqLens, b.starts, b.out, g_partial, heads, kv, D, b.scale, plan.minKeys, spread,
+                  plan.balanceKeys);
+        if (splits > 1) {
             launch_ex(merge, dim3(M, heads), D, 0, pdl, s, (const float*) g_partial, b.seqLens, b.starts, b.out, heads,
                       D, splits, plan.minKeys, spread, plan.balanceKeys);
         }
@@ -1119,10 +1112,9 @@ static void layer_overlap_run(const OverlapPlan& p) {
 
 static void layer_overlap_bench() {
     printf("\n== Fused decode layer (as the engine at 1-2 rows; 4 layers of distinct weights, graph, contexts of 1024):\n"
-           "   attention + merge launched plain / self-merging (the engine) / as wait-first or trigger-first PDL\n");
-    OverlapPlan plans[] = {{"plain attention + merge", 0}, {"self-merging attention", 0, true},
-                           {"wait-first PDL attention", 1}, {"trigger-first PDL attention", 2},
-                           {"plain attention + merge", 0}, {"self-merging attention", 0, true}};
+           "   attention + merge launched plain / as wait-first PDL / as trigger-first PDL\n");
+    OverlapPlan plans[] = {{"plain attention (main)", 0}, {"wait-first PDL attention", 1},
+                           {"trigger-first PDL attention", 2}, {"plain attention (main)", 0}};
     for (const OverlapPlan& p : plans) layer_overlap_run<1, 2, 4>(p);
     for (const OverlapPlan& p : plans) layer_overlap_run<2, 2, 2>(p);
 }
@@ -1213,8 +1205,6 @@ int main(int argc, char** argv) {
                a.localSizeBytes);
     }
     g_partial = (float*) dalloc(PARTIAL_BYTES);
-    g_counterBuffer = (unsigned*) dalloc(1 << 20);
-    CK(cudaMemset(g_counterBuffer, 0, 1 << 20));
     open_cublas();
     if (want("gemv")) {
         gemv_correctness();

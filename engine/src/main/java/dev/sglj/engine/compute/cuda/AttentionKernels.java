@@ -5,10 +5,8 @@ import dev.sglj.engine.compute.DType;
 import java.util.Optional;
 
 /**
- * Chooses and launches the attention kernels: a split-K decode kernel of {@code attention.cu} (one block
- * per group of q heads sharing a kv head; the rows kernel, for head dims that are a multiple of 8, has the
- * last split block of a group merge the splits, counted in {@link SplitCounters}; the per-dim kernel is
- * followed by a merge launch) when every request
+ * Chooses and launches the attention kernels: a split-K decode kernel of {@code attention.cu} (plus
+ * a merge of the splits; one block per group of q heads sharing a kv head) when every request
  * brings one new token, else an extend kernel, which handles prefill, chunked prefill on a cached
  * prefix and mixed batches alike: the tensor-core one of {@code extend_attention.cu} for head
  * dimensions 64 and 128, the tiled CUDA-core one of {@code attention.cu} for the others.
@@ -256,18 +254,12 @@ final class AttentionKernels {
             int splits = plan.splits();
             long partialBytes = splits == 1 ? 0 : (long) requests * s.numHeads() * splits * (s.headDim() + 2) * 4;
             long partial = splits == 1 ? 0 : backend.scratch(partialBytes, "decode attention partials");
-            int groups = s.numHeads() / plan.group();
-            // The rows kernel merges its splits itself (the last block of a head group to finish).
-            boolean mergesItself = plan.kernel().startsWith("decode_attention_rows_");
             k.args().ptr(q.ptr()).ptr(kCache.ptr()).ptr(vCache.ptr()).ptr(table.ptr()).i32(batch.reqToTokenStride())
-                    .ptr(reqPool).ptr(seqLens).ptr(starts).ptr(out.ptr()).ptr(partial);
-            if (mergesItself) k.ptr(splits == 1 ? 0 : backend.splitCounters((long) requests * groups));
-            k.i32(s.numHeads()).i32(s.numKvHeads()).i32(s.headDim()).f32(s.scale())
+                    .ptr(reqPool).ptr(seqLens).ptr(starts).ptr(out.ptr()).ptr(partial)
+                    .i32(s.numHeads()).i32(s.numKvHeads()).i32(s.headDim()).f32(s.scale())
                     .i32(MIN_KEYS_PER_SPLIT).i32(plan.spread()).i32(BALANCE_KEYS_PER_SPLIT);
-            k.launch(plan.kernel(), requests, groups, splits, THREADS, plan.sharedBytes());
-            if (splits > 1 && mergesItself) {
-                backend.releaseScratch(partial, partialBytes);
-            } else if (splits > 1) {
+            k.launch(plan.kernel(), requests, s.numHeads() / plan.group(), splits, THREADS, plan.sharedBytes());
+            if (splits > 1) {
                 k.args().ptr(partial).ptr(seqLens).ptr(starts).ptr(out.ptr()).i32(s.numHeads()).i32(s.headDim())
                         .i32(splits).i32(MIN_KEYS_PER_SPLIT).i32(plan.spread()).i32(BALANCE_KEYS_PER_SPLIT);
                 k.launch(f32 ? "f32_decode_merge" : "decode_merge", requests, s.numHeads(), 1, CudaBackend.threadsFor(s.headDim()), 0);

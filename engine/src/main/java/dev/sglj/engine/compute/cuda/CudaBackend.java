@@ -53,7 +53,6 @@ public final class CudaBackend implements Backend {
     private final WeightUpload weights;
     private final Linears linears;
     private final FusedLinears fused;
-    private final SplitCounters splitCounters;
     private final long cublasWorkspace;
     private final String compileSummary;
     private final Set<CudaTensor> live = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -131,7 +130,6 @@ public final class CudaBackend implements Backend {
         this.weights = new WeightUpload(activations, memory, kernels, stream);
         this.linears = new Linears(kernels, cublas, info.multiprocessors(), activations);
         this.fused = new FusedLinears(kernels, info.multiprocessors(), activations);
-        this.splitCounters = new SplitCounters(stream);
     }
 
     @Override
@@ -531,11 +529,6 @@ public final class CudaBackend implements Backend {
         return memory.allocate(bytes, what);
     }
 
-    /** Zeroed split counters of decode attention, at least {@code needed} ({@link SplitCounters}). */
-    long splitCounters(long needed) {
-        return splitCounters.atLeast(needed);
-    }
-
     void releaseScratch(long ptr, long bytes) {
         memory.release(ptr, bytes);
     }
@@ -695,7 +688,6 @@ public final class CudaBackend implements Backend {
         for (CudaTensor t : live.toArray(CudaTensor[]::new)) free(t);
         memory.releaseGraphPool();
         sampling.close();
-        splitCounters.close();
         cublas.close();
         memory.release(cublasWorkspace, CUBLAS_WORKSPACE);
         memory.emptyCache();

@@ -341,46 +341,6 @@ __host__ __device__ constexpr int decode_rows_shared_bytes(int L, int G, int sta
     return DV_WARPS * stages * (L < umax ? L : umax) * 2 * 32 * 16 + 2 * DV_WARPS * G * 4;
 }
 
-// Output d of one q head from the softmax states its used splits left at partial + base * (D + 2) (cells of
-// m, l and D values). Read through L2: the last split block of a group merges what the others just wrote.
-template <typename T>
-__device__ __forceinline__ T merged_splits(const float* partial, i64 base, int used, int D, int d) {
-    float bm = NEG_INF;
-    for (int s = 0; s < used; s++) bm = fmaxf(bm, __ldcg(partial + (base + s) * (D + 2)));
-    float sum = 0.0f, o = 0.0f;
-    for (int s = 0; s < used; s++) {
-        const float* cell = partial + (base + s) * (D + 2);
-        float m = __ldcg(cell);
-        float f = m == NEG_INF ? 0.0f : Elem<T>::softmax_exp(m - bm);
-        sum += __ldcg(cell + 1) * f;
-        o += __ldcg(cell + 2 + d) * f;
-    }
-    return Elem<T>::store(o / sum);
-}
-
-// With counters (zero between launches), the split blocks of (request r, head group) count themselves
-// done; the last one merges the group's heads (decode_merge's arithmetic, so the same bits) and sets the
-// counter back to 0, and no decode_merge launch follows.
-__device__ void merge_if_last_split(const float* partial, unsigned* counters, bf16* out, int r, int head0, int G,
-                                    int used, int splits, int numHeads, int D, i64 outRow) {
-    __shared__ bool last;
-    __threadfence();
-    __syncthreads();
-    if (threadIdx.x == 0) {
-        unsigned* c = counters + (i64) r * gridDim.y + blockIdx.y;
-        last = atomicAdd(c, 1u) == (unsigned) used - 1;
-        if (last) *c = 0;
-    }
-    __syncthreads();
-    if (!last) return;
-    __threadfence();
-    for (int e = threadIdx.x; e < G * D; e += blockDim.x) {
-        int g = e / D, d = e - g * D;
-        out[outRow + (head0 + g) * D + d] = merged_splits<bf16>(partial, ((i64) r * numHeads + head0 + g) * splits,
-                                                                used, D, d);
-    }
-}
-
 // DECODE for head dims D that are a multiple of 8, D <= 8 * L: block (request, group of G q heads
 // sharing one kv head, split). L lanes (a power of two) hold a K/V row as 16-byte chunks, so a warp
 // load covers P = 32 / L keys and a step of U = min(L, UMAX) loads KW = U * P keys (KW <= 32 for
@@ -392,8 +352,8 @@ __device__ void merge_if_last_split(const float* partial, unsigned* counters, bf
 template <int L, int G, int STAGES, int UMAX>
 __device__ void decode_attention_rows(const bf16* q, const bf16* kCache, const bf16* vCache, const int* reqToToken,
                                       int stride, const int* reqPool, const int* seqLens, const int* extendStarts,
-                                      bf16* out, float* partial, unsigned* counters, int numHeads, int numKvHeads,
-                                      int D, float scale, int minKeys, int spread, int balanceKeys) {
+                                      bf16* out, float* partial, int numHeads, int numKvHeads, int D, float scale,
+                                      int minKeys, int spread, int balanceKeys) {
     constexpr int P = 32 / L;
     constexpr int U = L < UMAX ? L : UMAX;
     constexpr int KW = U * P;
@@ -568,8 +528,6 @@ __device__ void decode_attention_rows(const bf16* q, const bf16* kCache, const b
         store_decode_result(out, partial, row * qStride + (head0 + g) * D + d,
                             ((i64) r * numHeads + head0 + g) * splits + split, used, D, d, bm, sum, o);
     }
-    if (used > 1 && counters != 0) merge_if_last_split(partial, counters, out, r, head0, G, used, splits, numHeads,
-                                                       D, row * qStride);
 }
 
 // Merges the used splits' softmax states: block (request, q head), threads over D; requests that used
@@ -581,9 +539,18 @@ __device__ void decode_merge(const float* partial, const int* seqLens, const int
     int used = decode_splits_used(seqLens[r], splits, minKeys, spread, balanceKeys);
     if (used == 1) return;
     i64 base = ((i64) r * numHeads + head) * splits;
+    float bm = NEG_INF;
+    for (int s = 0; s < used; s++) bm = fmaxf(bm, partial[(base + s) * (D + 2)]);
     i64 row = extendStarts[r];
     for (int d = threadIdx.x; d < D; d += blockDim.x) {
-        out[row * (i64) numHeads * D + head * D + d] = merged_splits<T>(partial, base, used, D, d);
+        float sum = 0.0f, o = 0.0f;
+        for (int s = 0; s < used; s++) {
+            const float* cell = partial + (base + s) * (D + 2);
+            float f = cell[0] == NEG_INF ? 0.0f : Elem<T>::softmax_exp(cell[0] - bm);
+            sum += cell[1] * f;
+            o += cell[2 + d] * f;
+        }
+        out[row * (i64) numHeads * D + head * D + d] = Elem<T>::store(o / sum);
     }
 }
 
@@ -629,11 +596,9 @@ extern "C" __global__ void __launch_bounds__(DEC_WARPS * 32) decode_attention_##
 extern "C" __global__ void __launch_bounds__(DV_WARPS * 32) decode_attention_rows_##L##_##G(                  \
         const bf16* q, const bf16* kCache, const bf16* vCache, const int* reqToToken, int stride,              \
         const int* reqPool, const int* seqLens, const int* extendStarts, bf16* out, float* partial,            \
-        unsigned* counters, int numHeads, int numKvHeads, int D, float scale, int minKeys, int spread,         \
-        int balanceKeys) {                                                                                     \
+        int numHeads, int numKvHeads, int D, float scale, int minKeys, int spread, int balanceKeys) {                                       \
     decode_attention_rows<L, G, DECODE_ROWS_STAGES, DECODE_ROWS_LOADS>(q, kCache, vCache, reqToToken, stride, \
-            reqPool, seqLens, extendStarts, out, partial, counters, numHeads, numKvHeads, D, scale, minKeys,  \
-            spread, balanceKeys);                                                                             \
+            reqPool, seqLens, extendStarts, out, partial, numHeads, numKvHeads, D, scale, minKeys, spread, balanceKeys);            \
 }
 
 EXTEND_KERNEL(1)
