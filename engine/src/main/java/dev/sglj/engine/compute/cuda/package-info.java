@@ -54,7 +54,8 @@
  * min_p, the request's uniform) and sparse {@link dev.sglj.engine.compute.cuda.LogitChanges} (penalties,
  * min_new_tokens masking, logit_bias) and returns token ids with {@code Sampler}'s semantics; a row whose
  * cut keeps too many tokens comes back as -1, to be sampled on the host from
- * {@link dev.sglj.engine.compute.cuda.CudaBackend#toHostRow}.
+ * {@link dev.sglj.engine.compute.cuda.CudaBackend#toHostRow}. A batch of greedy rows without changes takes a
+ * multi-block argmax instead of the one-block-a-row sampler.
  * {@link dev.sglj.engine.compute.cuda.CudaBackend#logprobs} returns {@code Logprobs.of}'s chosen-token
  * logprobs and top N as a {@link dev.sglj.engine.compute.cuda.RowLogprobs}. Only these small arrays
  * cross to the host ({@code SamplingKernels}).
