@@ -789,12 +789,13 @@ struct LayerPlan {
     bool pdl;    // the fused GEMVs launched as programmatic dependents of the kernel before
 };
 
-// Launches k<<<grid, 128>>> on s, as a programmatic dependent launch when pdl is set.
+// k<<<grid, block, smem, s>>>, as a programmatic dependent launch when pdl is set.
 template <typename... Params, typename... Args>
-static void launch_gemv(void (*k)(Params...), int grid, bool pdl, cudaStream_t s, Args... args) {
+static void launch_ex(void (*k)(Params...), dim3 grid, int block, int smem, bool pdl, cudaStream_t s, Args... args) {
     cudaLaunchConfig_t cfg = {};
-    cfg.gridDim = dim3(grid);
-    cfg.blockDim = dim3(GEMV_WARPS * 32);
+    cfg.gridDim = grid;
+    cfg.blockDim = dim3(block);
+    cfg.dynamicSmemBytes = smem;
     cfg.stream = s;
     cudaLaunchAttribute at[1];
     at[0].id = cudaLaunchAttributeProgrammaticStreamSerialization;
@@ -802,6 +803,12 @@ static void launch_gemv(void (*k)(Params...), int grid, bool pdl, cudaStream_t s
     cfg.attrs = at;
     cfg.numAttrs = pdl ? 1 : 0;
     CK(cudaLaunchKernelEx(&cfg, k, static_cast<Params>(args)...));
+}
+
+// Launches k<<<grid, 128>>> on s, as a programmatic dependent launch when pdl is set.
+template <typename... Params, typename... Args>
+static void launch_gemv(void (*k)(Params...), int grid, bool pdl, cudaStream_t s, Args... args) {
+    launch_ex(k, dim3(grid), GEMV_WARPS * 32, 0, pdl, s, args...);
 }
 
 // Blocks of a batch-1 GEMV launch over `groups` warp groups, split as Gemv.split does (4 blocks an SM).
@@ -913,69 +920,101 @@ static int gemv_grid(int groups, int* split) {
     return blocks(*split);
 }
 
+// What a fused batch-M decode layer of the 8B (32 q / 8 kv heads of 128, contexts of 1024) reads and
+// writes besides its weights: the residual and its statistics, the MLP activation, a norm weight, K/V cache
+// slots and RoPE table for the q/k/v epilogue, and `layers` copies of the attention case.
+template <int M>
+struct LayerBuffers {
+    static const int H = H8B, I = I8B, heads = 32, kv = 8, D = 128, slots = 64;
+    bf16 *residual, *act, *nw, *kc, *vc;
+    unsigned long long* stats;
+    float* cosSin;
+    int* ints;
+    Case cc;
+    size_t slotsBytes;
+    QkvTargets t;
+
+    LayerBuffers(int layers, unsigned seed) {
+        residual = (bf16*) dalloc((size_t) M * H * 2);
+        act = (bf16*) dalloc((size_t) M * I * 2);
+        nw = (bf16*) dalloc(H * 2);
+        fill(residual, (size_t) M * H, 3, 1.0f);
+        fill(nw, H, 5, 1.0f);
+        stats = (unsigned long long*) dalloc(8 * 4 * M);
+        CK(cudaMemset(stats, 0, 8 * 4 * M));
+        kc = (bf16*) dalloc((size_t) slots * kv * D * 2);
+        vc = (bf16*) dalloc((size_t) slots * kv * D * 2);
+        cosSin = (float*) dalloc((size_t) 2048 * D * 4);
+        CK(cudaMemset(cosSin, 0, (size_t) 2048 * D * 4));
+        ints = (int*) dalloc(8 * 4);
+        std::vector<int> host = {1024, 1025, 1026, 1027, 3, 9, 17, 33};
+        CK(cudaMemcpy(ints, host.data(), 8 * 4, cudaMemcpyHostToDevice));
+        cc = make_case(std::vector<int>(M, 1024), heads, kv, D, seed, layers);
+        slotsBytes = (((size_t) M * 1024 + 15) / 16 * 16 + 16) * kv * D * 2;
+        t = {ints, cosSin, const_cast<bf16*>(cc.b.q), kc, vc, ints + 4, heads, kv, D};
+    }
+
+    // The attention case of layer l (its own K/V copy).
+    Batch batch(int l) const {
+        Batch b = cc.b;
+        b.k = (const bf16*) ((const char*) cc.b.k + l * slotsBytes);
+        b.v = (const bf16*) ((const char*) cc.b.v + l * slotsBytes);
+        return b;
+    }
+
+    ~LayerBuffers() {
+        free_case(cc);
+        for (void* q : std::vector<void*>{residual, act, nw, stats, kc, vc, cosSin, ints}) CK(cudaFree(q));
+    }
+};
+
 // One batch-M decode layer of the 8B (32 q / 8 kv heads of 128, contexts of 1024): the engine's composed
 // ops (add_rms_norm, plain GEMV, qkv_to_cache, attention, silu_and_mul) and the fused forms with R rows and
 // U loads a warp (R >= 2), all GEMVs as programmatic dependents.
 template <int M, int RP, int UP, int R, int U>
 struct LayerAtM {
     static void run(bool fused, const char* name) {
-        const int layers = 4, H = H8B, I = I8B, heads = 32, kv = 8, D = 128;
+        const int layers = 4;
+        typedef LayerBuffers<M> B;
+        const int H = B::H, I = B::I, heads = B::heads, kv = B::kv, D = B::D;
         size_t layerBytes;
         std::vector<bf16*> w = layer_weights(layers, &layerBytes);
-        bf16* residual = (bf16*) dalloc((size_t) M * H * 2);
+        B buf(layers, 6000 + M);
         bf16* h = (bf16*) dalloc((size_t) M * H * 2);
         bf16* proj = (bf16*) dalloc((size_t) M * H * 2);
         bf16* qkv = (bf16*) dalloc((size_t) M * 6144 * 2);
         bf16* gateUp = (bf16*) dalloc((size_t) M * 2 * I * 2);
-        bf16* act = (bf16*) dalloc((size_t) M * I * 2);
-        bf16* nw = (bf16*) dalloc(H * 2);
-        fill(residual, (size_t) M * H, 3, 1.0f);
         fill(proj, (size_t) M * H, 4, 0.1f);
-        fill(nw, H, 5, 1.0f);
-        unsigned long long* stats = (unsigned long long*) dalloc(8 * 4 * M);
-        CK(cudaMemset(stats, 0, 8 * 4 * M));
-        const int slots = 64;
-        bf16* kc = (bf16*) dalloc((size_t) slots * kv * D * 2);
-        bf16* vc = (bf16*) dalloc((size_t) slots * kv * D * 2);
-        float* cosSin = (float*) dalloc((size_t) 2048 * D * 4);
-        CK(cudaMemset(cosSin, 0, (size_t) 2048 * D * 4));
-        int* ints = (int*) dalloc(8 * 4);
-        std::vector<int> host = {1024, 1025, 1026, 1027, 3, 9, 17, 33};
-        CK(cudaMemcpy(ints, host.data(), 8 * 4, cudaMemcpyHostToDevice));
-        const int* positions = ints;
-        const int* loc = ints + 4;
-        Case cc = make_case(std::vector<int>(M, 1024), heads, kv, D, 6000 + M, layers);
-        size_t slotsBytes = ((size_t) M * 1024 + 15) / 16 * 16 + 16;
-        slotsBytes *= (size_t) kv * D * 2;
+        const QkvTargets& t = buf.t;
         DecodeKernel dk = decode_kernels(D, M, heads, kv)[0];
-        QkvTargets t = {positions, cosSin, const_cast<bf16*>(cc.b.q), kc, vc, loc, heads, kv, D};
         int sQkv, sO, sGu, sDown, sRes, sPqkv, sPsilu;
         int gQkv = gemv_grid((6144 + RP - 1) / RP, &sQkv), gO = gemv_grid((H + RP - 1) / RP, &sO);
         int gGu = gemv_grid((2 * I + RP - 1) / RP, &sGu), gDown = gemv_grid((H + RP - 1) / RP, &sDown);
         int gRes = gemv_grid((H + R - 1) / R, &sRes);
         int gPqkv = gemv_grid(3072 / (R / 2), &sPqkv), gPsilu = gemv_grid(I / (R / 2), &sPsilu);
         auto layer = [&](int l, cudaStream_t s) {
-            Batch b = cc.b;
-            b.k = (const bf16*) ((const char*) cc.b.k + l * slotsBytes);
-            b.v = (const bf16*) ((const char*) cc.b.v + l * slotsBytes);
+            Batch b = buf.batch(l);
             if (!fused) {
-                eng::add_rms_norm<<<M, 1024, 0, s>>>(proj, residual, nw, 1e-5f, h, H);
+                eng::add_rms_norm<<<M, 1024, 0, s>>>(proj, buf.residual, buf.nw, 1e-5f, h, H);
                 launch_gemv(lm_plain<M, RP, UP>, gQkv, true, s, h, w[l * 4], qkv, H, 6144, sQkv);
-                eng::qkv_to_cache<<<(M * 48 + 3) / 4, 128, 0, s>>>(qkv, nullptr, nullptr, 1e-5f, positions, cosSin,
-                                                                   t.q, kc, vc, loc, M, heads, kv, D);
+                eng::qkv_to_cache<<<(M * 48 + 3) / 4, 128, 0, s>>>(qkv, nullptr, nullptr, 1e-5f, t.positions, t.cosSin,
+                                                                   t.q, t.kCache, t.vCache, t.loc, M, heads, kv, D);
                 run_new(dk, b, {2, 64, 131072}, s);
                 launch_gemv(lm_plain<M, RP, UP>, gO, true, s, b.out, w[l * 4 + 1], proj, H, H, sO);
-                eng::add_rms_norm<<<M, 1024, 0, s>>>(proj, residual, nw, 1e-5f, h, H);
+                eng::add_rms_norm<<<M, 1024, 0, s>>>(proj, buf.residual, buf.nw, 1e-5f, h, H);
                 launch_gemv(lm_plain<M, RP, UP>, gGu, true, s, h, w[l * 4 + 2], gateUp, H, 2 * I, sGu);
-                eng::gate_up_silu_and_mul<<<dim3((I + 255) / 256, M), 256, 0, s>>>(gateUp, act, M, I);
-                launch_gemv(lm_plain<M, RP, UP>, gDown, true, s, act, w[l * 4 + 3], proj, I, H, sDown);
+                eng::gate_up_silu_and_mul<<<dim3((I + 255) / 256, M), 256, 0, s>>>(gateUp, buf.act, M, I);
+                launch_gemv(lm_plain<M, RP, UP>, gDown, true, s, buf.act, w[l * 4 + 3], proj, I, H, sDown);
             } else {
-                launch_gemv(lm_qkv<M, R, U>, gPqkv, true, s, residual, w[l * 4], H, 6144, sPqkv, stats, 1, nw, t);
+                launch_gemv(lm_qkv<M, R, U>, gPqkv, true, s, buf.residual, w[l * 4], H, 6144, sPqkv, buf.stats, 1,
+                            buf.nw, t);
                 run_new(dk, b, {2, 64, 131072}, s);
-                launch_gemv(lm_residual<M, R, U>, gRes, true, s, b.out, w[l * 4 + 1], residual, H, H, sRes, stats, 0);
-                launch_gemv(lm_silu<M, R, U>, gPsilu, true, s, residual, w[l * 4 + 2], act, H, 2 * I, sPsilu, stats, 0,
-                            nw);
-                launch_gemv(lm_residual<M, R, U>, gRes, true, s, act, w[l * 4 + 3], residual, I, H, sRes, stats, 1);
+                launch_gemv(lm_residual<M, R, U>, gRes, true, s, b.out, w[l * 4 + 1], buf.residual, H, H, sRes,
+                            buf.stats, 0);
+                launch_gemv(lm_silu<M, R, U>, gPsilu, true, s, buf.residual, w[l * 4 + 2], buf.act, H, 2 * I, sPsilu,
+                            buf.stats, 0, buf.nw);
+                launch_gemv(lm_residual<M, R, U>, gRes, true, s, buf.act, w[l * 4 + 3], buf.residual, I, H, sRes,
+                            buf.stats, 1);
             }
         };
         double us = time_graph([&](int i, cudaStream_t s) { layer(i % layers, s); }, 4 * layers, 9);
@@ -983,11 +1022,8 @@ struct LayerAtM {
         printf("  M=%d %-26s %7.1f us/layer  %5.0f GB/s of weights (%.2f)\n", M, name, us, layerBytes / us / 1e3,
                layerBytes / us / 1e-6 / PEAK);
         fflush(stdout);
-        free_case(cc);
         for (bf16* q : w) CK(cudaFree(q));
-        for (void* q : std::vector<void*>{residual, h, proj, qkv, gateUp, act, nw, stats, kc, vc, cosSin, ints}) {
-            CK(cudaFree(q));
-        }
+        for (void* q : std::vector<void*>{h, proj, qkv, gateUp}) CK(cudaFree(q));
     }
 };
 
@@ -1021,21 +1057,6 @@ __global__ void ov_merge(const float* partial, const int* seqLens, const int* ex
     decode_merge<bf16>(partial, seqLens, extendStarts, out, numHeads, D, splits, minKeys, spread, balanceKeys);
 }
 
-// k<<<grid, block, smem, s>>>, as a programmatic dependent launch when pdl is set.
-template <typename... Params, typename... Args>
-static void launch_ex(void (*k)(Params...), dim3 grid, int block, int smem, bool pdl, cudaStream_t s, Args... args) {
-    cudaLaunchConfig_t cfg = {};
-    cfg.gridDim = grid;
-    cfg.blockDim = dim3(block);
-    cfg.dynamicSmemBytes = smem;
-    cfg.stream = s;
-    cudaLaunchAttribute at[1];
-    at[0].id = cudaLaunchAttributeProgrammaticStreamSerialization;
-    at[0].val.programmaticStreamSerializationAllowed = 1;
-    cfg.attrs = at;
-    cfg.numAttrs = pdl ? 1 : 0;
-    CK(cudaLaunchKernelEx(&cfg, k, static_cast<Params>(args)...));
-}
 
 struct OverlapPlan {
     const char* name;
@@ -1046,28 +1067,12 @@ struct OverlapPlan {
 // Measured 2026-11-27 (H100): PDL attention is slower (M=1: 165.1 plain, 168.5 wait-first, 172.9 trigger-first us).
 template <int M, int R, int U>
 static void layer_overlap_run(const OverlapPlan& p) {
-    const int layers = 4, H = H8B, I = I8B, heads = 32, kv = 8, D = 128;
+    const int layers = 4;
+    typedef LayerBuffers<M> B;
+    const int H = B::H, I = B::I, heads = B::heads, kv = B::kv, D = B::D;
     size_t layerBytes;
     std::vector<bf16*> w = layer_weights(layers, &layerBytes);
-    bf16* residual = (bf16*) dalloc((size_t) M * H * 2);
-    bf16* act = (bf16*) dalloc((size_t) M * I * 2);
-    bf16* nw = (bf16*) dalloc(H * 2);
-    fill(residual, (size_t) M * H, 3, 1.0f);
-    fill(nw, H, 5, 1.0f);
-    unsigned long long* stats = (unsigned long long*) dalloc(8 * 4 * M);
-    CK(cudaMemset(stats, 0, 8 * 4 * M));
-    const int slots = 64;
-    bf16* kc = (bf16*) dalloc((size_t) slots * kv * D * 2);
-    bf16* vc = (bf16*) dalloc((size_t) slots * kv * D * 2);
-    float* cosSin = (float*) dalloc((size_t) 2048 * D * 4);
-    CK(cudaMemset(cosSin, 0, (size_t) 2048 * D * 4));
-    int* ints = (int*) dalloc(8 * 4);
-    std::vector<int> host = {1024, 1025, 1026, 1027, 3, 9, 17, 33};
-    CK(cudaMemcpy(ints, host.data(), 8 * 4, cudaMemcpyHostToDevice));
-    Case cc = make_case(std::vector<int>(M, 1024), heads, kv, D, 7000 + M, layers);
-    size_t slotsBytes = ((size_t) M * 1024 + 15) / 16 * 16 + 16;
-    slotsBytes *= (size_t) kv * D * 2;
-    QkvTargets t = {ints, cosSin, const_cast<bf16*>(cc.b.q), kc, vc, ints + 4, heads, kv, D};
+    B buf(layers, 7000 + M);
     int sRes, sPqkv, sPsilu;
     int gRes = gemv_grid((H + R - 1) / R, &sRes);
     int gPqkv = gemv_grid(3072 / (R / 2), &sPqkv), gPsilu = gemv_grid(I / (R / 2), &sPsilu);
@@ -1078,17 +1083,16 @@ static void layer_overlap_run(const OverlapPlan& p) {
     int smem = decode_rows_shared_bytes(L, G, DECODE_ROWS_STAGES, DECODE_ROWS_LOADS);
     CK(cudaFuncSetAttribute(attn, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
     Plan plan = {2, 64, 131072};
-    const Batch& b0 = cc.b;
+    const Batch& b0 = buf.cc.b;
     int spread = plan_splits(b0, heads / G, plan);
     bool balance = plan.balanceKeys && b0.requests * (heads / G) >= g_sms;
     int balanced = balance ? std::max(1, std::min(16, (plan.planSeq + plan.balanceKeys - 1) / plan.balanceKeys)) : 1;
     int splits = std::max(spread, balanced);
     bool pdl = p.prologue > 0;
     auto layer = [&](int l, cudaStream_t s) {
-        Batch b = cc.b;
-        b.k = (const bf16*) ((const char*) cc.b.k + l * slotsBytes);
-        b.v = (const bf16*) ((const char*) cc.b.v + l * slotsBytes);
-        launch_gemv(lm_qkv<M, R, U>, gPqkv, true, s, residual, w[l * 4], H, 6144, sPqkv, stats, 1, nw, t);
+        Batch b = buf.batch(l);
+        launch_gemv(lm_qkv<M, R, U>, gPqkv, true, s, buf.residual, w[l * 4], H, 6144, sPqkv, buf.stats, 1, buf.nw,
+                    buf.t);
         launch_ex(attn, dim3(M, heads / G, splits), DV_WARPS * 32, smem, pdl, s, b.q, b.k, b.v, b.table, b.stride,
                   b.pool, b.seqLens, b.starts, b.out, g_partial, heads, kv, D, b.scale, plan.minKeys, spread,
                   plan.balanceKeys);
@@ -1096,18 +1100,17 @@ static void layer_overlap_run(const OverlapPlan& p) {
             launch_ex(merge, dim3(M, heads), D, 0, pdl, s, (const float*) g_partial, b.seqLens, b.starts, b.out, heads,
                       D, splits, plan.minKeys, spread, plan.balanceKeys);
         }
-        launch_gemv(lm_residual<M, R, U>, gRes, true, s, b.out, w[l * 4 + 1], residual, H, H, sRes, stats, 0);
-        launch_gemv(lm_silu<M, R, U>, gPsilu, true, s, residual, w[l * 4 + 2], act, H, 2 * I, sPsilu, stats, 0, nw);
-        launch_gemv(lm_residual<M, R, U>, gRes, true, s, act, w[l * 4 + 3], residual, I, H, sRes, stats, 1);
+        launch_gemv(lm_residual<M, R, U>, gRes, true, s, b.out, w[l * 4 + 1], buf.residual, H, H, sRes, buf.stats, 0);
+        launch_gemv(lm_silu<M, R, U>, gPsilu, true, s, buf.residual, w[l * 4 + 2], buf.act, H, 2 * I, sPsilu,
+                    buf.stats, 0, buf.nw);
+        launch_gemv(lm_residual<M, R, U>, gRes, true, s, buf.act, w[l * 4 + 3], buf.residual, I, H, sRes, buf.stats, 1);
     };
     double us = time_graph([&](int i, cudaStream_t s) { layer(i % layers, s); }, 4 * layers, 9);
     CK(cudaGetLastError());
     printf("  M=%d %-34s %7.1f us/layer  %5.0f GB/s of weights (%.2f)\n", M, p.name, us, layerBytes / us / 1e3,
            layerBytes / us / 1e-6 / PEAK);
     fflush(stdout);
-    free_case(cc);
     for (bf16* q : w) CK(cudaFree(q));
-    for (void* q : std::vector<void*>{residual, act, nw, stats, kc, vc, cosSin, ints}) CK(cudaFree(q));
 }
 
 static void layer_overlap_bench() {
