@@ -19,9 +19,10 @@ import java.util.function.Function;
  *
  * <p>As in SGLang, a layer runs four linears: the q/k/v projections fused by rows into one, the
  * output projection, gate/up fused into one, and down; between them {@link Backend#qkvToCache}
- * (q/k norm, RoPE, KV cache write) and attention. The RMSNorms ride on the linears around them
- * ({@link Backend#linearIntoResidual} leaves the residual sum, {@link Backend#normedQkvToCache} and
- * {@link Backend#normedGateUpSiluAndMul} norm it), so a backend can fuse them.
+ * (q/k norm, RoPE, KV cache write) and attention. The RMSNorms ride on the ops around them
+ * ({@link Backend#embeddingIntoResidual} and {@link Backend#linearIntoResidual} leave the residual sum,
+ * {@link Backend#normedQkvToCache} and {@link Backend#normedGateUpSiluAndMul} norm it), so a backend can
+ * fuse them.
  */
 public final class LlamaModel implements AutoCloseable {
     private final ModelConfig config;
@@ -169,10 +170,9 @@ public final class LlamaModel implements AutoCloseable {
         Tensor act = s.activation(n, inter);
         float scale = (float) (1.0 / Math.sqrt(config.headDim()));
 
-        backend.embedding(embedTokens, ids, residual);
         Tensor stats = backend.normStatistics(n, hidden);
         if (stats != null) s.keep(stats);
-        ResidualSum sum = new ResidualSum.Stored(residual, null, 0);
+        ResidualSum sum = backend.embeddingIntoResidual(embedTokens, ids, residual, stats);
         for (int l = 0; l < layers.size(); l++) {
             LayerWeights w = layers.get(l);
             backend.normedQkvToCache(sum, w.inputNorm(), eps, h, w.qkvProj(), w.qkvBias(), qkv,
