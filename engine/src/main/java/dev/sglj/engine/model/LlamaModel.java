@@ -95,7 +95,7 @@ public final class LlamaModel implements AutoCloseable {
             AttentionBatch attn = attentionBatch(batch, reqToToken, s);
             RotaryEmbedding.Rows rope = rotary.rowsFor(batch);
             s.onClose(() -> rotary.release(rope));
-            Tensor logitRows = s.keep(backend.ints(batch.logitRows()));
+            Tensor logitRows = batch.logitsOfEveryRow() ? null : s.keep(backend.ints(batch.logitRows()));
             return layers(batch.numTokens(), ids, outCacheLoc, attn, rope.table(), rope.positions(),
                     logitRows, batch.logitRows().length, kv, s);
         }
@@ -129,8 +129,7 @@ public final class LlamaModel implements AutoCloseable {
             AttentionBatch attn = new AttentionBatch(bs, reqToToken.deviceTable(), reqToToken.maxContext(),
                     in.reqPoolIndices(), in.seqLens(), in.extendLens(), in.extendStarts(), seqLens, ones, starts);
             Tensor table = rotary.positionTable(maxSeqLen);
-            return layers(bs, in.inputIds(), in.outCacheLoc(), attn, table, in.positions(), in.extendStarts(), bs,
-                    kv, s);
+            return layers(bs, in.inputIds(), in.outCacheLoc(), attn, table, in.positions(), null, bs, kv, s);
         }
     }
 
@@ -152,6 +151,7 @@ public final class LlamaModel implements AutoCloseable {
         return true;
     }
 
+    /** The decoder over {@code n} rows; the logits of rows {@code logitRows}, or of every row in order when it is null. */
     private Tensor layers(int n, Tensor ids, Tensor outCacheLoc, AttentionBatch attn, Tensor ropeTable,
                           Tensor ropePositions, Tensor logitRows, int logitRowCount, KvPool kv, Scratch s) {
         int hidden = config.hiddenSize();
@@ -189,8 +189,11 @@ public final class LlamaModel implements AutoCloseable {
     }
 
     private Tensor logits(Tensor hidden, Tensor rows, int count, Scratch s) {
-        Tensor selected = s.activation(count, config.hiddenSize());
-        backend.gatherRows(hidden, rows, selected);
+        Tensor selected = hidden;
+        if (rows != null) {
+            selected = s.activation(count, config.hiddenSize());
+            backend.gatherRows(hidden, rows, selected);
+        }
         Tensor logits = backend.allocate(DType.F32, count, config.vocabSize());
         backend.linear(selected, lmHead, null, logits);
         return logits;
