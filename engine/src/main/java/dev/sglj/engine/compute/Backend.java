@@ -142,8 +142,9 @@ public interface Backend extends AutoCloseable {
     }
 
     /**
-     * {@code out = rmsNorm(sum) w^T + bias}: {@link #norm} into {@code normed}, then {@link #linear}. A
-     * fused backend may leave {@code normed} untouched.
+     * {@code out = rmsNorm(sum) w^T + bias}: {@link #norm} into {@code normed}, then {@link #linear} (whose
+     * {@code out} may be F32 where activations are not: the final norm and lm_head). A fused backend may leave
+     * {@code normed} untouched.
      */
     default void normedLinear(ResidualSum sum, Tensor normWeight, float eps, Tensor normed, Tensor w, Tensor bias,
                               Tensor out) {

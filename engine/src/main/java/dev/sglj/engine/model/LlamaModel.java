@@ -21,8 +21,8 @@ import java.util.function.Function;
  * output projection, gate/up fused into one, and down; between them {@link Backend#qkvToCache}
  * (q/k norm, RoPE, KV cache write) and attention. The RMSNorms ride on the ops around them
  * ({@link Backend#embeddingIntoResidual} and {@link Backend#linearIntoResidual} leave the residual sum,
- * {@link Backend#normedQkvToCache} and {@link Backend#normedGateUpSiluAndMul} norm it), so a backend can
- * fuse them.
+ * {@link Backend#normedQkvToCache} and {@link Backend#normedGateUpSiluAndMul} norm it; the final norm rides
+ * on lm_head, {@link Backend#normedLinear}, when every row's logits are wanted), so a backend can fuse them.
  */
 public final class LlamaModel implements AutoCloseable {
     private final ModelConfig config;
@@ -151,7 +151,7 @@ public final class LlamaModel implements AutoCloseable {
         return true;
     }
 
-    /** The decoder over {@code n} rows; the logits of rows {@code logitRows}, or of every row in order when it is null. */
+    /** The decoder over {@code n} rows; the logits of rows {@code logitRows} (null: every row in order). */
     private Tensor layers(int n, Tensor ids, Tensor outCacheLoc, AttentionBatch attn, Tensor ropeTable,
                           Tensor ropePositions, Tensor logitRows, int logitRowCount, KvPool kv, Scratch s) {
         int hidden = config.hiddenSize();
@@ -184,18 +184,20 @@ public final class LlamaModel implements AutoCloseable {
             backend.normedGateUpSiluAndMul(sum, w.postAttentionNorm(), eps, h, w.gateUpProj(), gateUp, act);
             sum = backend.linearIntoResidual(act, w.downProj(), null, sum, proj, stats);
         }
-        backend.norm(sum, finalNorm, eps, h);
-        return logits(h, logitRows, logitRowCount, s);
+        return logits(sum, h, logitRows, logitRowCount, s);
     }
 
-    private Tensor logits(Tensor hidden, Tensor rows, int count, Scratch s) {
-        Tensor selected = hidden;
-        if (rows != null) {
-            selected = s.activation(count, config.hiddenSize());
-            backend.gatherRows(hidden, rows, selected);
-        }
+    /** The final norm of {@code sum} into {@code normed}, then lm_head over {@code rows} (null: every row). */
+    private Tensor logits(ResidualSum sum, Tensor normed, Tensor rows, int count, Scratch s) {
         Tensor logits = backend.allocate(DType.F32, count, config.vocabSize());
-        backend.linear(selected, lmHead, null, logits);
+        if (rows == null) {
+            backend.normedLinear(sum, finalNorm, config.rmsNormEps(), normed, lmHead, null, logits);
+        } else {
+            backend.norm(sum, finalNorm, config.rmsNormEps(), normed);
+            Tensor selected = s.activation(count, config.hiddenSize());
+            backend.gatherRows(normed, rows, selected);
+            backend.linear(selected, lmHead, null, logits);
+        }
         return logits;
     }
 

@@ -16,9 +16,10 @@ import dev.sglj.engine.compute.Tensor;
  * q/k/v rotates and stores q, k and v as {@code qkv_to_cache} does, and gate/up multiplies silu(gate) by up
  * before storing. The two RMSNorm launches, the SiLU launch and {@code qkv_to_cache} go from every layer;
  * the embedding leaves its rows' sums of squares too ({@code embedding_residual}), so the first layer needs
- * no RMSNorm launch either. The statistics tensor holds two slots of a (whole, fraction) pair of 64-bit
- * integers per row (gemv.cu adds in fixed point, so the sums do not depend on the blocks' order); the
- * residual linears alternate slots, each clearing the other for the next.
+ * no RMSNorm launch either, and the final norm rides on lm_head (a normed GEMV with F32 out). The statistics
+ * tensor holds two slots of a (whole, fraction) pair of 64-bit integers per row (gemv.cu adds in fixed point,
+ * so the sums do not depend on the blocks' order); the residual linears alternate slots, each clearing the
+ * other for the next.
  */
 final class FusedLinears {
     /**
@@ -85,13 +86,16 @@ final class FusedLinears {
         return true;
     }
 
-    /** {@code out = rmsNorm(residual) w^T + bias}, the residual and stats as {@link #intoResidual} left them. */
+    /**
+     * {@code out = rmsNorm(residual) w^T + bias}, the residual and stats as {@link #intoResidual} left them;
+     * {@code out} BF16 or F32 (the final norm and lm_head).
+     */
     void normed(Tensor residual, Tensor stats, int slot, Tensor normWeight, float eps, Tensor w, Tensor bias,
                 Tensor out) {
         String op = "normedLinear";
         CudaTensor rs = check(op, "residual", residual, activations);
         CudaTensor ws = check(op, "w", w, activations);
-        CudaTensor os = check(op, "out", out, activations);
+        CudaTensor os = check(op, "out", out, DType.BF16, DType.F32);
         if (ws.shape().length != 2 || ws.cols() != rs.cols()) {
             throw new IllegalArgumentException(op + ": weight " + ws + " must be [out, " + rs.cols() + "] for " + rs);
         }

@@ -3,7 +3,7 @@
 // weight row in flight in each lane before the first is used; x (at most 4 x 14336 BF16) comes from
 // L1. Needs K % 8 == 0 and 16-byte aligned rows.
 //
-// Three fused forms remove a decode layer's one-block ops at batch 1 and 2 (each launch between two GEMVs
+// The fused forms remove a decode layer's one-block ops at batch 1 and 2 (each launch between two GEMVs
 // costs a few microseconds of an otherwise idle GPU):
 //   GEMV_RESIDUAL     the output is the residual stream: out[n, o] += round(dot + bias), rounded as the
 //                     add of add_rms_norm; every block adds its rows' sums of squares of the new values into
@@ -11,7 +11,7 @@
 //   GEMV_NORMED       x is that residual: the GEMV of rmsNorm(x) with norm weight nw, the sum of squares read
 //                     from the slot the RESIDUAL GEMV filled; each x chunk is normed and rounded to BF16 as
 //                     rms_norm would store it, so only the order of the sum of squares differs from the
-//                     separate ops.
+//                     separate ops. BF16 or F32 out (the final norm and lm_head: F32 logits).
 //   GEMV_NORMED_SILU  GEMV_NORMED over the fused gate/up weight (O = 2 * inter rows): a warp owns gate
 //                     rows j.. and the up rows inter + j..; out[n, j] = silu(g) * u with g and u rounded
 //                     as the projection would store them.
@@ -322,6 +322,11 @@ extern "C" __global__ void __launch_bounds__(GEMV_WARPS * 32) gemv_normed_##M(  
         const bf16* x, const bf16* w, const bf16* bias, bf16* out, int K, int O, int S,                       \
         unsigned long long* stats, int slot, const bf16* nw, float eps) {                                     \
     gemv<M, R, U, GEMV_NORMED, bf16>(x, w, bias, out, K, O, S, stats, slot, nw, eps);                         \
+}                                                                                                             \
+extern "C" __global__ void __launch_bounds__(GEMV_WARPS * 32) gemv_normed_f32_##M(                           \
+        const bf16* x, const bf16* w, const bf16* bias, float* out, int K, int O, int S,                      \
+        unsigned long long* stats, int slot, const bf16* nw, float eps) {                                     \
+    gemv<M, R, U, GEMV_NORMED, float>(x, w, bias, out, K, O, S, stats, slot, nw, eps);                        \
 }                                                                                                             \
 extern "C" __global__ void __launch_bounds__(GEMV_WARPS * 32) gemv_normed_silu_##M(                          \
         const bf16* x, const bf16* w, bf16* out, int K, int O, int S, unsigned long long* stats, int slot,    \

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The decode layer's norms and SiLU carried by the GEMV ({@link FusedLinears}) against the same ops
@@ -170,8 +171,42 @@ class CudaFusedLinearsTest extends OnGpu {
 
         ResidualSum next = gpu.linearIntoResidual(uniform(1f, m, 96), uniform(0.05f, hidden, 96), null, sum,
                 gpu.allocate(DType.BF16, m, hidden), stats);
-        assertThat(next).as("the o projection after the embedding").isEqualTo(new ResidualSum.Stored(residual, stats, 1));
+        assertThat(next).as("the o projection after the embedding")
+                .isEqualTo(new ResidualSum.Stored(residual, stats, 1));
         assertSumsOfSquares(stats, 1, gpu.toHost(residual), m, hidden);
+    }
+
+    /**
+     * The final norm and a tied lm_head (the embedding table) as one normed GEMV with F32 logits, against rms_norm
+     * and the plain F32 GEMV: bit for bit on the embedding's statistics (rms_norm's sum), within
+     * {@link GpuData#BF16_TOLERANCE} on a residual linear's (another order of the sum of squares).
+     */
+    @ParameterizedTest(name = "{0} rows")
+    @ValueSource(ints = {1, 2})
+    void finalNormAndLmHeadMakeF32Logits(int m) {
+        int hidden = 256, vocab = 1001;
+        Tensor embeddings = uniform(0.5f, vocab, hidden);
+        Tensor ids = gpu.ints(m == 1 ? new int[] {1000} : new int[] {5, 1000});
+        Tensor residual = gpu.allocate(DType.BF16, m, hidden);
+        Tensor stats = gpu.normStatistics(m, hidden);
+        Tensor norm = uniform(1.5f, 1, hidden);
+        Tensor normed = gpu.allocate(DType.BF16, m, hidden);
+        Tensor logits = gpu.allocate(DType.F32, m, vocab);
+        Tensor composed = gpu.allocate(DType.F32, m, vocab);
+
+        ResidualSum sum = gpu.embeddingIntoResidual(embeddings, ids, residual, stats);
+        gpu.normedLinear(sum, norm, 1e-5f, normed, embeddings, null, logits);
+        gpu.rmsNorm(residual, norm, 1e-5f, normed);
+        gpu.linear(normed, embeddings, null, composed);
+        assertThat(gpu.toHost(logits)).as("logits of the embedding").containsExactly(gpu.toHost(composed));
+
+        ResidualSum down = gpu.linearIntoResidual(uniform(1f, m, 512), uniform(0.05f, hidden, 512), null, sum,
+                gpu.allocate(DType.BF16, m, hidden), stats);
+        gpu.normedLinear(down, norm, 1e-5f, normed, embeddings, null, logits);
+        gpu.rmsNorm(residual, norm, 1e-5f, normed);
+        gpu.linear(normed, embeddings, null, composed);
+        assertClose("logits after a residual linear, " + m + " rows", gpu.toHost(logits), gpu.toHost(composed),
+                BF16_TOLERANCE);
     }
 
     private static QkvTargets targets(int heads, int kvHeads, int headDim, Tensor positions, Tensor cosSin, Tensor loc,
