@@ -11,7 +11,8 @@ import java.util.OptionalLong;
  * <p>All ops are synchronous from the caller's point of view on the CPU; a GPU backend may queue
  * them on a stream and synchronize in {@link #toHost}.
  *
- * <p>A llama-family decoder layer is, as SGLang fuses it: {@link #normedQkvToCache} (the input RMSNorm,
+ * <p>The residual stream starts as {@link #embeddingIntoResidual}. A llama-family decoder layer is, as SGLang
+ * fuses it: {@link #normedQkvToCache} (the input RMSNorm,
  * the projection over the row-stacked q/k/v weight ({@link #weightRows}) and {@link #qkvToCache}: per-head
  * q/k norm, RoPE, the K/V cache write); {@link #attention}; {@link #linearIntoResidual} (o);
  * {@link #normedGateUpSiluAndMul} (the post-attention RMSNorm, the row-stacked gate/up projection and
@@ -99,12 +100,24 @@ public interface Backend extends AutoCloseable {
     void linear(Tensor x, Tensor w, Tensor bias, Tensor out);
 
     /**
-     * Scratch for {@link #linearIntoResidual} to leave what the next norm of a residual of {@code rows x
-     * cols} needs (a fused backend's sums of squares), or null where the backend composes the plain ops
-     * (the default). One serves every layer of a pass: each norm reads it before the next linear writes.
+     * Scratch for {@link #embeddingIntoResidual} and {@link #linearIntoResidual} to leave what the next norm
+     * of a residual of {@code rows x cols} needs (a fused backend's sums of squares), or null where the
+     * backend composes the plain ops (the default). One serves every layer of a pass: each norm reads it
+     * before the next linear writes.
      */
     default Tensor normStatistics(long rows, long cols) {
         return null;
+    }
+
+    /**
+     * {@link #embedding} of {@code ids} into {@code out}, the residual stream's first value; returns the sum
+     * for the first norm. By default the sum is stored with no statistics; a fused backend leaves the rows'
+     * sums of squares in {@code stats} (from {@link #normStatistics}; may be null), as {@link
+     * #linearIntoResidual} does.
+     */
+    default ResidualSum embeddingIntoResidual(Tensor table, Tensor ids, Tensor out, Tensor stats) {
+        embedding(table, ids, out);
+        return new ResidualSum.Stored(out, null, 0);
     }
 
     /**
@@ -129,8 +142,9 @@ public interface Backend extends AutoCloseable {
     }
 
     /**
-     * {@code out = rmsNorm(sum) w^T + bias}: {@link #norm} into {@code normed}, then {@link #linear}. A
-     * fused backend may leave {@code normed} untouched.
+     * {@code out = rmsNorm(sum) w^T + bias}: {@link #norm} into {@code normed}, then {@link #linear} (whose
+     * {@code out} may be F32 where activations are not: the final norm and lm_head). A fused backend may leave
+     * {@code normed} untouched.
      */
     default void normedLinear(ResidualSum sum, Tensor normWeight, float eps, Tensor normed, Tensor w, Tensor bias,
                               Tensor out) {

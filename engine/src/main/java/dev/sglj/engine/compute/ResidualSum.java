@@ -2,8 +2,9 @@ package dev.sglj.engine.compute;
 
 /**
  * The residual stream between two RMSNorms of a decoder: the sum the next norm reads, as the last
- * linear left it. {@link Backend#linearIntoResidual} makes one and {@link Backend#norm} or a normed
- * linear reads it, exactly once for a {@link Deferred}.
+ * linear (or the embedding) left it. {@link Backend#embeddingIntoResidual} and {@link
+ * Backend#linearIntoResidual} make one and {@link Backend#norm} or a normed linear reads it, exactly once
+ * for a {@link Deferred}.
  */
 public sealed interface ResidualSum {
     /** The residual tensor (rows of the hidden width) that holds the sum once it is read. */
@@ -14,8 +15,8 @@ public sealed interface ResidualSum {
 
     /**
      * {@code residual} holds the sum. {@code stats}, when not null, holds what the backend's fused linear
-     * wrote about its rows for the next norm (sums of squares, {@link Backend#normStatistics}) in its
-     * {@code slot}; the next such linear writes the other slot.
+     * or embedding wrote about its rows for the next norm (sums of squares, {@link Backend#normStatistics})
+     * in its {@code slot}; the next such linear writes the other slot.
      */
     record Stored(Tensor residual, Tensor stats, int slot) implements ResidualSum {}
 }

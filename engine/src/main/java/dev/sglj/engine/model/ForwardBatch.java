@@ -54,6 +54,15 @@ public record ForwardBatch(
         return reqPoolIndices.length;
     }
 
+    /** Whether {@code logitRows} is every row in order, 0 to {@code numTokens() - 1} (a decode batch's). */
+    public boolean logitsOfEveryRow() {
+        if (logitRows.length != numTokens()) return false;
+        for (int i = 0; i < logitRows.length; i++) {
+            if (logitRows[i] != i) return false;
+        }
+        return true;
+    }
+
     /** Flattened row of the last new token of each request. */
     public static int[] lastRows(int[] extendSeqLens) {
         int[] rows = new int[extendSeqLens.length];

@@ -19,9 +19,10 @@ import java.util.function.Function;
  *
  * <p>As in SGLang, a layer runs four linears: the q/k/v projections fused by rows into one, the
  * output projection, gate/up fused into one, and down; between them {@link Backend#qkvToCache}
- * (q/k norm, RoPE, KV cache write) and attention. The RMSNorms ride on the linears around them
- * ({@link Backend#linearIntoResidual} leaves the residual sum, {@link Backend#normedQkvToCache} and
- * {@link Backend#normedGateUpSiluAndMul} norm it), so a backend can fuse them.
+ * (q/k norm, RoPE, KV cache write) and attention. The RMSNorms ride on the ops around them
+ * ({@link Backend#embeddingIntoResidual} and {@link Backend#linearIntoResidual} leave the residual sum,
+ * {@link Backend#normedQkvToCache} and {@link Backend#normedGateUpSiluAndMul} norm it; the final norm rides
+ * on lm_head, {@link Backend#normedLinear}, when every row's logits are wanted), so a backend can fuse them.
  */
 public final class LlamaModel implements AutoCloseable {
     private final ModelConfig config;
@@ -94,7 +95,7 @@ public final class LlamaModel implements AutoCloseable {
             AttentionBatch attn = attentionBatch(batch, reqToToken, s);
             RotaryEmbedding.Rows rope = rotary.rowsFor(batch);
             s.onClose(() -> rotary.release(rope));
-            Tensor logitRows = s.keep(backend.ints(batch.logitRows()));
+            Tensor logitRows = batch.logitsOfEveryRow() ? null : s.keep(backend.ints(batch.logitRows()));
             return layers(batch.numTokens(), ids, outCacheLoc, attn, rope.table(), rope.positions(),
                     logitRows, batch.logitRows().length, kv, s);
         }
@@ -128,8 +129,7 @@ public final class LlamaModel implements AutoCloseable {
             AttentionBatch attn = new AttentionBatch(bs, reqToToken.deviceTable(), reqToToken.maxContext(),
                     in.reqPoolIndices(), in.seqLens(), in.extendLens(), in.extendStarts(), seqLens, ones, starts);
             Tensor table = rotary.positionTable(maxSeqLen);
-            return layers(bs, in.inputIds(), in.outCacheLoc(), attn, table, in.positions(), in.extendStarts(), bs,
-                    kv, s);
+            return layers(bs, in.inputIds(), in.outCacheLoc(), attn, table, in.positions(), null, bs, kv, s);
         }
     }
 
@@ -151,6 +151,7 @@ public final class LlamaModel implements AutoCloseable {
         return true;
     }
 
+    /** The decoder over {@code n} rows; the logits of rows {@code logitRows} (null: every row in order). */
     private Tensor layers(int n, Tensor ids, Tensor outCacheLoc, AttentionBatch attn, Tensor ropeTable,
                           Tensor ropePositions, Tensor logitRows, int logitRowCount, KvPool kv, Scratch s) {
         int hidden = config.hiddenSize();
@@ -169,10 +170,9 @@ public final class LlamaModel implements AutoCloseable {
         Tensor act = s.activation(n, inter);
         float scale = (float) (1.0 / Math.sqrt(config.headDim()));
 
-        backend.embedding(embedTokens, ids, residual);
         Tensor stats = backend.normStatistics(n, hidden);
         if (stats != null) s.keep(stats);
-        ResidualSum sum = new ResidualSum.Stored(residual, null, 0);
+        ResidualSum sum = backend.embeddingIntoResidual(embedTokens, ids, residual, stats);
         for (int l = 0; l < layers.size(); l++) {
             LayerWeights w = layers.get(l);
             backend.normedQkvToCache(sum, w.inputNorm(), eps, h, w.qkvProj(), w.qkvBias(), qkv,
@@ -184,15 +184,20 @@ public final class LlamaModel implements AutoCloseable {
             backend.normedGateUpSiluAndMul(sum, w.postAttentionNorm(), eps, h, w.gateUpProj(), gateUp, act);
             sum = backend.linearIntoResidual(act, w.downProj(), null, sum, proj, stats);
         }
-        backend.norm(sum, finalNorm, eps, h);
-        return logits(h, logitRows, logitRowCount, s);
+        return logits(sum, h, logitRows, logitRowCount, s);
     }
 
-    private Tensor logits(Tensor hidden, Tensor rows, int count, Scratch s) {
-        Tensor selected = s.activation(count, config.hiddenSize());
-        backend.gatherRows(hidden, rows, selected);
+    /** The final norm of {@code sum} into {@code normed}, then lm_head over {@code rows} (null: every row). */
+    private Tensor logits(ResidualSum sum, Tensor normed, Tensor rows, int count, Scratch s) {
         Tensor logits = backend.allocate(DType.F32, count, config.vocabSize());
-        backend.linear(selected, lmHead, null, logits);
+        if (rows == null) {
+            backend.normedLinear(sum, finalNorm, config.rmsNormEps(), normed, lmHead, null, logits);
+        } else {
+            backend.norm(sum, finalNorm, config.rmsNormEps(), normed);
+            Tensor selected = s.activation(count, config.hiddenSize());
+            backend.gatherRows(normed, rows, selected);
+            backend.linear(selected, lmHead, null, logits);
+        }
         return logits;
     }
 

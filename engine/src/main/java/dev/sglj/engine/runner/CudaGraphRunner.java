@@ -111,12 +111,7 @@ public final class CudaGraphRunner implements AutoCloseable {
         if (batch.mode() != ForwardMode.DECODE || bs == 0 || bs > maxBatchSize() || batch.numTokens() != bs) {
             return false;
         }
-        int[] rows = batch.logitRows();
-        if (rows.length != bs) return false;
-        for (int r = 0; r < bs; r++) {
-            if (rows[r] != r) return false;
-        }
-        return model.supportsFixedDecode(batch, maxSeqLen);
+        return batch.logitsOfEveryRow() && model.supportsFixedDecode(batch, maxSeqLen);
     }
 
     /**

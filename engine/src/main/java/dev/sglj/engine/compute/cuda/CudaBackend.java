@@ -429,6 +429,14 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public ResidualSum embeddingIntoResidual(Tensor table, Tensor ids, Tensor out, Tensor stats) {
+        ensureCurrent();
+        if (stats == null) return Backend.super.embeddingIntoResidual(table, ids, out, null);
+        fused.embedding(table, ids, out, stats, 0);
+        return new ResidualSum.Stored(out, stats, 0);
+    }
+
+    @Override
     public ResidualSum linearIntoResidual(Tensor x, Tensor w, Tensor bias, ResidualSum sum, Tensor delta,
                                           Tensor stats) {
         ensureCurrent();

@@ -2,6 +2,7 @@ package dev.sglj.engine.compute.cuda;
 
 import static dev.sglj.engine.compute.cuda.TensorChecks.bias;
 import static dev.sglj.engine.compute.cuda.TensorChecks.check;
+import static dev.sglj.engine.compute.cuda.TensorChecks.checkIndices;
 import static dev.sglj.engine.compute.cuda.TensorChecks.requireRows;
 
 import dev.sglj.engine.compute.DType;
@@ -13,9 +14,12 @@ import dev.sglj.engine.compute.Tensor;
  * forms) at BF16 batches of at most {@value #MAX_ROWS} rows: the o and down projections add into the
  * residual and leave its sums of squares; the q/k/v and gate/up projections norm their input from them;
  * q/k/v rotates and stores q, k and v as {@code qkv_to_cache} does, and gate/up multiplies silu(gate) by up
- * before storing. The two RMSNorm launches, the SiLU launch and {@code qkv_to_cache} go from every layer. The statistics tensor holds two slots of a (whole, fraction) pair of 64-bit
- * integers per row (gemv.cu adds in fixed point, so the sums do not depend on the blocks' order); the
- * residual linears alternate slots, each clearing the other for the next.
+ * before storing. The two RMSNorm launches, the SiLU launch and {@code qkv_to_cache} go from every layer;
+ * the embedding leaves its rows' sums of squares too ({@code embedding_residual}), so the first layer needs
+ * no RMSNorm launch either, and the final norm rides on lm_head (a normed GEMV with F32 out). The statistics
+ * tensor holds two slots of a (whole, fraction) pair of 64-bit integers per row (gemv.cu adds in fixed point,
+ * so the sums do not depend on the blocks' order); the residual linears alternate slots, each clearing the
+ * other for the next.
  */
 final class FusedLinears {
     /**
@@ -48,6 +52,23 @@ final class FusedLinears {
     }
 
     /**
+     * {@code residual[i, :] = table[ids[i], :]}, each row's sum of squares set in {@code slot} of {@code stats}
+     * and the other slot cleared, as {@link #intoResidual} leaves them.
+     */
+    void embedding(Tensor table, Tensor ids, Tensor residual, Tensor stats, int slot) {
+        String op = "embeddingIntoResidual";
+        CudaTensor tab = check(op, "table", table, activations);
+        CudaTensor idx = check(op, "ids", ids, DType.I32);
+        CudaTensor rs = check(op, "out", residual, activations);
+        requireRows(op, rs, idx.numel(), tab.cols());
+        checkIndices(op, "ids", idx, tab.rows());
+        CudaTensor st = stats(op, stats, rs);
+        kernels.args().ptr(tab.ptr()).ptr(idx.ptr()).ptr(rs.ptr()).i32(Math.toIntExact(rs.cols())).ptr(st.ptr())
+                .i32(slot(op, slot));
+        kernels.launch("embedding_residual", Math.toIntExact(rs.rows()), 1, 1, CudaBackend.threadsFor(rs.cols()), 0);
+    }
+
+    /**
      * {@code residual += x w^T + bias} with the sums of squares into {@code stats}; false (nothing done)
      * where the shapes do not suit the fused form, which the caller then composes.
      */
@@ -65,13 +86,16 @@ final class FusedLinears {
         return true;
     }
 
-    /** {@code out = rmsNorm(residual) w^T + bias}, the residual and stats as {@link #intoResidual} left them. */
+    /**
+     * {@code out = rmsNorm(residual) w^T + bias}, the residual and stats as {@link #intoResidual} left them;
+     * {@code out} BF16 or F32 (the final norm and lm_head).
+     */
     void normed(Tensor residual, Tensor stats, int slot, Tensor normWeight, float eps, Tensor w, Tensor bias,
                 Tensor out) {
         String op = "normedLinear";
         CudaTensor rs = check(op, "residual", residual, activations);
         CudaTensor ws = check(op, "w", w, activations);
-        CudaTensor os = check(op, "out", out, activations);
+        CudaTensor os = check(op, "out", out, DType.BF16, DType.F32);
         if (ws.shape().length != 2 || ws.cols() != rs.cols()) {
             throw new IllegalArgumentException(op + ": weight " + ws + " must be [out, " + rs.cols() + "] for " + rs);
         }

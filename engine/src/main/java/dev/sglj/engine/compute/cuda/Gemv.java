@@ -68,8 +68,9 @@ final class Gemv {
     }
 
     /**
-     * {@code os = rmsNorm(residual) · wsᵀ + bs} for the residual a {@link #launchIntoResidual} of the same rows
-     * wrote, with the sums of squares it left in {@code slot} of {@code stats}.
+     * {@code os = rmsNorm(residual) · wsᵀ + bs} (BF16 or F32 {@code os}) for the residual a {@link
+     * #launchIntoResidual} of the same rows wrote, with the sums of squares it left in {@code slot} of
+     * {@code stats}.
      */
     static void launchNormed(Kernels kernels, int multiprocessors, CudaTensor residual, CudaTensor stats, int slot,
                              CudaTensor normWeight, float eps, CudaTensor ws, CudaTensor bs, CudaTensor os) {
@@ -77,7 +78,8 @@ final class Gemv {
         int outRows = Math.toIntExact(ws.rows());
         int split = split(m, outRows, multiprocessors);
         args(kernels, residual, ws, bs, os, outRows, split).ptr(stats.ptr()).i32(slot).ptr(normWeight.ptr()).f32(eps);
-        kernels.launchDependent("gemv_normed_" + m, blocks(groups(m, outRows), split), 32 * WARPS);
+        kernels.launchDependent((os.dtype() == DType.F32 ? "gemv_normed_f32_" : "gemv_normed_") + m,
+                blocks(groups(m, outRows), split), 32 * WARPS);
     }
 
     /**

@@ -23,12 +23,13 @@
  * device memory comes from a caching allocator, so a forward pass neither synchronizes nor calls
  * cuMemAlloc once warm; {@code toHost} is the synchronization point.
  *
- * <p>Decode at one or two rows: the residual-stream ops of the SPI ({@code linearIntoResidual},
- * {@code normedQkvToCache}, {@code normedGateUpSiluAndMul}) run as the GEMV's fused forms
- * ({@link dev.sglj.engine.compute.cuda.FusedLinears}, {@code gemv.cu}): a layer's two RMSNorms, its
- * SiLU-and-mul and its RoPE/KV-cache step ride on the four GEMVs, which are launched as programmatic
- * dependents (PDL, {@code CudaDriver.launchDependent}) so each one's weights stream while the kernel
- * before drains. They give the separate ops' bits except for the order of a norm's sum of squares.
+ * <p>Decode at one or two rows: the residual-stream ops of the SPI ({@code embeddingIntoResidual},
+ * {@code linearIntoResidual}, {@code normedQkvToCache}, {@code normedGateUpSiluAndMul}) run as the GEMV's
+ * fused forms ({@link dev.sglj.engine.compute.cuda.FusedLinears}, {@code gemv.cu}): a layer's two RMSNorms,
+ * its SiLU-and-mul and its RoPE/KV-cache step ride on the four GEMVs (the first layer's input norm on
+ * the embedding, the final norm on lm_head: {@code normedLinear} with F32 logits), which are launched as
+ * programmatic dependents (PDL, {@code CudaDriver.launchDependent}) so each one's weights stream while the
+ * kernel before drains. They give the separate ops' bits except for the order of a norm's sum of squares.
  *
  * <p>Indices (token ids, KV slots, positions) are checked on the host when the tensor was made by
  * {@code ints}; the request-to-token table's entries are trusted, as on the CPU's fast path.

@@ -3,7 +3,7 @@
 // weight row in flight in each lane before the first is used; x (at most 4 x 14336 BF16) comes from
 // L1. Needs K % 8 == 0 and 16-byte aligned rows.
 //
-// Three fused forms remove a decode layer's one-block ops at batch 1 and 2 (each launch between two GEMVs
+// The fused forms remove a decode layer's one-block ops at batch 1 and 2 (each launch between two GEMVs
 // costs a few microseconds of an otherwise idle GPU):
 //   GEMV_RESIDUAL     the output is the residual stream: out[n, o] += round(dot + bias), rounded as the
 //                     add of add_rms_norm; every block adds its rows' sums of squares of the new values into
@@ -11,7 +11,7 @@
 //   GEMV_NORMED       x is that residual: the GEMV of rmsNorm(x) with norm weight nw, the sum of squares read
 //                     from the slot the RESIDUAL GEMV filled; each x chunk is normed and rounded to BF16 as
 //                     rms_norm would store it, so only the order of the sum of squares differs from the
-//                     separate ops.
+//                     separate ops. BF16 or F32 out (the final norm and lm_head: F32 logits).
 //   GEMV_NORMED_SILU  GEMV_NORMED over the fused gate/up weight (O = 2 * inter rows): a warp owns gate
 //                     rows j.. and the up rows inter + j..; out[n, j] = silu(g) * u with g and u rounded
 //                     as the projection would store them.
@@ -21,7 +21,8 @@
 // stats holds two slots of M (whole, fraction) pairs of 64-bit integers: a sum of squares s is added as
 // floor(256 s) and the rest times 2^32, exactly, so the total is the same whatever order the blocks add
 // in (the next token does not depend on scheduling). A RESIDUAL GEMV fills one slot and clears the other
-// for the next one; the caller alternates them and zeroes both before the first.
+// for the next one; the caller alternates them and zeroes both before the first, unless the first is
+// embedding_residual (below), which sets its slot and clears the other.
 #define GEMV_PLAIN 0
 #define GEMV_RESIDUAL 1
 #define GEMV_NORMED 2
@@ -55,11 +56,18 @@ __device__ __forceinline__ float load_out(const bf16* out, i64 i) { return bf2f(
 __device__ __forceinline__ float load_out(const float* out, i64 i) { return out[i]; }
 
 #define GEMV_STAT_SCALE 256.0f
-__device__ __forceinline__ void add_sum_of_squares(unsigned long long* cell, float s) {
+// A sum of squares s in stats' fixed point: floor(256 s) and the rest times 2^32.
+__device__ __forceinline__ void fixed_point(float s, unsigned long long& whole, unsigned long long& fraction) {
     float x = s * GEMV_STAT_SCALE;
-    unsigned long long whole = (unsigned long long) x;
+    whole = (unsigned long long) x;
+    fraction = (unsigned long long) ((x - (float) whole) * 4294967296.0f);
+}
+
+__device__ __forceinline__ void add_sum_of_squares(unsigned long long* cell, float s) {
+    unsigned long long whole, fraction;
+    fixed_point(s, whole, fraction);
     atomicAdd(cell, whole);
-    atomicAdd(cell + 1, (unsigned long long) ((x - (float) whole) * 4294967296.0f));
+    atomicAdd(cell + 1, fraction);
 }
 
 __device__ __forceinline__ float sum_of_squares(const unsigned long long* cell) {
@@ -315,6 +323,11 @@ extern "C" __global__ void __launch_bounds__(GEMV_WARPS * 32) gemv_normed_##M(  
         unsigned long long* stats, int slot, const bf16* nw, float eps) {                                     \
     gemv<M, R, U, GEMV_NORMED, bf16>(x, w, bias, out, K, O, S, stats, slot, nw, eps);                         \
 }                                                                                                             \
+extern "C" __global__ void __launch_bounds__(GEMV_WARPS * 32) gemv_normed_f32_##M(                           \
+        const bf16* x, const bf16* w, const bf16* bias, float* out, int K, int O, int S,                      \
+        unsigned long long* stats, int slot, const bf16* nw, float eps) {                                     \
+    gemv<M, R, U, GEMV_NORMED, float>(x, w, bias, out, K, O, S, stats, slot, nw, eps);                        \
+}                                                                                                             \
 extern "C" __global__ void __launch_bounds__(GEMV_WARPS * 32) gemv_normed_silu_##M(                          \
         const bf16* x, const bf16* w, bf16* out, int K, int O, int S, unsigned long long* stats, int slot,    \
         const bf16* nw, float eps) {                                                                          \
@@ -334,3 +347,32 @@ GEMV_KERNELS(3, 2, 2)
 GEMV_KERNELS(4, 4, 1)
 GEMV_FUSED_KERNELS(1, 1, 4)
 GEMV_FUSED_KERNELS(2, 2, 2)
+
+// embedding (one block per row of out, the residual) that also sets the row's sum of squares in slot `slot`
+// of stats and clears the other slot, as a RESIDUAL GEMV leaves them, so the first layer's normed GEMV needs
+// no rms_norm before it. The sum is rms_norm's (same loop and block_sum over as many threads), and the fixed
+// point holds it exactly from 2^-17 up, so the normed GEMV then gives rms_norm's bits. It lets its dependent
+// (that GEMV) launch at once: the GEMV waits for it before reading anything.
+extern "C" __global__ void embedding_residual(const bf16* table, const int* ids, bf16* out, int hidden,
+                                              unsigned long long* stats, int slot) {
+#if __CUDA_ARCH__ >= 900
+    asm volatile("griddepcontrol.launch_dependents;");
+#endif
+    const bf16* src = table + (i64) ids[blockIdx.x] * hidden;
+    bf16* dst = out + (i64) blockIdx.x * hidden;
+    float ss = 0.0f;
+    for (int i = threadIdx.x; i < hidden; i += blockDim.x) {
+        bf16 v = src[i];
+        dst[i] = v;
+        float f = bf2f(v);
+        ss += f * f;
+    }
+    ss = block_sum(ss);
+    if (threadIdx.x == 0) {
+        unsigned long long* cell = stats + (slot * gridDim.x + blockIdx.x) * 2;
+        unsigned long long* other = stats + ((1 - slot) * gridDim.x + blockIdx.x) * 2;
+        fixed_point(ss, cell[0], cell[1]);
+        other[0] = 0;
+        other[1] = 0;
+    }
+}

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The decode layer's norms and SiLU carried by the GEMV ({@link FusedLinears}) against the same ops
@@ -126,6 +127,88 @@ class CudaFusedLinearsTest extends OnGpu {
         assertThat(gpu.toHost(fused.vCache())).as("v cache").containsExactly(gpu.toHost(composed.vCache()));
     }
 
+    /**
+     * The embedding that sets its rows' sums of squares (twice, to show it sets rather than adds), then the first
+     * layer's normed q/k/v projection, against embedding, rms_norm and the plain ops, bit for bit: the sum is
+     * rms_norm's, in the same order. The o projection after it fills the other slot.
+     */
+    @ParameterizedTest(name = "{0} rows, hidden {1}")
+    @CsvSource({"1, 256", "2, 256", "1, 4096", "2, 4096", "2, 136"})
+    void embeddingLeavesTheFirstNormsStatistics(int m, int hidden) {
+        int heads = 4, kvHeads = 2, headDim = 32, slots = 40, tableRows = 64;
+        int rows = (heads + 2 * kvHeads) * headDim;
+        Tensor embeddings = uniform(0.5f, 50, hidden);
+        Tensor ids = gpu.ints(m == 1 ? new int[] {7} : new int[] {41, 7});
+        Tensor residual = gpu.allocate(DType.BF16, m, hidden);
+        Tensor stats = gpu.normStatistics(m, hidden);
+        gpu.embeddingIntoResidual(embeddings, ids, residual, stats);
+        ResidualSum sum = gpu.embeddingIntoResidual(embeddings, ids, residual, stats);
+        assertThat(sum).isEqualTo(new ResidualSum.Stored(residual, stats, 0));
+        Tensor composedResidual = gpu.allocate(DType.BF16, m, hidden);
+        gpu.embedding(embeddings, ids, composedResidual);
+        assertThat(gpu.toHost(residual)).as("residual").containsExactly(gpu.toHost(composedResidual));
+        assertSumsOfSquares(stats, 0, gpu.toHost(residual), m, hidden);
+
+        Tensor norm = uniform(1.5f, 1, hidden);
+        Tensor weight = uniform(0.05f, rows, hidden);
+        float[] angles = new float[tableRows * headDim];
+        for (int i = 0; i < angles.length; i++) angles[i] = (float) Math.cos(0.21 * i);
+        Tensor cosSin = gpu.floats(angles, tableRows, headDim);
+        Tensor positions = gpu.ints(m == 1 ? new int[] {3} : new int[] {3, 60});
+        Tensor loc = gpu.ints(m == 1 ? new int[] {9} : new int[] {9, 31});
+        QkvTargets fused = targets(heads, kvHeads, headDim, positions, cosSin, loc, m, slots);
+        QkvTargets composed = targets(heads, kvHeads, headDim, positions, cosSin, loc, m, slots);
+        Tensor normed = gpu.allocate(DType.BF16, m, hidden);
+        Tensor qkv = gpu.allocate(DType.BF16, m, rows);
+        gpu.normedQkvToCache(sum, norm, 1e-5f, normed, weight, null, qkv, fused);
+        gpu.rmsNorm(composedResidual, norm, 1e-5f, normed);
+        gpu.linear(normed, weight, null, qkv);
+        gpu.qkvToCache(qkv, heads, kvHeads, headDim, null, null, 1e-5f, positions, cosSin, composed.q(),
+                composed.kCache(), composed.vCache(), loc);
+        assertThat(gpu.toHost(fused.q())).as("q").containsExactly(gpu.toHost(composed.q()));
+        assertThat(gpu.toHost(fused.kCache())).as("k cache").containsExactly(gpu.toHost(composed.kCache()));
+        assertThat(gpu.toHost(fused.vCache())).as("v cache").containsExactly(gpu.toHost(composed.vCache()));
+
+        ResidualSum next = gpu.linearIntoResidual(uniform(1f, m, 96), uniform(0.05f, hidden, 96), null, sum,
+                gpu.allocate(DType.BF16, m, hidden), stats);
+        assertThat(next).as("the o projection after the embedding")
+                .isEqualTo(new ResidualSum.Stored(residual, stats, 1));
+        assertSumsOfSquares(stats, 1, gpu.toHost(residual), m, hidden);
+    }
+
+    /**
+     * The final norm and a tied lm_head (the embedding table) as one normed GEMV with F32 logits, against rms_norm
+     * and the plain F32 GEMV: bit for bit on the embedding's statistics (rms_norm's sum), within
+     * {@link GpuData#BF16_TOLERANCE} on a residual linear's (another order of the sum of squares).
+     */
+    @ParameterizedTest(name = "{0} rows")
+    @ValueSource(ints = {1, 2})
+    void finalNormAndLmHeadMakeF32Logits(int m) {
+        int hidden = 256, vocab = 1001;
+        Tensor embeddings = uniform(0.5f, vocab, hidden);
+        Tensor ids = gpu.ints(m == 1 ? new int[] {1000} : new int[] {5, 1000});
+        Tensor residual = gpu.allocate(DType.BF16, m, hidden);
+        Tensor stats = gpu.normStatistics(m, hidden);
+        Tensor norm = uniform(1.5f, 1, hidden);
+        Tensor normed = gpu.allocate(DType.BF16, m, hidden);
+        Tensor logits = gpu.allocate(DType.F32, m, vocab);
+        Tensor composed = gpu.allocate(DType.F32, m, vocab);
+
+        ResidualSum sum = gpu.embeddingIntoResidual(embeddings, ids, residual, stats);
+        gpu.normedLinear(sum, norm, 1e-5f, normed, embeddings, null, logits);
+        gpu.rmsNorm(residual, norm, 1e-5f, normed);
+        gpu.linear(normed, embeddings, null, composed);
+        assertThat(gpu.toHost(logits)).as("logits of the embedding").containsExactly(gpu.toHost(composed));
+
+        ResidualSum down = gpu.linearIntoResidual(uniform(1f, m, 512), uniform(0.05f, hidden, 512), null, sum,
+                gpu.allocate(DType.BF16, m, hidden), stats);
+        gpu.normedLinear(down, norm, 1e-5f, normed, embeddings, null, logits);
+        gpu.rmsNorm(residual, norm, 1e-5f, normed);
+        gpu.linear(normed, embeddings, null, composed);
+        assertClose("logits after a residual linear, " + m + " rows", gpu.toHost(logits), gpu.toHost(composed),
+                BF16_TOLERANCE);
+    }
+
     private static QkvTargets targets(int heads, int kvHeads, int headDim, Tensor positions, Tensor cosSin, Tensor loc,
                                       int m, int slots) {
         return new QkvTargets(heads, kvHeads, headDim, null, null, positions, cosSin,
@@ -191,6 +274,9 @@ class CudaFusedLinearsTest extends OnGpu {
     void composesWhereTheFusedFormsDoNotApply() {
         assertThat(gpu.normStatistics(FusedLinears.MAX_ROWS + 1, 256)).as("above the fused forms' rows").isNull();
         assertThat(gpu.normStatistics(2, 260)).as("K not a multiple of 8").isNull();
+        Tensor embedded = gpu.allocate(DType.BF16, 1, 64);
+        assertThat(gpu.embeddingIntoResidual(uniform(1f, 10, 64), gpu.ints(new int[] {3}), embedded, null))
+                .as("the embedding without statistics").isEqualTo(new ResidualSum.Stored(embedded, null, 0));
         Tensor x = uniform(1f, 2, 64);
         Tensor w = uniform(0.1f, 256, 64);
         Tensor residual = uniform(1f, 2, 256);

@@ -127,6 +127,13 @@ final class OpProfile implements Backend {
     }
 
     @Override
+    public ResidualSum embeddingIntoResidual(Tensor table, Tensor ids, Tensor out, Tensor stats) {
+        ResidualSum[] result = new ResidualSum[1];
+        timed("embeddingIntoResidual", () -> result[0] = gpu.embeddingIntoResidual(table, ids, out, stats));
+        return result[0];
+    }
+
+    @Override
     public ResidualSum linearIntoResidual(Tensor x, Tensor w, Tensor bias, ResidualSum sum, Tensor delta,
                                           Tensor stats) {
         ResidualSum[] result = new ResidualSum[1];
