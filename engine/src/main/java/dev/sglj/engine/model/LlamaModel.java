@@ -191,7 +191,7 @@ public final class LlamaModel implements AutoCloseable {
     private Tensor logits(Tensor hidden, Tensor rows, int count, Scratch s) {
         Tensor selected = s.activation(count, config.hiddenSize());
         backend.gatherRows(hidden, rows, selected);
-        Tensor logits = backend.allocate(DType.F32, count, config.vocabSize());
+        Tensor logits = backend.allocateUninitialized(DType.F32, count, config.vocabSize());
         backend.linear(selected, lmHead, null, logits);
         return logits;
     }
@@ -226,8 +226,9 @@ public final class LlamaModel implements AutoCloseable {
             return t;
         }
 
+        /** Every op writing an activation writes all of it, so it is not zero-filled first. */
         Tensor activation(long rows, long cols) {
-            return keep(backend.allocate(backend.activationDtype(), rows, cols));
+            return keep(backend.allocateUninitialized(backend.activationDtype(), rows, cols));
         }
 
         void onClose(Runnable r) {
