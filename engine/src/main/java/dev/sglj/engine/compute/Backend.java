@@ -34,6 +34,15 @@ public interface Backend extends AutoCloseable {
     /** A new zero-filled tensor. */
     Tensor allocate(DType dtype, long... shape);
 
+    /**
+     * A new tensor whose contents are undefined until written, for an op's output that the op overwrites in
+     * full (activations of a forward pass): a GPU backend then skips the fill (in a CUDA graph, a memset node
+     * a tensor). By default {@link #allocate}.
+     */
+    default Tensor allocateUninitialized(DType dtype, long... shape) {
+        return allocate(dtype, shape);
+    }
+
     /** A weight backed by host data; the CPU backend may use it in place (no copy of mmapped files). */
     Tensor weight(HostTensor host);
 

@@ -189,7 +189,7 @@ public final class LlamaModel implements AutoCloseable {
 
     /** The final norm of {@code sum} into {@code normed}, then lm_head over {@code rows} (null: every row). */
     private Tensor logits(ResidualSum sum, Tensor normed, Tensor rows, int count, Scratch s) {
-        Tensor logits = backend.allocate(DType.F32, count, config.vocabSize());
+        Tensor logits = backend.allocateUninitialized(DType.F32, count, config.vocabSize());
         if (rows == null) {
             backend.normedLinear(sum, finalNorm, config.rmsNormEps(), normed, lmHead, null, logits);
         } else {
@@ -231,8 +231,9 @@ public final class LlamaModel implements AutoCloseable {
             return t;
         }
 
+        /** Every op writing an activation writes all of it, so it is not zero-filled first. */
         Tensor activation(long rows, long cols) {
-            return keep(backend.allocate(backend.activationDtype(), rows, cols));
+            return keep(backend.allocateUninitialized(backend.activationDtype(), rows, cols));
         }
 
         void onClose(Runnable r) {

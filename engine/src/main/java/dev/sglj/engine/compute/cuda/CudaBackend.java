@@ -204,6 +204,12 @@ public final class CudaBackend implements Backend {
         return t;
     }
 
+    @Override
+    public Tensor allocateUninitialized(DType dtype, long... shape) {
+        ensureCurrent();
+        return newTensor(null, dtype, shape, "allocateUninitialized");
+    }
+
     private void zero(CudaTensor t) {
         CudaDriver.memset(t.ptr(), (byte) 0, t.bytes(), stream);
     }
