@@ -60,6 +60,8 @@ public final class CudaBackend implements Backend {
     private boolean closed;
     /** Where {@link #toHost} and the row reads land: logits come back at PCIe speed. */
     private final PinnedBuffer readback = new PinnedBuffer();
+    /** Page-locked memory that host-to-device transfers are staged in. */
+    private final UploadStaging staging;
 
     /** What the backend found on its device. */
     public record DeviceInfo(int ordinal, String name, int ccMajor, int ccMinor, int multiprocessors,
@@ -120,6 +122,7 @@ public final class CudaBackend implements Backend {
                 CudaDriver.memInfo()[1],
                 CudaDriver.attribute(device, CudaDriver.ATTR_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN));
         this.stream = CudaDriver.createStream();
+        this.staging = new UploadStaging(stream);
         this.memory = new DeviceMemory(stream);
         KernelCompiler compiler = new KernelCompiler(info.ccMajor(), info.ccMinor(), kernelCacheDir);
         this.kernels = new Kernels(compiler, stream, Kernels.sources(activations));
@@ -326,6 +329,37 @@ public final class CudaBackend implements Backend {
         }
         if (d.hostInts != null) System.arraycopy(src, srcOffset, d.hostInts, (int) dstOffset, len);
         upload(d.ptr() + 4 * dstOffset, MemorySegment.ofArray(src).asSlice(4L * srcOffset, 4L * len), 4L * len);
+    }
+
+    /**
+     * {@code initial.length} I32 vectors of one length in one device allocation, holding {@code initial}
+     * (queued): see {@link PackedInts}.
+     */
+    public PackedInts packedInts(int[]... initial) {
+        ensureCurrent();
+        if (initial.length == 0) throw new IllegalArgumentException("packedInts: no vectors");
+        int length = initial[0].length;
+        for (int[] v : initial) {
+            if (v.length != length) {
+                throw new IllegalArgumentException("packedInts: vectors of " + v.length + " and " + length + " values");
+            }
+        }
+        CudaTensor whole = newTensor(null, DType.I32, new long[] {initial.length, length}, "packedInts");
+        PackedInts packed = new PackedInts(this, whole, initial);
+        packed.upload();
+        return packed;
+    }
+
+    /**
+     * Queues a copy of all of {@code values} into I32 {@code dst}, through page-locked staging
+     * ({@link PackedInts#upload}).
+     */
+    void uploadInts(CudaTensor dst, int[] values) {
+        ensureCurrent();
+        if (4L * values.length != dst.bytes()) {
+            throw new IllegalArgumentException("uploadInts: " + values.length + " values for " + dst);
+        }
+        staging.copyToDevice(dst.ptr(), MemorySegment.ofArray(values), 4L * values.length);
     }
 
     @Override
@@ -536,6 +570,7 @@ public final class CudaBackend implements Backend {
     @Override
     public void free(Tensor t) {
         CudaTensor c = cuda("free", "t", t);
+        if (c.isView()) throw new IllegalArgumentException("free: " + c + " is a view, freed with the tensor it views");
         if (c.freed()) return;
         memory.release(c.take(), c.bytes());
         live.remove(c);
@@ -693,6 +728,7 @@ public final class CudaBackend implements Backend {
         memory.emptyCache();
         kernels.close();
         readback.release();
+        staging.close();
         CudaDriver.destroyStream(stream);
         CudaDriver.releasePrimaryContext(device);
         closed = true;
