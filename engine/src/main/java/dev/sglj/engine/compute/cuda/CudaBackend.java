@@ -7,6 +7,7 @@ import static dev.sglj.engine.compute.cuda.TensorChecks.normWeight;
 import static dev.sglj.engine.compute.cuda.TensorChecks.requireRows;
 
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import dev.sglj.engine.compute.AttentionBatch;
@@ -112,6 +113,10 @@ public final class CudaBackend implements Backend {
             throw new IllegalArgumentException("GPU " + ordinal + " does not exist (" + count + " visible)");
         }
         this.device = CudaDriver.device(ordinal);
+        if (CudaDriver.attribute(device, CudaDriver.ATTR_UNIFIED_ADDRESSING) != 1) {
+            throw new IllegalStateException("GPU " + ordinal + " has no unified addressing, which scatterInts needs "
+                    + "to read page-locked host memory");
+        }
         this.context = CudaDriver.retainPrimaryContext(device);
         CudaDriver.setCurrent(context);
         current.set(true);
@@ -362,21 +367,26 @@ public final class CudaBackend implements Backend {
         staging.copyToDevice(dst.ptr(), MemorySegment.ofArray(values), 4L * values.length);
     }
 
+    /**
+     * One scatter_ints launch per {@link UploadStaging#SEGMENT_BYTES} of (offset, value) pairs, reading them
+     * from page-locked staging itself (unified addressing: no device buffer, no copy).
+     */
     @Override
     public void scatterInts(Tensor dst, int[] offsets, int[] values) {
         ensureCurrent();
         CudaTensor d = check("scatterInts", "dst", dst, DType.I32);
         Backend.checkScatter(offsets, values, d.numel());
         int n = offsets.length;
-        if (n == 0) return;
         if (d.hostInts != null) for (int i = 0; i < n; i++) d.hostInts[offsets[i]] = values[i];
-        int[] packed = Arrays.copyOf(offsets, 2 * n);
-        System.arraycopy(values, 0, packed, n, n);
-        CudaTensor p = newTensor(null, DType.I32, new long[] {2L * n}, "scatterInts");
-        upload(p.ptr(), MemorySegment.ofArray(packed), 8L * n);
-        kernels.args().ptr(d.ptr()).ptr(p.ptr()).i32(n);
-        kernels.launchElements("scatter_ints", n);
-        free(p);
+        int perLaunch = (int) (UploadStaging.SEGMENT_BYTES / 8);
+        for (int from = 0; from < n; from += perLaunch) {
+            int m = Math.min(perLaunch, n - from);
+            MemorySegment packed = staging.take(8L * m);
+            MemorySegment.copy(offsets, from, packed, JAVA_INT, 0, m);
+            MemorySegment.copy(values, from, packed, JAVA_INT, 4L * m, m);
+            kernels.args().ptr(d.ptr()).ptr(packed.address()).i32(m);
+            kernels.launchElements("scatter_ints", m);
+        }
     }
 
     @Override

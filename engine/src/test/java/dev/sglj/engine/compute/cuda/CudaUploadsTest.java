@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Host-to-device transfers staged in page-locked memory ({@link UploadStaging}): {@link PackedInts} vectors sent
- * in one copy, and staged bytes surviving until the stream has read them while the host runs megabytes ahead.
+ * in one copy, scatterInts' kernel reading its pairs there, and staged bytes surviving until the stream has
+ * read them while the host runs megabytes ahead.
  */
 @Tag("gpu")
 class CudaUploadsTest extends OnGpu {
@@ -72,6 +73,34 @@ class CudaUploadsTest extends OnGpu {
             sent.forEach(PackedInts::close);
             gpu.free(x);
             gpu.free(y);
+        }
+    }
+
+    /**
+     * scatterInts' kernel reads its pairs from page-locked staging, a launch per segment's worth: 300,000 pairs
+     * (three launches) reverse a tensor, and a tensor from ints keeps its host mirror.
+     */
+    @Test
+    void scatterIntsReadsItsPairsFromStaging() {
+        int n = 300_000;
+        int[] offsets = new int[n];
+        int[] values = new int[n];
+        for (int i = 0; i < n; i++) {
+            offsets[i] = n - 1 - i;
+            values[i] = 7 * i;
+        }
+        Tensor dst = gpu.allocate(DType.I32, n);
+        Tensor mirrored = gpu.ints(new int[5]);
+        try {
+            gpu.scatterInts(dst, offsets, values);
+            gpu.scatterInts(mirrored, new int[] {3, 1}, new int[] {8, 9});
+            int[] back = readInts(gpu, dst);
+            for (int i = 0; i < n; i++) assertThat(back[n - 1 - i]).as("offset " + (n - 1 - i)).isEqualTo(7 * i);
+            assertThat(readInts(gpu, mirrored)).containsExactly(0, 9, 0, 8, 0);
+            assertThat(((CudaTensor) mirrored).hostInts).containsExactly(0, 9, 0, 8, 0);
+        } finally {
+            gpu.free(dst);
+            gpu.free(mirrored);
         }
     }
 
