@@ -17,7 +17,6 @@ import dev.sglj.engine.compute.HostTensor;
 import dev.sglj.engine.compute.QkvTargets;
 import dev.sglj.engine.compute.ResidualSum;
 import dev.sglj.engine.compute.Tensor;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -35,7 +34,8 @@ import java.util.Set;
  * weights, activations and KV cache F32 (BF16/F16 checkpoints converted up on the device), GEMMs by
  * cuBLAS SGEMM without TF32, the other ops as the F32 kernels of {@code f32.cu} and
  * {@code f32_attention.cu}; every op checks that its activations and weights are in the backend's
- * dtype. Work is queued on one stream; {@link #toHost} waits for it.
+ * dtype. Work is queued on one stream; {@link #toHost} waits for it. Host values (ints, floats, writeInts,
+ * scatterInts) go through page-locked staging ({@link UploadStaging}), so no upload waits for the stream.
  * Use it from one thread at a time (the scheduler's); the CUDA context is made current on whichever
  * thread calls.
  */
@@ -280,7 +280,7 @@ public final class CudaBackend implements Backend {
     public Tensor ints(int[] values) {
         ensureCurrent();
         CudaTensor t = newTensor(null, DType.I32, new long[] {values.length}, "ints");
-        upload(t.ptr(), MemorySegment.ofArray(values), 4L * values.length);
+        staging.copyToDevice(t.ptr(), MemorySegment.ofArray(values), 4L * values.length);
         t.hostInts = values.clone();
         return t;
     }
@@ -293,7 +293,7 @@ public final class CudaBackend implements Backend {
             free(t);
             throw new IllegalArgumentException("floats: " + values.length + " values for shape " + Arrays.toString(shape));
         }
-        upload(t.ptr(), MemorySegment.ofArray(values), 4L * values.length);
+        staging.copyToDevice(t.ptr(), MemorySegment.ofArray(values), 4L * values.length);
         return t;
     }
 
@@ -309,19 +309,8 @@ public final class CudaBackend implements Backend {
         }
         short[] bits = new short[values.length];
         for (int i = 0; i < values.length; i++) bits[i] = Bf16.fromFloat(values[i]);
-        upload(t.ptr(), MemorySegment.ofArray(bits), 2L * values.length);
+        staging.copyToDevice(t.ptr(), MemorySegment.ofArray(bits), 2L * values.length);
         return t;
-    }
-
-    /** Heap arrays cannot be handed to the driver: copy through a native buffer (freed on return). */
-    private void upload(long dst, MemorySegment heap, long bytes) {
-        if (bytes == 0) return;
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment staging = a.allocate(bytes, 16);
-            MemorySegment.copy(heap, 0, staging, 0, bytes);
-            // From pageable memory the call returns once the source is staged, so freeing it next is safe.
-            CudaDriver.copyToDevice(dst, staging, bytes, stream);
-        }
     }
 
     @Override
@@ -333,7 +322,8 @@ public final class CudaBackend implements Backend {
                     + src.length + ") to " + d + " at " + dstOffset + " out of range");
         }
         if (d.hostInts != null) System.arraycopy(src, srcOffset, d.hostInts, (int) dstOffset, len);
-        upload(d.ptr() + 4 * dstOffset, MemorySegment.ofArray(src).asSlice(4L * srcOffset, 4L * len), 4L * len);
+        staging.copyToDevice(d.ptr() + 4 * dstOffset, MemorySegment.ofArray(src).asSlice(4L * srcOffset, 4L * len),
+                4L * len);
     }
 
     /**

@@ -7,7 +7,7 @@ import java.util.Arrays;
  * I32 vectors of one length in one device allocation, each a {@link Tensor} view of its part, whose values the
  * host stages ({@link #set}) and sends together in one host-to-device copy ({@link #upload}). A CUDA graph's
  * decode inputs live in one ({@code CudaGraphRunner}): the graph reads the same addresses at every replay, and
- * one copy from page-locked memory replaces a pageable copy per input.
+ * one copy replaces a copy per input.
  *
  * <p>As for a tensor from {@link CudaBackend#ints}, each vector's values are mirrored on the host
  * ({@code hostInts}) for the ops' index checks, updated when staged, until {@link CudaBackend#resolveFutureIds}

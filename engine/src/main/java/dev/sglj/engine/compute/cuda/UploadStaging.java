@@ -15,10 +15,10 @@ import java.lang.foreign.MemorySegment;
  * per segment filled, not per transfer.
  *
  * <p>An event per segment, not the caller's invariant that {@code SamplingKernels}' two alternating buffers
- * rely on (a launch's ids are awaited before the launch after the next): a CUDA graph's inputs
- * ({@link PackedInts}) and scatterInts' (offset, value) pairs stage here, any number of times a step, whoever
- * calls, and some callers never wait (tests; benchmarks queueing replays back to back), so nothing bounds how
- * far the host runs ahead of the stream.
+ * rely on (a launch's ids are awaited before the launch after the next): every op that takes host values
+ * stages here (ints, floats, writeInts, scatterInts, a CUDA graph's inputs), any number of times a step,
+ * whoever calls, and some callers never wait (tests; benchmarks queueing replays back to back), so nothing
+ * bounds how far the host runs ahead of the stream.
  *
  * <p>Not during stream capture: a captured copy would read its staging address again at every replay.
  * Use from the backend's thread.

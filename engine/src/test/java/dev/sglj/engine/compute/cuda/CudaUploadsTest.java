@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Host-to-device transfers staged in page-locked memory ({@link UploadStaging}): {@link PackedInts} vectors sent
- * in one copy, scatterInts' kernel reading its pairs there, and staged bytes surviving until the stream has
- * read them while the host runs megabytes ahead.
+ * in one copy, scatterInts' kernel reading its pairs there, uploads above a segment split into copies, and
+ * staged bytes surviving until the stream has read them while the host runs megabytes ahead.
  */
 @Tag("gpu")
 class CudaUploadsTest extends OnGpu {
@@ -101,6 +101,30 @@ class CudaUploadsTest extends OnGpu {
         } finally {
             gpu.free(dst);
             gpu.free(mirrored);
+        }
+    }
+
+    /** ints, floats and writeInts above a segment go in segment-sized copies, at the right offsets. */
+    @Test
+    void uploadsLargerThanASegmentArriveWhole() {
+        int n = 600_000;
+        int[] ints = pattern(3, n);
+        float[] floats = new float[n];
+        for (int i = 0; i < n; i++) floats[i] = i * 0.5f;
+        Tensor t = gpu.ints(ints);
+        Tensor f = gpu.floats(floats, n);
+        try {
+            assertThat(readInts(gpu, t)).isEqualTo(ints);
+            assertThat(gpu.toHost(f)).isEqualTo(floats);
+            int[] src = pattern(9, n);
+            gpu.writeInts(t, 1000, src, 5, 300_000);
+            int[] expected = ints.clone();
+            System.arraycopy(src, 5, expected, 1000, 300_000);
+            assertThat(readInts(gpu, t)).isEqualTo(expected);
+            assertThat(((CudaTensor) t).hostInts).isEqualTo(expected);
+        } finally {
+            gpu.free(t);
+            gpu.free(f);
         }
     }
 
