@@ -3,6 +3,7 @@ package dev.sglj.engine.runner;
 import dev.sglj.engine.compute.Tensor;
 import dev.sglj.engine.compute.cuda.CudaBackend;
 import dev.sglj.engine.compute.cuda.CudaGraph;
+import dev.sglj.engine.compute.cuda.PackedInts;
 import dev.sglj.engine.compute.cuda.TokenBuffer;
 import dev.sglj.engine.kv.KvPool;
 import dev.sglj.engine.kv.ReqToTokenPool;
@@ -10,7 +11,6 @@ import dev.sglj.engine.model.ForwardBatch;
 import dev.sglj.engine.model.ForwardMode;
 import dev.sglj.engine.model.LlamaModel;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -19,7 +19,8 @@ import java.util.List;
  * smallest captured size that holds it (padding requests write their K/V to a reserved slot and
  * attend to one key), its inputs are copied into that size's buffers and the graph is replayed.
  * The attention kernels' split count is fixed at capture for the longest context, so one graph
- * serves every sequence length.
+ * serves every sequence length. A size's inputs are the vectors of one {@link PackedInts}, so a step
+ * sends them in one copy.
  */
 public final class CudaGraphRunner implements AutoCloseable {
     private final CudaBackend gpu;
@@ -29,7 +30,11 @@ public final class CudaGraphRunner implements AutoCloseable {
     /** Ascending by batch size. */
     private final List<Captured> graphs = new ArrayList<>();
 
-    private record Captured(int batchSize, LlamaModel.DecodeInputs inputs, CudaGraph graph, Tensor logits) {}
+    /** The vectors of a graph's {@link PackedInts} inputs, in {@link LlamaModel.DecodeInputs}' order. */
+    private static final int IDS = 0, POSITIONS = 1, OUT_CACHE_LOC = 2, REQ_POOL_INDICES = 3, SEQ_LENS = 4,
+            EXTEND_LENS = 5, EXTEND_STARTS = 6;
+
+    private record Captured(int batchSize, PackedInts inputs, CudaGraph graph, Tensor logits) {}
 
     /**
      * Captures a graph per size (largest first, sharing the graph memory pool); {@code paddingSlot} is a
@@ -68,16 +73,23 @@ public final class CudaGraphRunner implements AutoCloseable {
             starts[r] = r;
             padding[r] = paddingSlot;
         }
-        LlamaModel.DecodeInputs in = new LlamaModel.DecodeInputs(bs, gpu.ints(zeros), gpu.ints(zeros),
-                gpu.ints(padding), gpu.ints(zeros), gpu.ints(ones), gpu.ints(ones), gpu.ints(starts));
+        PackedInts packed = gpu.packedInts(zeros, zeros, padding, zeros, ones, ones, starts);
+        LlamaModel.DecodeInputs in = new LlamaModel.DecodeInputs(bs, packed.vector(IDS), packed.vector(POSITIONS),
+                packed.vector(OUT_CACHE_LOC), packed.vector(REQ_POOL_INDICES), packed.vector(SEQ_LENS),
+                packed.vector(EXTEND_LENS), packed.vector(EXTEND_STARTS));
         Tensor[] logits = new Tensor[1];
         CudaGraph[] graph = new CudaGraph[1];
-        gpu.inGraphPool(() -> {
-            // The eager warm-up leaves every block the pass needs in the pool, so the capture allocates nothing.
-            gpu.free(model.forwardDecode(in, maxSeqLen, kv, reqToToken));
-            graph[0] = gpu.capture(() -> logits[0] = model.forwardDecode(in, maxSeqLen, kv, reqToToken));
-        });
-        return new Captured(bs, in, graph[0], logits[0]);
+        try {
+            gpu.inGraphPool(() -> {
+                // The eager warm-up leaves every block the pass needs in the pool, so the capture allocates nothing.
+                gpu.free(model.forwardDecode(in, maxSeqLen, kv, reqToToken));
+                graph[0] = gpu.capture(() -> logits[0] = model.forwardDecode(in, maxSeqLen, kv, reqToToken));
+            });
+        } catch (RuntimeException e) {
+            packed.close();
+            throw e;
+        }
+        return new Captured(bs, packed, graph[0], logits[0]);
     }
 
     /** SGLang's default {@code --cuda-graph-bs} up to {@code maxBs}: 1, 2, 4, 8, 12, 16..256 by 8, 272..511 by 16, then by 32. */
@@ -132,24 +144,16 @@ public final class CudaGraphRunner implements AutoCloseable {
         Captured g = graphs.stream().filter(c -> c.batchSize() >= bs).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("decode batch of " + bs
                         + " is above the largest CUDA graph batch size " + maxBatchSize()));
-        LlamaModel.DecodeInputs in = g.inputs();
-        write(in.inputIds(), batch.inputIds(), 0, g.batchSize());
-        write(in.positions(), batch.positions(), 0, g.batchSize());
-        write(in.outCacheLoc(), batch.outCacheLoc(), paddingSlot, g.batchSize());
-        write(in.reqPoolIndices(), batch.reqPoolIndices(), 0, g.batchSize());
-        write(in.seqLens(), batch.seqLens(), 1, g.batchSize());
-        if (futures != null) gpu.resolveFutureIds(in.inputIds(), bs, futures);
+        PackedInts in = g.inputs();
+        in.set(IDS, batch.inputIds(), 0);
+        in.set(POSITIONS, batch.positions(), 0);
+        in.set(OUT_CACHE_LOC, batch.outCacheLoc(), paddingSlot);
+        in.set(REQ_POOL_INDICES, batch.reqPoolIndices(), 0);
+        in.set(SEQ_LENS, batch.seqLens(), 1);
+        in.upload();
+        if (futures != null) gpu.resolveFutureIds(in.vector(IDS), bs, futures);
         g.graph().replay();
         return g.logits();
-    }
-
-    private void write(Tensor dst, int[] values, int pad, int size) {
-        int[] padded = values;
-        if (values.length < size) {
-            padded = Arrays.copyOf(values, size);
-            Arrays.fill(padded, values.length, size, pad);
-        }
-        gpu.writeInts(dst, 0, padded, 0, size);
     }
 
     @Override
@@ -157,11 +161,7 @@ public final class CudaGraphRunner implements AutoCloseable {
         for (Captured c : graphs) {
             c.graph().close();
             gpu.free(c.logits());
-            LlamaModel.DecodeInputs in = c.inputs();
-            for (Tensor t : List.of(in.inputIds(), in.positions(), in.outCacheLoc(), in.reqPoolIndices(),
-                    in.seqLens(), in.extendLens(), in.extendStarts())) {
-                gpu.free(t);
-            }
+            c.inputs().close();
         }
         graphs.clear();
         gpu.releaseGraphPool();

@@ -7,6 +7,7 @@ import static dev.sglj.engine.compute.cuda.TensorChecks.normWeight;
 import static dev.sglj.engine.compute.cuda.TensorChecks.requireRows;
 
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import dev.sglj.engine.compute.AttentionBatch;
@@ -16,7 +17,6 @@ import dev.sglj.engine.compute.HostTensor;
 import dev.sglj.engine.compute.QkvTargets;
 import dev.sglj.engine.compute.ResidualSum;
 import dev.sglj.engine.compute.Tensor;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -34,7 +34,8 @@ import java.util.Set;
  * weights, activations and KV cache F32 (BF16/F16 checkpoints converted up on the device), GEMMs by
  * cuBLAS SGEMM without TF32, the other ops as the F32 kernels of {@code f32.cu} and
  * {@code f32_attention.cu}; every op checks that its activations and weights are in the backend's
- * dtype. Work is queued on one stream; {@link #toHost} waits for it.
+ * dtype. Work is queued on one stream; {@link #toHost} waits for it. Host values (ints, floats, writeInts,
+ * scatterInts) go through page-locked staging ({@link UploadStaging}), so no upload waits for the stream.
  * Use it from one thread at a time (the scheduler's); the CUDA context is made current on whichever
  * thread calls.
  */
@@ -60,6 +61,8 @@ public final class CudaBackend implements Backend {
     private boolean closed;
     /** Where {@link #toHost} and the row reads land: logits come back at PCIe speed. */
     private final PinnedBuffer readback = new PinnedBuffer();
+    /** Page-locked memory that host-to-device transfers are staged in. */
+    private final UploadStaging staging;
 
     /** What the backend found on its device. */
     public record DeviceInfo(int ordinal, String name, int ccMajor, int ccMinor, int multiprocessors,
@@ -110,6 +113,10 @@ public final class CudaBackend implements Backend {
             throw new IllegalArgumentException("GPU " + ordinal + " does not exist (" + count + " visible)");
         }
         this.device = CudaDriver.device(ordinal);
+        if (CudaDriver.attribute(device, CudaDriver.ATTR_UNIFIED_ADDRESSING) != 1) {
+            throw new IllegalStateException("GPU " + ordinal + " has no unified addressing, which scatterInts needs "
+                    + "to read page-locked host memory");
+        }
         this.context = CudaDriver.retainPrimaryContext(device);
         CudaDriver.setCurrent(context);
         current.set(true);
@@ -120,6 +127,7 @@ public final class CudaBackend implements Backend {
                 CudaDriver.memInfo()[1],
                 CudaDriver.attribute(device, CudaDriver.ATTR_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN));
         this.stream = CudaDriver.createStream();
+        this.staging = new UploadStaging(stream);
         this.memory = new DeviceMemory(stream);
         KernelCompiler compiler = new KernelCompiler(info.ccMajor(), info.ccMinor(), kernelCacheDir);
         this.kernels = new Kernels(compiler, stream, Kernels.sources(activations));
@@ -278,7 +286,7 @@ public final class CudaBackend implements Backend {
     public Tensor ints(int[] values) {
         ensureCurrent();
         CudaTensor t = newTensor(null, DType.I32, new long[] {values.length}, "ints");
-        upload(t.ptr(), MemorySegment.ofArray(values), 4L * values.length);
+        staging.copyToDevice(t.ptr(), MemorySegment.ofArray(values), 4L * values.length);
         t.hostInts = values.clone();
         return t;
     }
@@ -291,7 +299,7 @@ public final class CudaBackend implements Backend {
             free(t);
             throw new IllegalArgumentException("floats: " + values.length + " values for shape " + Arrays.toString(shape));
         }
-        upload(t.ptr(), MemorySegment.ofArray(values), 4L * values.length);
+        staging.copyToDevice(t.ptr(), MemorySegment.ofArray(values), 4L * values.length);
         return t;
     }
 
@@ -307,19 +315,8 @@ public final class CudaBackend implements Backend {
         }
         short[] bits = new short[values.length];
         for (int i = 0; i < values.length; i++) bits[i] = Bf16.fromFloat(values[i]);
-        upload(t.ptr(), MemorySegment.ofArray(bits), 2L * values.length);
+        staging.copyToDevice(t.ptr(), MemorySegment.ofArray(bits), 2L * values.length);
         return t;
-    }
-
-    /** Heap arrays cannot be handed to the driver: copy through a native buffer (freed on return). */
-    private void upload(long dst, MemorySegment heap, long bytes) {
-        if (bytes == 0) return;
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment staging = a.allocate(bytes, 16);
-            MemorySegment.copy(heap, 0, staging, 0, bytes);
-            // From pageable memory the call returns once the source is staged, so freeing it next is safe.
-            CudaDriver.copyToDevice(dst, staging, bytes, stream);
-        }
     }
 
     @Override
@@ -331,24 +328,61 @@ public final class CudaBackend implements Backend {
                     + src.length + ") to " + d + " at " + dstOffset + " out of range");
         }
         if (d.hostInts != null) System.arraycopy(src, srcOffset, d.hostInts, (int) dstOffset, len);
-        upload(d.ptr() + 4 * dstOffset, MemorySegment.ofArray(src).asSlice(4L * srcOffset, 4L * len), 4L * len);
+        staging.copyToDevice(d.ptr() + 4 * dstOffset, MemorySegment.ofArray(src).asSlice(4L * srcOffset, 4L * len),
+                4L * len);
     }
 
+    /**
+     * {@code initial.length} I32 vectors of one length in one device allocation, holding {@code initial}
+     * (queued): see {@link PackedInts}.
+     */
+    public PackedInts packedInts(int[]... initial) {
+        ensureCurrent();
+        if (initial.length == 0) throw new IllegalArgumentException("packedInts: no vectors");
+        int length = initial[0].length;
+        for (int[] v : initial) {
+            if (v.length != length) {
+                throw new IllegalArgumentException("packedInts: vectors of " + v.length + " and " + length + " values");
+            }
+        }
+        CudaTensor whole = newTensor(null, DType.I32, new long[] {initial.length, length}, "packedInts");
+        PackedInts packed = new PackedInts(this, whole, initial);
+        packed.upload();
+        return packed;
+    }
+
+    /**
+     * Queues a copy of all of {@code values} into I32 {@code dst}, through page-locked staging
+     * ({@link PackedInts#upload}).
+     */
+    void uploadInts(CudaTensor dst, int[] values) {
+        ensureCurrent();
+        if (4L * values.length != dst.bytes()) {
+            throw new IllegalArgumentException("uploadInts: " + values.length + " values for " + dst);
+        }
+        staging.copyToDevice(dst.ptr(), MemorySegment.ofArray(values), 4L * values.length);
+    }
+
+    /**
+     * One scatter_ints launch per {@link UploadStaging#SEGMENT_BYTES} of (offset, value) pairs, reading them
+     * from page-locked staging itself (unified addressing: no device buffer, no copy).
+     */
     @Override
     public void scatterInts(Tensor dst, int[] offsets, int[] values) {
         ensureCurrent();
         CudaTensor d = check("scatterInts", "dst", dst, DType.I32);
         Backend.checkScatter(offsets, values, d.numel());
         int n = offsets.length;
-        if (n == 0) return;
         if (d.hostInts != null) for (int i = 0; i < n; i++) d.hostInts[offsets[i]] = values[i];
-        int[] packed = Arrays.copyOf(offsets, 2 * n);
-        System.arraycopy(values, 0, packed, n, n);
-        CudaTensor p = newTensor(null, DType.I32, new long[] {2L * n}, "scatterInts");
-        upload(p.ptr(), MemorySegment.ofArray(packed), 8L * n);
-        kernels.args().ptr(d.ptr()).ptr(p.ptr()).i32(n);
-        kernels.launchElements("scatter_ints", n);
-        free(p);
+        int perLaunch = (int) (UploadStaging.SEGMENT_BYTES / 8);
+        for (int from = 0; from < n; from += perLaunch) {
+            int m = Math.min(perLaunch, n - from);
+            MemorySegment packed = staging.take(8L * m);
+            MemorySegment.copy(offsets, from, packed, JAVA_INT, 0, m);
+            MemorySegment.copy(values, from, packed, JAVA_INT, 4L * m, m);
+            kernels.args().ptr(d.ptr()).ptr(packed.address()).i32(m);
+            kernels.launchElements("scatter_ints", m);
+        }
     }
 
     @Override
@@ -550,6 +584,7 @@ public final class CudaBackend implements Backend {
     @Override
     public void free(Tensor t) {
         CudaTensor c = cuda("free", "t", t);
+        if (c.isView()) throw new IllegalArgumentException("free: " + c + " is a view, freed with the tensor it views");
         if (c.freed()) return;
         memory.release(c.take(), c.bytes());
         live.remove(c);
@@ -707,6 +742,7 @@ public final class CudaBackend implements Backend {
         memory.emptyCache();
         kernels.close();
         readback.release();
+        staging.close();
         CudaDriver.destroyStream(stream);
         CudaDriver.releasePrimaryContext(device);
         closed = true;

@@ -23,6 +23,8 @@ final class CudaDriver {
     static final int ATTR_COMPUTE_CAPABILITY_MAJOR = 75;
     static final int ATTR_COMPUTE_CAPABILITY_MINOR = 76;
     static final int ATTR_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN = 97;
+    /** CU_DEVICE_ATTRIBUTE_UNIFIED_ADDRESSING: kernels can read cuMemAllocHost memory at its host address. */
+    static final int ATTR_UNIFIED_ADDRESSING = 41;
     static final int FUNC_ATTR_MAX_DYNAMIC_SHARED_SIZE_BYTES = 8;
     static final int STREAM_NON_BLOCKING = 1;
     static final int CAPTURE_MODE_THREAD_LOCAL = 1;

@@ -21,7 +21,10 @@
  * its kernel by it; the tensor-core extend kernel is BF16-only, so F32 extend runs the tiled CUDA-core kernel
  * for every head dimension. CUDA graphs capture the same ops. Work is queued on one stream and
  * device memory comes from a caching allocator, so a forward pass neither synchronizes nor calls
- * cuMemAlloc once warm; {@code toHost} is the synchronization point.
+ * cuMemAlloc once warm; {@code toHost} is the synchronization point. Host values reach the device through
+ * page-locked staging ({@code UploadStaging}: asynchronous copies, and {@code scatterInts}' kernel reading its
+ * pairs there), and a decode graph's inputs are one {@link dev.sglj.engine.compute.cuda.PackedInts}, sent in
+ * one copy.
  *
  * <p>Decode at one or two rows: the residual-stream ops of the SPI ({@code embeddingIntoResidual},
  * {@code linearIntoResidual}, {@code normedQkvToCache}, {@code normedGateUpSiluAndMul}) run as the GEMV's

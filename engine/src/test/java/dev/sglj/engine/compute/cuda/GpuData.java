@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sglj.engine.compute.DType;
 import dev.sglj.engine.compute.HostTensor;
+import dev.sglj.engine.compute.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -73,6 +74,17 @@ final class GpuData {
         double err = relativeError(actual, expected);
         System.out.printf("  %-44s rel err %.2e (tolerance %.0e)%n", what, err, tolerance);
         assertThat(err).as(what + " relative error").isLessThanOrEqualTo(tolerance);
+    }
+
+    /** The values of an I32 tensor on {@code gpu}'s device, waiting for its stream. */
+    static int[] readInts(CudaBackend gpu, Tensor t) {
+        CudaTensor c = TensorChecks.check("readInts", "t", t, DType.I32);
+        PinnedBuffer back = new PinnedBuffer();
+        try {
+            return back.read(c.ptr(), c.bytes(), gpu.stream()).toArray(ValueLayout.JAVA_INT);
+        } finally {
+            back.release();
+        }
     }
 
     static int[] permutation(Random random, int n) {
