@@ -26,11 +26,11 @@ final class TopTokens {
         return Float.intBitsToFloat(ordered ^ ((ordered >> 31) & 0x7fffffff));
     }
 
-    /** Index (relative to {@code offset}) of the first largest value. */
+    /** Index (relative to {@code offset}) of the first largest value, NaN read as -inf (0 when none is above). */
     static int argmax(float[] values, int offset, int length) {
         int best = 0;
-        float max = values[offset];
-        for (int i = 1; i < length; i++) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < length; i++) {
             float v = values[offset + i];
             if (v > max) {
                 max = v;

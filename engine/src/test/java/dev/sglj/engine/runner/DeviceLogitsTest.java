@@ -52,6 +52,19 @@ class DeviceLogitsTest {
     }
 
     @Test
+    void aBatchIsAllGreedyWhenEveryRowHasTemperatureZeroOrTopKOne() {
+        RequestSampler byTemperature = state(SamplingParams.builder().temperature(0.0).topP(0.5));
+        RequestSampler byTopK = state(SamplingParams.builder().temperature(0.9).topK(1));
+        RequestSampler drawn = state(SamplingParams.builder().temperature(0.9).topK(2));
+        SamplingBatch greedy = DeviceLogits.samplingBatch(new int[] {0, 1}, new RequestSampler[] {byTemperature, byTopK},
+                VOCAB);
+        SamplingBatch mixed = DeviceLogits.samplingBatch(new int[] {0, 1}, new RequestSampler[] {byTemperature, drawn},
+                VOCAB);
+        assertThat(greedy.allGreedy(VOCAB)).isTrue();
+        assertThat(mixed.allGreedy(VOCAB)).isFalse();
+    }
+
+    @Test
     void changesAreEachStatesMergedChangesTaggedWithItsIndex() {
         RequestSampler plain = state(SamplingParams.builder());
         RequestSampler penalised = state(SamplingParams.builder().repetitionPenalty(1.5).frequencyPenalty(0.5)

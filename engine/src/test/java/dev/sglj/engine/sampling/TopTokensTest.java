@@ -49,5 +49,8 @@ class TopTokensTest {
     void argmaxIsTheFirstMaximum() {
         assertThat(TopTokens.argmax(new float[] {9f, 1f, 4f, 1f, 4f}, 1, 4)).isEqualTo(1);
         assertThat(TopTokens.argmax(new float[] {Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY}, 0, 2)).isZero();
+        assertThat(TopTokens.argmax(new float[] {Float.NaN, 1f, 3f, Float.NaN, 3f}, 0, 5))
+                .as("NaN read as -inf, also first, as the device's argmax reads it").isEqualTo(2);
+        assertThat(TopTokens.argmax(new float[] {Float.NaN, Float.NaN}, 0, 2)).isZero();
     }
 }

@@ -32,11 +32,27 @@ public record SamplingBatch(int[] logitRows, float[] temperatures, int[] topKs, 
     public boolean hostFallbackPossible(int vocab) {
         if (vocab <= SamplingKernels.CANDIDATE_CAP) return false;
         for (int i = 0; i < size(); i++) {
-            int topK = topKs[i] <= 0 || topKs[i] > vocab ? vocab : topKs[i];
-            boolean greedy = temperatures[i] < 1e-6f || topK == 1;
-            boolean cut = topK < vocab || topPs[i] < 1f || minPs[i] > 0f;
-            if (!greedy && cut) return true;
+            boolean cut = topK(i, vocab) < vocab || topPs[i] < 1f || minPs[i] > 0f;
+            if (!greedy(i, vocab) && cut) return true;
         }
         return false;
+    }
+
+    /** Whether every row takes its row's first maximum. */
+    public boolean allGreedy(int vocab) {
+        for (int i = 0; i < size(); i++) {
+            if (!greedy(i, vocab)) return false;
+        }
+        return true;
+    }
+
+    /** Row i takes the first maximum (temperature 0 or top_k 1), as sample_rows decides. */
+    boolean greedy(int i, int vocab) {
+        return temperatures[i] < 1e-6f || topK(i, vocab) == 1;
+    }
+
+    /** Row i's top_k with "none" (0, negative, or above the vocabulary) as the vocabulary. */
+    private int topK(int i, int vocab) {
+        return topKs[i] <= 0 || topKs[i] > vocab ? vocab : topKs[i];
     }
 }

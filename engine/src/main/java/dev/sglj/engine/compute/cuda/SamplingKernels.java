@@ -100,7 +100,7 @@ final class SamplingKernels implements AutoCloseable {
         checkChanges(changes, batch.size(), vocab);
         int n = batch.size();
         if (n == 0) return;
-        if (changes.size() == 0 && n <= MAX_GRID_Y && allGreedy(batch, vocab)) {
+        if (changes.size() == 0 && n <= MAX_GRID_Y && batch.allGreedy(vocab)) {
             launchArgmax(logits, vocab, batch.logitRows(), staging, out);
             return;
         }
@@ -114,15 +114,6 @@ final class SamplingKernels implements AutoCloseable {
         Kernels k = backend.kernels().args().ptr(logits.ptr()).i32(vocab).ptr(rows).i32(n);
         for (int i = 0; i < SAMPLE_ARRAYS; i++) k.ptr(dev + offsets[i]);
         k.ptr(out).launch("sample_rows", blocks, 1, 1, THREADS, 0);
-    }
-
-    /** Whether every row takes its first maximum (temperature 0 or top_k 1), as sample_rows decides. */
-    static boolean allGreedy(SamplingBatch batch, int vocab) {
-        for (int i = 0; i < batch.size(); i++) {
-            int topK = batch.topKs()[i] <= 0 || batch.topKs()[i] > vocab ? vocab : batch.topKs()[i];
-            if (!(batch.temperatures()[i] < 1e-6f || topK == 1)) return false;
-        }
-        return true;
     }
 
     /**
