@@ -113,18 +113,9 @@ class CudaFusedLinearsTest extends OnGpu {
         ResidualSum sum = gpu.linearIntoResidual(uniform(1f, m, 96), uniform(0.05f, hidden, 96), null,
                 new ResidualSum.Stored(residual, null, 0), delta, stats);
 
-        QkvTargets fused = targets(heads, kvHeads, headDim, positions, cosSin, loc, m, slots);
-        QkvTargets composed = targets(heads, kvHeads, headDim, positions, cosSin, loc, m, slots);
-        Tensor normed = gpu.allocate(DType.BF16, m, hidden);
-        Tensor qkv = gpu.allocate(DType.BF16, m, rows);
-        gpu.normedQkvToCache(sum, norm, 1e-5f, normed, weight, qkvBias, qkv, fused);
-        gpu.rmsNorm(residual, norm, 1e-5f, normed);
-        gpu.linear(normed, weight, qkvBias, qkv);
-        gpu.qkvToCache(qkv, heads, kvHeads, headDim, null, null, 1e-5f, positions, cosSin, composed.q(),
-                composed.kCache(), composed.vCache(), loc);
-        assertThat(gpu.toHost(fused.q())).as("q").containsExactly(gpu.toHost(composed.q()));
-        assertThat(gpu.toHost(fused.kCache())).as("k cache").containsExactly(gpu.toHost(composed.kCache()));
-        assertThat(gpu.toHost(fused.vCache())).as("v cache").containsExactly(gpu.toHost(composed.vCache()));
+        assertNormedQkvMatchesComposed(sum, residual, norm, weight, qkvBias,
+                targets(heads, kvHeads, headDim, positions, cosSin, loc, m, slots),
+                targets(heads, kvHeads, headDim, positions, cosSin, loc, m, slots));
     }
 
     /**
@@ -156,18 +147,9 @@ class CudaFusedLinearsTest extends OnGpu {
         Tensor cosSin = gpu.floats(angles, tableRows, headDim);
         Tensor positions = gpu.ints(m == 1 ? new int[] {3} : new int[] {3, 60});
         Tensor loc = gpu.ints(m == 1 ? new int[] {9} : new int[] {9, 31});
-        QkvTargets fused = targets(heads, kvHeads, headDim, positions, cosSin, loc, m, slots);
-        QkvTargets composed = targets(heads, kvHeads, headDim, positions, cosSin, loc, m, slots);
-        Tensor normed = gpu.allocate(DType.BF16, m, hidden);
-        Tensor qkv = gpu.allocate(DType.BF16, m, rows);
-        gpu.normedQkvToCache(sum, norm, 1e-5f, normed, weight, null, qkv, fused);
-        gpu.rmsNorm(composedResidual, norm, 1e-5f, normed);
-        gpu.linear(normed, weight, null, qkv);
-        gpu.qkvToCache(qkv, heads, kvHeads, headDim, null, null, 1e-5f, positions, cosSin, composed.q(),
-                composed.kCache(), composed.vCache(), loc);
-        assertThat(gpu.toHost(fused.q())).as("q").containsExactly(gpu.toHost(composed.q()));
-        assertThat(gpu.toHost(fused.kCache())).as("k cache").containsExactly(gpu.toHost(composed.kCache()));
-        assertThat(gpu.toHost(fused.vCache())).as("v cache").containsExactly(gpu.toHost(composed.vCache()));
+        assertNormedQkvMatchesComposed(sum, composedResidual, norm, weight, null,
+                targets(heads, kvHeads, headDim, positions, cosSin, loc, m, slots),
+                targets(heads, kvHeads, headDim, positions, cosSin, loc, m, slots));
 
         ResidualSum next = gpu.linearIntoResidual(uniform(1f, m, 96), uniform(0.05f, hidden, 96), null, sum,
                 gpu.allocate(DType.BF16, m, hidden), stats);
@@ -207,6 +189,26 @@ class CudaFusedLinearsTest extends OnGpu {
         gpu.linear(normed, embeddings, null, composed);
         assertClose("logits after a residual linear, " + m + " rows", gpu.toHost(logits), gpu.toHost(composed),
                 BF16_TOLERANCE);
+    }
+
+    /**
+     * normedQkvToCache of {@code sum} into {@code fused} against rms_norm of {@code residual}, the linear and
+     * qkvToCache into {@code composed}: q and both caches bit for bit.
+     */
+    private static void assertNormedQkvMatchesComposed(ResidualSum sum, Tensor residual, Tensor norm, Tensor weight,
+                                                       Tensor bias, QkvTargets fused, QkvTargets composed) {
+        long m = residual.shape()[0];
+        Tensor normed = gpu.allocate(DType.BF16, m, residual.shape()[1]);
+        Tensor qkv = gpu.allocate(DType.BF16, m, weight.shape()[0]);
+        gpu.normedQkvToCache(sum, norm, 1e-5f, normed, weight, bias, qkv, fused);
+        gpu.rmsNorm(residual, norm, 1e-5f, normed);
+        gpu.linear(normed, weight, bias, qkv);
+        gpu.qkvToCache(qkv, composed.numHeads(), composed.numKvHeads(), composed.headDim(), null, null, 1e-5f,
+                composed.positions(), composed.cosSin(), composed.q(), composed.kCache(), composed.vCache(),
+                composed.outCacheLoc());
+        assertThat(gpu.toHost(fused.q())).as("q").containsExactly(gpu.toHost(composed.q()));
+        assertThat(gpu.toHost(fused.kCache())).as("k cache").containsExactly(gpu.toHost(composed.kCache()));
+        assertThat(gpu.toHost(fused.vCache())).as("v cache").containsExactly(gpu.toHost(composed.vCache()));
     }
 
     private static QkvTargets targets(int heads, int kvHeads, int headDim, Tensor positions, Tensor cosSin, Tensor loc,
