@@ -11,7 +11,6 @@ import dev.sglj.engine.compute.Tensor;
 import dev.sglj.engine.compute.UniformFill;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -71,26 +70,9 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Tensor weightRows(String name, List<HostTensor> parts) {
-        if (parts.isEmpty()) {
-            throw new IllegalArgumentException("weightRows " + name + ": no parts");
-        }
-        HostTensor first = parts.getFirst();
-        long[] shape = first.shape().clone();
-        List<MemorySegment> segments = new ArrayList<>(parts.size());
-        long rows = 0;
-        for (HostTensor p : parts) {
-            long[] s = p.shape();
-            if (p.dtype() != first.dtype() || s.length != shape.length
-                    || !Arrays.equals(s, 1, s.length, shape, 1, shape.length)) {
-                throw new IllegalArgumentException("weightRows " + name + ": part " + p.name() + " " + p.dtype()
-                        + Arrays.toString(s) + " does not stack under " + first.name() + " " + first.dtype()
-                        + Arrays.toString(shape));
-            }
-            rows += s[0];
-            segments.add(p.data());
-        }
-        shape[0] = rows;
-        return CpuTensor.ofRows(name, first.dtype(), shape, segments);
+        long[] shape = HostTensor.stackedShape(name, parts, true);
+        List<MemorySegment> segments = parts.stream().map(HostTensor::data).toList();
+        return CpuTensor.ofRows(name, parts.getFirst().dtype(), shape, segments);
     }
 
     /**

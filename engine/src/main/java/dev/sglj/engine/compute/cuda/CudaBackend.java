@@ -6,9 +6,6 @@ import static dev.sglj.engine.compute.cuda.TensorChecks.cuda;
 import static dev.sglj.engine.compute.cuda.TensorChecks.normWeight;
 import static dev.sglj.engine.compute.cuda.TensorChecks.requireRows;
 
-import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import dev.sglj.engine.compute.AttentionBatch;
 import dev.sglj.engine.compute.Backend;
@@ -17,7 +14,6 @@ import dev.sglj.engine.compute.HostTensor;
 import dev.sglj.engine.compute.QkvTargets;
 import dev.sglj.engine.compute.ResidualSum;
 import dev.sglj.engine.compute.Tensor;
-import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collections;
@@ -35,7 +31,7 @@ import java.util.Set;
  * cuBLAS SGEMM without TF32, the other ops as the F32 kernels of {@code f32.cu} and
  * {@code f32_attention.cu}; every op checks that its activations and weights are in the backend's
  * dtype. Work is queued on one stream; {@link #toHost} waits for it. Host values (ints, floats, writeInts,
- * scatterInts) go through page-locked staging ({@link UploadStaging}), so no upload waits for the stream.
+ * scatterInts) go through page-locked staging ({@link HostTransfers}), so no upload waits for the stream.
  * Use it from one thread at a time (the scheduler's); the CUDA context is made current on whichever
  * thread calls.
  */
@@ -59,10 +55,8 @@ public final class CudaBackend implements Backend {
     private final Set<CudaTensor> live = Collections.newSetFromMap(new IdentityHashMap<>());
     private final ThreadLocal<Boolean> current = ThreadLocal.withInitial(() -> false);
     private boolean closed;
-    /** Where {@link #toHost} and the row reads land: logits come back at PCIe speed. */
-    private final PinnedBuffer readback = new PinnedBuffer();
-    /** Page-locked memory that host-to-device transfers are staged in. */
-    private final UploadStaging staging;
+    /** Uploads through page-locked staging; {@link #toHost} and the row reads. */
+    private final HostTransfers transfers;
 
     /** What the backend found on its device. */
     public record DeviceInfo(int ordinal, String name, int ccMajor, int ccMinor, int multiprocessors,
@@ -127,11 +121,11 @@ public final class CudaBackend implements Backend {
                 CudaDriver.memInfo()[1],
                 CudaDriver.attribute(device, CudaDriver.ATTR_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN));
         this.stream = CudaDriver.createStream();
-        this.staging = new UploadStaging(stream);
         this.memory = new DeviceMemory(stream);
         KernelCompiler compiler = new KernelCompiler(info.ccMajor(), info.ccMinor(), kernelCacheDir);
         this.kernels = new Kernels(compiler, stream, Kernels.sources(activations));
         this.compileSummary = compiler.summary();
+        this.transfers = new HostTransfers(stream, kernels);
         this.cublasWorkspace = memory.allocate(CUBLAS_WORKSPACE, "the cuBLAS workspace");
         this.cublas = new Cublas(stream, cublasWorkspace, CUBLAS_WORKSPACE);
         this.sampling = new SamplingKernels(this);
@@ -204,6 +198,16 @@ public final class CudaBackend implements Backend {
         return t;
     }
 
+    /** A new tensor for {@code count} values of {@code shape}; one that does not hold them is refused. */
+    private CudaTensor newTensorFor(int count, DType dtype, long[] shape, String what) {
+        CudaTensor t = newTensor(null, dtype, shape, what);
+        if (t.numel() != count) {
+            free(t);
+            throw new IllegalArgumentException(what + ": " + count + " values for shape " + Arrays.toString(shape));
+        }
+        return t;
+    }
+
     @Override
     public Tensor allocate(DType dtype, long... shape) {
         ensureCurrent();
@@ -225,40 +229,21 @@ public final class CudaBackend implements Backend {
     /** Uploads a checkpoint tensor in the activation dtype (converting the others on the device). */
     @Override
     public Tensor weight(HostTensor host) {
-        ensureCurrent();
-        CudaTensor t = newTensor(host.name(), activations, host.shape(), "weight");
-        try {
-            weights.upload(host, t.ptr());
-        } catch (IllegalArgumentException e) {
-            free(t);
-            throw e;
-        }
-        return t;
+        return uploaded(host.name(), host.shape(), List.of(host), "weight");
     }
 
     /** The parts uploaded into consecutive row ranges of one tensor of the activation dtype. */
     @Override
     public Tensor weightRows(String name, List<HostTensor> parts) {
+        return uploaded(name, HostTensor.stackedShape(name, parts, false), parts, "weightRows");
+    }
+
+    /** A new tensor of {@code shape} holding {@code parts} one after the other; freed again if one is refused. */
+    private CudaTensor uploaded(String name, long[] shape, List<HostTensor> parts, String what) {
         ensureCurrent();
-        if (parts.isEmpty()) throw new IllegalArgumentException("weightRows " + name + ": no parts");
-        long[] shape = parts.getFirst().shape().clone();
-        long rows = 0;
-        for (HostTensor p : parts) {
-            long[] s = p.shape();
-            if (s.length != shape.length || !Arrays.equals(s, 1, s.length, shape, 1, shape.length)) {
-                throw new IllegalArgumentException("weightRows " + name + ": part " + p.name() + " "
-                        + Arrays.toString(s) + " does not stack under " + Arrays.toString(shape));
-            }
-            rows += s[0];
-        }
-        shape[0] = rows;
-        CudaTensor t = newTensor(name, activations, shape, "weightRows");
-        long at = t.ptr();
+        CudaTensor t = newTensor(name, activations, shape, what);
         try {
-            for (HostTensor p : parts) {
-                weights.upload(p, at);
-                at += (long) activations.bytes() * p.numel();
-            }
+            weights.uploadRows(parts, t.ptr());
         } catch (IllegalArgumentException e) {
             free(t);
             throw e;
@@ -286,7 +271,7 @@ public final class CudaBackend implements Backend {
     public Tensor ints(int[] values) {
         ensureCurrent();
         CudaTensor t = newTensor(null, DType.I32, new long[] {values.length}, "ints");
-        staging.copyToDevice(t.ptr(), MemorySegment.ofArray(values), 4L * values.length);
+        transfers.ints(t.ptr(), values, 0, values.length);
         t.hostInts = values.clone();
         return t;
     }
@@ -294,12 +279,8 @@ public final class CudaBackend implements Backend {
     @Override
     public Tensor floats(float[] values, long... shape) {
         ensureCurrent();
-        CudaTensor t = newTensor(null, DType.F32, shape, "floats");
-        if (t.numel() != values.length) {
-            free(t);
-            throw new IllegalArgumentException("floats: " + values.length + " values for shape " + Arrays.toString(shape));
-        }
-        staging.copyToDevice(t.ptr(), MemorySegment.ofArray(values), 4L * values.length);
+        CudaTensor t = newTensorFor(values.length, DType.F32, shape, "floats");
+        transfers.floats(t.ptr(), values);
         return t;
     }
 
@@ -308,14 +289,8 @@ public final class CudaBackend implements Backend {
         if (dtype == DType.F32) return floats(values, shape);
         if (dtype != DType.BF16) throw new IllegalArgumentException("upload: dtype " + dtype + " must be F32 or BF16");
         ensureCurrent();
-        CudaTensor t = newTensor(null, DType.BF16, shape, "upload");
-        if (t.numel() != values.length) {
-            free(t);
-            throw new IllegalArgumentException("upload: " + values.length + " values for shape " + Arrays.toString(shape));
-        }
-        short[] bits = new short[values.length];
-        for (int i = 0; i < values.length; i++) bits[i] = Bf16.fromFloat(values[i]);
-        staging.copyToDevice(t.ptr(), MemorySegment.ofArray(bits), 2L * values.length);
+        CudaTensor t = newTensorFor(values.length, DType.BF16, shape, "upload");
+        transfers.bf16(t.ptr(), values);
         return t;
     }
 
@@ -328,8 +303,7 @@ public final class CudaBackend implements Backend {
                     + src.length + ") to " + d + " at " + dstOffset + " out of range");
         }
         if (d.hostInts != null) System.arraycopy(src, srcOffset, d.hostInts, (int) dstOffset, len);
-        staging.copyToDevice(d.ptr() + 4 * dstOffset, MemorySegment.ofArray(src).asSlice(4L * srcOffset, 4L * len),
-                4L * len);
+        transfers.ints(d.ptr() + 4 * dstOffset, src, srcOffset, len);
     }
 
     /**
@@ -360,29 +334,17 @@ public final class CudaBackend implements Backend {
         if (4L * values.length != dst.bytes()) {
             throw new IllegalArgumentException("uploadInts: " + values.length + " values for " + dst);
         }
-        staging.copyToDevice(dst.ptr(), MemorySegment.ofArray(values), 4L * values.length);
+        transfers.ints(dst.ptr(), values, 0, values.length);
     }
 
-    /**
-     * One scatter_ints launch per {@link UploadStaging#SEGMENT_BYTES} of (offset, value) pairs, reading them
-     * from page-locked staging itself (unified addressing: no device buffer, no copy).
-     */
+    /** Reads its (offset, value) pairs from page-locked staging ({@link HostTransfers#scatterInts}). */
     @Override
     public void scatterInts(Tensor dst, int[] offsets, int[] values) {
         ensureCurrent();
         CudaTensor d = check("scatterInts", "dst", dst, DType.I32);
         Backend.checkScatter(offsets, values, d.numel());
-        int n = offsets.length;
-        if (d.hostInts != null) for (int i = 0; i < n; i++) d.hostInts[offsets[i]] = values[i];
-        int perLaunch = (int) (UploadStaging.SEGMENT_BYTES / 8);
-        for (int from = 0; from < n; from += perLaunch) {
-            int m = Math.min(perLaunch, n - from);
-            MemorySegment packed = staging.take(8L * m);
-            MemorySegment.copy(offsets, from, packed, JAVA_INT, 0, m);
-            MemorySegment.copy(values, from, packed, JAVA_INT, 4L * m, m);
-            kernels.args().ptr(d.ptr()).ptr(packed.address()).i32(m);
-            kernels.launchElements("scatter_ints", m);
-        }
+        if (d.hostInts != null) for (int i = 0; i < offsets.length; i++) d.hostInts[offsets[i]] = values[i];
+        transfers.scatterInts(d.ptr(), offsets, values);
     }
 
     @Override
@@ -390,16 +352,7 @@ public final class CudaBackend implements Backend {
         ensureCurrent();
         CudaTensor c = check("toHost", "t", t, DType.F32, DType.BF16);
         int n = Math.toIntExact(c.numel());
-        if (c.dtype() == DType.F32) return readFloats(c.ptr(), n);
-        MemorySegment host = readback.read(c.ptr(), c.bytes(), stream);
-        float[] out = new float[n];
-        for (int i = 0; i < n; i++) out[i] = Bf16.toFloat(host.getAtIndex(JAVA_SHORT, i));
-        return out;
-    }
-
-    /** {@code n} F32 values from device address {@code ptr}, waiting for the stream. */
-    private float[] readFloats(long ptr, int n) {
-        return readback.read(ptr, 4L * n, stream).toArray(JAVA_FLOAT);
+        return c.dtype() == DType.F32 ? transfers.readFloats(c.ptr(), n) : transfers.readBf16(c.ptr(), n);
     }
 
     @Override
@@ -639,7 +592,7 @@ public final class CudaBackend implements Backend {
         if (rows < 0 || rows > c.rows()) {
             throw new IllegalArgumentException("toHostRows: " + rows + " rows of " + c);
         }
-        return readFloats(c.ptr(), Math.toIntExact(rows * c.cols()));
+        return transfers.readFloats(c.ptr(), Math.toIntExact(rows * c.cols()));
     }
 
     /**
@@ -709,7 +662,7 @@ public final class CudaBackend implements Backend {
             throw new IllegalArgumentException("toHostRow: row " + row + " of " + c);
         }
         int n = Math.toIntExact(c.cols());
-        return readFloats(c.ptr() + 4L * row * n, n);
+        return transfers.readFloats(c.ptr() + 4L * row * n, n);
     }
 
     /** Milliseconds of device time {@code work} takes, measured with events on the stream. */
@@ -741,8 +694,7 @@ public final class CudaBackend implements Backend {
         memory.release(cublasWorkspace, CUBLAS_WORKSPACE);
         memory.emptyCache();
         kernels.close();
-        readback.release();
-        staging.close();
+        transfers.close();
         CudaDriver.destroyStream(stream);
         CudaDriver.releasePrimaryContext(device);
         closed = true;

@@ -2,6 +2,7 @@ package dev.sglj.engine.compute.cuda;
 
 import dev.sglj.engine.compute.DType;
 import dev.sglj.engine.compute.HostTensor;
+import java.util.List;
 
 /**
  * Weights into device memory in the backend's activation dtype: a checkpoint tensor of that dtype is copied
@@ -19,6 +20,15 @@ final class WeightUpload {
         this.memory = memory;
         this.kernels = kernels;
         this.stream = stream;
+    }
+
+    /** Writes {@code parts} one after the other from device address {@code dst} ({@link #upload} each). */
+    void uploadRows(List<HostTensor> parts, long dst) {
+        long at = dst;
+        for (HostTensor p : parts) {
+            upload(p, at);
+            at += (long) activations.bytes() * p.numel();
+        }
     }
 
     /** Writes {@code host} at device address {@code dst}, which holds {@code host.numel()} activation-dtype values. */

@@ -22,9 +22,9 @@
  * for every head dimension. CUDA graphs capture the same ops. Work is queued on one stream and
  * device memory comes from a caching allocator, so a forward pass neither synchronizes nor calls
  * cuMemAlloc once warm; {@code toHost} is the synchronization point. Host values reach the device through
- * page-locked staging ({@code UploadStaging}: asynchronous copies, and {@code scatterInts}' kernel reading its
- * pairs there), and a decode graph's inputs are one {@link dev.sglj.engine.compute.cuda.PackedInts}, sent in
- * one copy.
+ * page-locked staging ({@code HostTransfers} over {@code UploadStaging}: asynchronous copies, and
+ * {@code scatterInts}' kernel reading its pairs there), and a decode graph's inputs are one
+ * {@link dev.sglj.engine.compute.cuda.PackedInts}, sent in one copy.
  *
  * <p>Decode at one or two rows: the residual-stream ops of the SPI ({@code embeddingIntoResidual},
  * {@code linearIntoResidual}, {@code normedQkvToCache}, {@code normedGateUpSiluAndMul}) run as the GEMV's
