@@ -4,7 +4,7 @@
 [ -x /tmp/jrt/bin/java ] || python3 -c "import tarfile; tarfile.open('.device/jdk.txz').extractall('/tmp')"
 export LD_LIBRARY_PATH=/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}
 
-SGLJ_JAVA=(/tmp/jrt/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:CompileThresholdScaling=0.05
+SGLJ_JAVA=(/tmp/jrt/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:CompileThresholdScaling=0.01
            -cp "${SGLJ_APP:-.device/app}/*" dev.sglj.cli.Main)
 sglj() { "${SGLJ_JAVA[@]}" "$@"; }
 

@@ -23,6 +23,6 @@ mkdir -p "$here/build" "$(dirname "$out")"
 {
   cat "$top/$res/elementwise.cu" "$top/$res/fused.cu"
 } | sed 's/extern "C" //' > "$here/build/engine_ops.cuh"
-nvcc -arch=sm_90 -O3 -std=c++17 -lineinfo -Xptxas -warn-spills -I"$top/$res" -I"$here/build" \
+nvcc -gencode arch=compute_90,code=sm_90 -O3 -std=c++17 -Xptxas -warn-spills -I"$top/$res" -I"$here/build" \
   -cudart static -o "$out" "$here/bench.cu" -ldl
 echo "built $out (baseline $base)"
