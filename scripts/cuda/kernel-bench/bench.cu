@@ -491,6 +491,28 @@ struct Batch {
 };
 
 static float* g_partial;
+
+// decode_merge as it was before the warp-parallel one (one L2 round trip per split), to time the change.
+__global__ void serial_merge(const float* partial, const int* seqLens, const int* extendStarts, bf16* out,
+                             int numHeads, int D, int splits, int minKeys, int spread, int balanceKeys) {
+    int r = blockIdx.x, head = blockIdx.y;
+    int used = decode_splits_used(seqLens[r], splits, minKeys, spread, balanceKeys);
+    if (used == 1) return;
+    i64 base = ((i64) r * numHeads + head) * splits;
+    float bm = NEG_INF;
+    for (int s = 0; s < used; s++) bm = fmaxf(bm, partial[(base + s) * (D + 2)]);
+    i64 row = extendStarts[r];
+    for (int d = threadIdx.x; d < D; d += blockDim.x) {
+        float sum = 0.0f, o = 0.0f;
+        for (int s = 0; s < used; s++) {
+            const float* cell = partial + (base + s) * (D + 2);
+            float f = cell[0] == NEG_INF ? 0.0f : __expf(cell[0] - bm);
+            sum += cell[1] * f;
+            o += cell[2 + d] * f;
+        }
+        out[row * (i64) numHeads * D + head * D + d] = f2bf(o / sum);
+    }
+}
 static const size_t PARTIAL_BYTES = (size_t) 256 << 20;
 
 struct Plan {
@@ -498,6 +520,7 @@ struct Plan {
     int minKeys;
     int planSeq;    // 0: the batch's max context; else a graph's fixed context
     int balanceKeys = 1024;  // 0: no balance splits
+    bool serialMerge = false;  // serial_merge instead of decode_merge
 };
 
 static int plan_splits(const Batch& b, int groups, const Plan& p) {
@@ -511,14 +534,16 @@ static int plan_splits(const Batch& b, int groups, const Plan& p) {
 // A launch of `splits` blocks per (request, head group): each request uses up to `spread` splits of at
 // least minKeys keys and at least one per balanceKeys keys (decode_splits_used).
 static void run_splits(const DecodeKernel& k, const Batch& b, int splits, int spread, int minKeys, int balanceKeys,
-                       cudaStream_t s) {
+                       bool serialMerge, cudaStream_t s) {
     int groups = b.heads / k.g;
     if ((size_t) b.requests * b.heads * splits * (b.D + 2) * 4 > PARTIAL_BYTES) { fprintf(stderr, "partials\n"); exit(1); }
     int smem = decode_rows_shared_bytes(k.l, k.g, k.stages, k.umax);
     k.fn<<<dim3(b.requests, groups, splits), DV_WARPS * 32, smem, s>>>(b.q, b.k, b.v, b.table, b.stride, b.pool,
             b.seqLens, b.starts, b.out, g_partial, b.heads, b.kvHeads, b.D, b.scale, minKeys, spread, balanceKeys);
     if (splits > 1) {
-        decode_merge<<<dim3(b.requests, b.heads), std::min(1024, (b.D + 31) / 32 * 32), 0, s>>>(g_partial, b.seqLens,
+        typedef void (*Merge)(const float*, const int*, const int*, bf16*, int, int, int, int, int, int);
+        Merge merge = serialMerge ? serial_merge : (Merge) decode_merge;
+        merge<<<dim3(b.requests, b.heads), std::min(1024, (b.D + 31) / 32 * 32), 0, s>>>(g_partial, b.seqLens,
                 b.starts, b.out, b.heads, b.D, splits, minKeys, spread, balanceKeys);
     }
 }
@@ -530,7 +555,8 @@ static void run_new(const DecodeKernel& k, const Batch& b, const Plan& p, cudaSt
     int seq = p.planSeq ? p.planSeq : b.maxSeq;
     bool balance = p.balanceKeys && b.requests * (b.heads / k.g) >= g_sms;
     int balanced = balance ? std::max(1, std::min(16, (seq + p.balanceKeys - 1) / p.balanceKeys)) : 1;
-    run_splits(k, b, std::max(spread, balanced), spread, p.minKeys, p.balanceKeys ? p.balanceKeys : 1 << 30, s);
+    run_splits(k, b, std::max(spread, balanced), spread, p.minKeys, p.balanceKeys ? p.balanceKeys : 1 << 30,
+               p.serialMerge, s);
 }
 
 static DecodeOld old_decode(int ni, int g) {
@@ -698,7 +724,7 @@ static void attn_correctness() {
     struct C { int heads, kv, D; };
     C cs[] = {{32, 8, 128}, {8, 1, 64}, {4, 2, 16}, {16, 4, 256}, {12, 4, 128}, {4, 2, 32}, {4, 4, 8}, {8, 8, 96}};
     std::vector<int> seqs = {1, 16, 201, 3001, 65, 1024, 7, 129};
-    Plan plans[] = {{2, 64, 0}, {2, 64, 131072}, {4, 32, 0}};
+    Plan plans[] = {{2, 64, 0}, {2, 64, 131072}, {4, 32, 0}, {2, 64, 131072, 1024, true}};
     for (const C& c : cs) {
         Case cc = make_case(seqs, c.heads, c.kv, c.D, 1000 + c.D + c.heads);
         std::vector<float> ref = reference(cc.b);
@@ -769,6 +795,9 @@ static void attn_bench() {
             report(k.name.c_str(), [&](const Batch& b, cudaStream_t s) { run_new(k, b, {2, 64, 0}, s); });
         }
         report("new-graph", [&](const Batch& b, cudaStream_t s) { run_new(ks[0], b, {2, 64, 131072}, s); });
+        report("graph-serial-merge", [&](const Batch& b, cudaStream_t s) {
+            run_new(ks[0], b, {2, 64, 131072, 1024, true}, s);
+        });
         report("graph-unbalanced", [&](const Batch& b, cudaStream_t s) { run_new(ks[0], b, {2, 64, 131072, 0}, s); });
         report("new-fill4", [&](const Batch& b, cudaStream_t s) { run_new(ks[0], b, {4, 64, 0}, s); });
         printf("\n");
@@ -1165,6 +1194,9 @@ static void attn_mixed_bench() {
         };
         report("unbalanced", [&](const Batch& b, cudaStream_t s) { run_new(ks[0], b, {2, 64, 131072, 0}, s); });
         report("graph", [&](const Batch& b, cudaStream_t s) { run_new(ks[0], b, {2, 64, 131072}, s); });
+        report("graph, serial merge", [&](const Batch& b, cudaStream_t s) {
+            run_new(ks[0], b, {2, 64, 131072, 1024, true}, s);
+        });
         report("graph/2048", [&](const Batch& b, cudaStream_t s) { run_new(ks[0], b, {2, 64, 131072, 2048}, s); });
         report("eager", [&](const Batch& b, cudaStream_t s) { run_new(ks[0], b, {2, 64, 0}, s); });
         printf("\n");

@@ -29,6 +29,7 @@ final class AttentionKernels {
     static final int THREADS = 128;
     /** Fewest keys a decode split gets: below this, merging costs more than the parallelism gains. */
     static final int MIN_KEYS_PER_SPLIT = 64;
+    /** Most splits for parallelism; with the balance splits, within attention.cu's DECODE_MAX_SPLITS (a warp's lanes). */
     static final int MAX_SPLITS = 32;
     /**
      * Keys per split above which a request is split further however many blocks the batch has. Requests

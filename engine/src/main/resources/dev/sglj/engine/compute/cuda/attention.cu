@@ -530,27 +530,55 @@ __device__ void decode_attention_rows(const bf16* q, const bf16* kCache, const b
     }
 }
 
-// Merges the used splits' softmax states: block (request, q head), threads over D; requests that used
-// one split were written by the decode kernel.
+// Most splits a decode launch has: one per lane of decode_merge's warps (AttentionKernels.MAX_SPLITS and
+// MAX_BALANCE_SPLITS keep within it).
+#define DECODE_MAX_SPLITS 32
+
+// decode_merge for up to N used splits: block of at least D threads, thread d for dim d. Thread d issues
+// its dim's loads of every split at once while the first warp reads the splits' maxima and sums, a lane
+// each, and reduces them with shuffles: the merge waits for about one L2 round trip, not one per split
+// (at batch 1 it follows every layer's attention). N bounds the unrolled loads, which cost instructions
+// even where a split is unused.
+template <typename T, int N>
+__device__ void merge_splits(const float* cells, int used, int D, T* outRow) {
+    __shared__ float weight[N];
+    __shared__ float total;
+    int d = threadIdx.x;
+    float part[N];
+    #pragma unroll
+    for (int s = 0; s < N; s++) part[s] = s < used && d < D ? cells[(i64) s * (D + 2) + 2 + d] : 0.0f;
+    if (threadIdx.x < 32) {
+        int lane = threadIdx.x;
+        float m = lane < used ? cells[(i64) lane * (D + 2)] : NEG_INF;
+        float l = lane < used ? cells[(i64) lane * (D + 2) + 1] : 0.0f;
+        float bm = warp_max(m);
+        float f = m == NEG_INF ? 0.0f : Elem<T>::softmax_exp(m - bm);
+        float sum = warp_sum(l * f);
+        if (lane < N) weight[lane] = f;
+        if (lane == 0) total = sum;
+    }
+    __syncthreads();
+    if (d >= D) return;
+    float o = 0.0f;
+    #pragma unroll
+    for (int s = 0; s < N; s++) o += part[s] * weight[s];
+    outRow[d] = Elem<T>::store(o / total);
+}
+
+// Merges the used splits' softmax states: block (request, q head) of at least D threads; requests that
+// used one split were written by the decode kernel.
 template <typename T>
 __device__ void decode_merge(const float* partial, const int* seqLens, const int* extendStarts, T* out,
                              int numHeads, int D, int splits, int minKeys, int spread, int balanceKeys) {
     int r = blockIdx.x, head = blockIdx.y;
     int used = decode_splits_used(seqLens[r], splits, minKeys, spread, balanceKeys);
     if (used == 1) return;
-    i64 base = ((i64) r * numHeads + head) * splits;
-    float bm = NEG_INF;
-    for (int s = 0; s < used; s++) bm = fmaxf(bm, partial[(base + s) * (D + 2)]);
-    i64 row = extendStarts[r];
-    for (int d = threadIdx.x; d < D; d += blockDim.x) {
-        float sum = 0.0f, o = 0.0f;
-        for (int s = 0; s < used; s++) {
-            const float* cell = partial + (base + s) * (D + 2);
-            float f = cell[0] == NEG_INF ? 0.0f : Elem<T>::softmax_exp(cell[0] - bm);
-            sum += cell[1] * f;
-            o += cell[2 + d] * f;
-        }
-        out[row * (i64) numHeads * D + head * D + d] = Elem<T>::store(o / sum);
+    const float* cells = partial + ((i64) r * numHeads + head) * splits * (D + 2);
+    T* outRow = out + extendStarts[r] * (i64) numHeads * D + head * D;
+    if (used <= 8) {
+        merge_splits<T, 8>(cells, used, D, outRow);
+    } else {
+        merge_splits<T, DECODE_MAX_SPLITS>(cells, used, D, outRow);
     }
 }
 

@@ -2,6 +2,8 @@ package dev.sglj.engine.compute.cuda;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** How attention work is cut into blocks (host-side choices; runs without a GPU). */
@@ -73,6 +75,19 @@ class AttentionPlanTest {
         var perDim = AttentionKernels.decodePlan(new AttentionKernels.Shape(4, 2, 12, 1f), 3, 100, 132);
         assertThat(perDim.kernel()).isEqualTo("decode_attention_1_2");
         assertThat(perDim.sharedBytes()).isZero();
+    }
+
+    @Test
+    void decodeSplitsStayWithinWhatTheMergeHolds() {
+        Matcher limit = Pattern.compile("#define DECODE_MAX_SPLITS (\\d+)").matcher(KernelCompiler.resource("attention.cu"));
+        assertThat(limit.find()).as("attention.cu defines DECODE_MAX_SPLITS").isTrue();
+        int mergeLimit = Integer.parseInt(limit.group(1));
+        assertThat(AttentionKernels.MAX_SPLITS).isLessThanOrEqualTo(mergeLimit);
+        assertThat(AttentionKernels.MAX_BALANCE_SPLITS).isLessThanOrEqualTo(mergeLimit);
+        for (int requests : new int[] {1, 2, 8, 150}) {
+            assertThat(AttentionKernels.decodePlan(new AttentionKernels.Shape(64, 8, 128, 1f), requests, 131072, 132)
+                    .splits()).isLessThanOrEqualTo(mergeLimit);
+        }
     }
 
     @Test
