@@ -8,7 +8,8 @@
 #
 # one-batch (default): `sglj bench one-batch` at BATCHES (default 1 2 4), input 1024 / output 128, graphs
 # captured up to the largest of them; offline: `run.sh b` (OFFLINE_* as there). ROUNDS (default 2) alternations of this build and the
-# baseline, then one line per build and batch with every round's median decode latency. Logs land in $OUT.
+# baseline, then one line per build and round with its median decode latency per batch (from the runs' JSONL, to
+# 0.1 us) or its offline throughput. Logs and JSONL land in $OUT.
 set -euo pipefail
 case "${1:-}" in
   stage)
@@ -40,9 +41,10 @@ case "${1:-}" in
         log="$out/$what-$build-$round.log"
         case $what in
           one-batch)
+            rm -f "${log%.log}.jsonl"
             SGLJ_APP=$app bash -c "source scripts/cuda/device-env.sh; sglj bench one-batch --model-path $l8b \
               --load-format dummy --batch-size $batches --input-len 1024 --output-len 128 \
-              --cuda-graph-max-bs $graphMax" >"$log" 2>&1 ;;
+              --cuda-graph-max-bs $graphMax --result-filename ${log%.log}.jsonl" >"$log" 2>&1 ;;
           offline)
             SGLJ_APP=$app OUT="$out/$build-$round" bash scripts/gpu-bench/run.sh b >"$log" 2>&1 ;;
           *) echo "unknown benchmark $what (one-batch, offline)" >&2; exit 2 ;;
@@ -53,8 +55,9 @@ case "${1:-}" in
       for round in $(seq 1 "$rounds"); do
         log="$out/$what-$build-$round.log"
         if [ "$what" = one-batch ]; then
-          # The first Decode line is the warm-up run's.
-          echo "$build round $round: $(grep -E '^Decode\.' "$log" | tail -n +2 | awk '{print $4 " s"}' | paste -sd ' ')"
+          # The JSONL has the measured runs (not the warm-up) at full precision; the log prints 10 us.
+          echo "$build round $round: $(python3 -c 'import json, sys
+print(" ".join("%.1f us" % (json.loads(l)["median_decode_latency"] * 1e6) for l in open(sys.argv[1])))' "${log%.log}.jsonl")"
         else
           echo "$build round $round: $(grep -E 'Output token throughput' "$log" | awk '{print $NF " tok/s"}')"
         fi
