@@ -9,10 +9,7 @@ import org.junit.jupiter.api.Test;
 class FreeBlocksTest {
     @Test
     void takesTheSmallestBlockThatHoldsTheRequest() {
-        FreeBlocks free = new FreeBlocks();
-        free.put(0x1000, 4096);
-        free.put(0x2000, 4608);
-        free.put(0x3000, 3584);
+        FreeBlocks free = blocks(0x1000, 4096, 0x2000, 4608, 0x3000, 3584);
         assertThat(free.take(4000)).isEqualTo(new FreeBlocks.Block(0x1000, 4096));
         assertThat(free.take(4000)).isEqualTo(new FreeBlocks.Block(0x2000, 4608));
         assertThat(free.take(4000)).isNull();
@@ -39,14 +36,18 @@ class FreeBlocksTest {
 
     @Test
     void drainHandsOverEveryBlockOnce() {
-        FreeBlocks free = new FreeBlocks();
-        free.put(0x1000, 512);
-        free.put(0x2000, 512);
-        free.put(0x3000, 1024);
+        FreeBlocks free = blocks(0x1000, 512, 0x2000, 512, 0x3000, 1024);
         List<Long> seen = new ArrayList<>();
         free.drain((ptr, size) -> seen.add(ptr + size));
         assertThat(seen).containsExactlyInAnyOrder(0x1000L + 512, 0x2000L + 512, 0x3000L + 1024);
         assertThat(free.bytes()).isZero();
         assertThat(free.take(512)).isNull();
+    }
+
+    /** Free blocks from (address, size) pairs. */
+    private static FreeBlocks blocks(long... addressesAndSizes) {
+        FreeBlocks free = new FreeBlocks();
+        for (int i = 0; i < addressesAndSizes.length; i += 2) free.put(addressesAndSizes[i], addressesAndSizes[i + 1]);
+        return free;
     }
 }
