@@ -1,26 +1,26 @@
 package dev.sglj.engine.compute.cuda;
 
-import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
- * A caching allocator over cuMemAlloc, as PyTorch's: a freed block goes to a free list of its
- * (rounded) size and the next request of that size reuses it. All work runs on one stream, so a
- * block freed after an op was queued may be handed to the next op at once: stream order keeps them
- * apart. cuMemFree (which synchronizes the device) runs only when an allocation fails, to return
- * the cached blocks before a retry, and at close.
+ * A caching allocator over cuMemAlloc, as PyTorch's: a freed block goes to a free set and a later
+ * request reuses the smallest free block that holds it without wasting more than a quarter of it
+ * ({@link FreeBlocks}). All work runs on one stream, so a block freed after an op was queued may be
+ * handed to the next op at once: stream order keeps them apart. cuMemFree (which synchronizes the
+ * device) runs only when an allocation fails, to return the cached blocks before a retry, and at close.
  */
 final class DeviceMemory {
     private static final long GRANULE = 512;
 
     private final long stream;
-    private final Map<Long, ArrayDeque<Long>> freeBySize = new HashMap<>();
+    private final FreeBlocks free = new FreeBlocks();
     /** Blocks of the CUDA-graph pool: only handed out while {@link #graphPool} is on, never returned by emptyCache. */
-    private final Map<Long, ArrayDeque<Long>> graphFree = new HashMap<>();
+    private final FreeBlocks graphFree = new FreeBlocks();
+    /** Every block handed out and not released yet, by address: its size as allocated. */
+    private final Map<Long, Long> inUse = new HashMap<>();
     private boolean graphPool;
     private long reserved;
-    private long cachedBytes;
 
     DeviceMemory(long stream) {
         this.stream = stream;
@@ -30,33 +30,20 @@ final class DeviceMemory {
         return Math.max(GRANULE, (bytes + GRANULE - 1) / GRANULE * GRANULE);
     }
 
-    /** A block of at least {@code bytes}; its size for {@link #release} is {@link #rounded}. */
+    /** A block of at least {@code bytes}, for {@link #release} once its last queued use is. */
     long allocate(long bytes, String what) {
         long size = rounded(bytes);
-        if (graphPool) {
-            ArrayDeque<Long> pooled = graphFree.get(size);
-            if (pooled != null && !pooled.isEmpty()) return pooled.pop();
-            long p = CudaDriver.malloc(size);
-            reserved += size;
-            return p;
-        }
-        ArrayDeque<Long> list = freeBySize.get(size);
-        if (list != null && !list.isEmpty()) {
-            cachedBytes -= size;
-            return list.pop();
-        }
+        FreeBlocks.Block cached = (graphPool ? graphFree : free).take(size);
+        if (cached != null) return handOut(cached.ptr(), cached.size());
         try {
-            long p = CudaDriver.malloc(size);
-            reserved += size;
-            return p;
+            return handOut(newBlock(size), size);
         } catch (CudaException e) {
-            if (e.code() != 2) throw e;
+            // Graphs are captured in the graph pool, and a capturing stream cannot be synchronized to empty the cache.
+            if (e.code() != 2 || graphPool) throw e;
         }
         emptyCache();
         try {
-            long p = CudaDriver.malloc(size);
-            reserved += size;
-            return p;
+            return handOut(newBlock(size), size);
         } catch (CudaException e) {
             if (e.code() != 2) throw e;
             long[] info = CudaDriver.memInfo();
@@ -64,14 +51,25 @@ final class DeviceMemory {
         }
     }
 
+    private long newBlock(long size) {
+        long p = CudaDriver.malloc(size);
+        reserved += size;
+        return p;
+    }
+
+    private long handOut(long ptr, long size) {
+        inUse.put(ptr, size);
+        return ptr;
+    }
+
+    /** Returns the block at {@code ptr}, of at least {@code bytes}, to the free set of the pool now in use. */
     void release(long ptr, long bytes) {
-        long size = rounded(bytes);
-        if (graphPool) {
-            graphFree.computeIfAbsent(size, s -> new ArrayDeque<>()).push(ptr);
-            return;
+        Long size = inUse.remove(ptr);
+        if (size == null || size < rounded(bytes)) {
+            throw new IllegalStateException("release of " + bytes + " bytes at 0x" + Long.toHexString(ptr)
+                    + ": " + (size == null ? "no block handed out there" : "the block there has " + size));
         }
-        freeBySize.computeIfAbsent(size, s -> new ArrayDeque<>()).push(ptr);
-        cachedBytes += size;
+        (graphPool ? graphFree : free).put(ptr, size);
     }
 
     /**
@@ -85,26 +83,16 @@ final class DeviceMemory {
 
     /** Moves the graph pool's free blocks back to the ordinary cache (once its graphs are destroyed). */
     void releaseGraphPool() {
-        for (Map.Entry<Long, ArrayDeque<Long>> e : graphFree.entrySet()) {
-            for (long p : e.getValue()) {
-                freeBySize.computeIfAbsent(e.getKey(), s -> new ArrayDeque<>()).push(p);
-                cachedBytes += e.getKey();
-            }
-        }
-        graphFree.clear();
+        graphFree.drain(free::put);
     }
 
     /** Returns every cached free block to the driver (waits for the stream first). */
     void emptyCache() {
         CudaDriver.synchronize(stream);
-        for (Map.Entry<Long, ArrayDeque<Long>> e : freeBySize.entrySet()) {
-            for (long p : e.getValue()) {
-                CudaDriver.free(p);
-                reserved -= e.getKey();
-            }
-        }
-        freeBySize.clear();
-        cachedBytes = 0;
+        free.drain((p, size) -> {
+            CudaDriver.free(p);
+            reserved -= size;
+        });
     }
 
     /** Bytes taken from the driver, in use or cached. */
@@ -113,6 +101,6 @@ final class DeviceMemory {
     }
 
     long cached() {
-        return cachedBytes;
+        return free.bytes();
     }
 }
