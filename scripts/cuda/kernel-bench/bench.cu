@@ -2,7 +2,7 @@
 // baseline snapshot of the same files (namespace oldk, made by build.sh), on the Llama-3.1-8B batch-1
 // shapes. Checks every new output against a float reference (and poisons outputs first), then times
 // with CUDA graphs of back-to-back launches over buffers rotated past L2 and prints GB/s and the
-// fraction of 3.0 TB/s. Usage: kbench [gemv] [chain] [layer] [layerm] [overlap] [attn] [mixed] (default: all).
+// fraction of 3.0 TB/s. Usage: kbench [gemv] [chain] [layer] [layerm] [overlap] [attn] [mixed] [layout] [splitcost] (default: all).
 #include <cuda_runtime.h>
 #include <dlfcn.h>
 
@@ -533,6 +533,8 @@ static int plan_splits(const Batch& b, int groups, const Plan& p) {
 
 // A launch of `splits` blocks per (request, head group): each request uses up to `spread` splits of at
 // least minKeys keys and at least one per balanceKeys keys (decode_splits_used).
+static bool g_skipMerge = false;  // time the attention kernel alone (its output is then incomplete)
+
 static void run_splits(const DecodeKernel& k, const Batch& b, int splits, int spread, int minKeys, int balanceKeys,
                        bool serialMerge, cudaStream_t s) {
     int groups = b.heads / k.g;
@@ -540,7 +542,7 @@ static void run_splits(const DecodeKernel& k, const Batch& b, int splits, int sp
     int smem = decode_rows_shared_bytes(k.l, k.g, k.stages, k.umax);
     k.fn<<<dim3(b.requests, groups, splits), DV_WARPS * 32, smem, s>>>(b.q, b.k, b.v, b.table, b.stride, b.pool,
             b.seqLens, b.starts, b.out, g_partial, b.heads, b.kvHeads, b.D, b.scale, minKeys, spread, balanceKeys);
-    if (splits > 1) {
+    if (splits > 1 && !g_skipMerge) {
         typedef void (*Merge)(const float*, const int*, const int*, bf16*, int, int, int, int, int, int);
         Merge merge = serialMerge ? serial_merge : (Merge) decode_merge;
         merge<<<dim3(b.requests, b.heads), std::min(1024, (b.D + 31) / 32 * 32), 0, s>>>(g_partial, b.seqLens,
@@ -618,14 +620,24 @@ __global__ void ref_decode(const bf16* q, const bf16* kc, const bf16* vc, const 
     }
 }
 
-// A decode batch with its own caches: request r's keys at page-shuffled slots (pages of 16).
+// How a case's keys sit in the cache. Shuffled pages: each request's keys in runs of `page` slots, the
+// runs at shuffled places. Decode-like: the first (1 - generated) of each request's keys contiguous (its
+// prompt, prefilled at once), the rest written step by step as a decode batch writes them: one slot per
+// running request per step, or `page` slots per request at a time when page > 1.
+struct Layout {
+    int page = 16;
+    double generated = -1;  // < 0: shuffled pages
+};
+
+// A decode batch with its own caches: request r's keys at slots laid out by `layout`.
 struct Case {
     Batch b;
     std::vector<void*> owned;
     size_t kvBytes;  // K and V bytes one call reads
 };
 
-static Case make_case(const std::vector<int>& seqs, int heads, int kvHeads, int D, unsigned seed, int copies = 1) {
+static Case make_case(const std::vector<int>& seqs, int heads, int kvHeads, int D, unsigned seed, int copies = 1,
+                      Layout layout = {}) {
     Case c{};
     Batch& b = c.b;
     b.requests = (int) seqs.size();
@@ -637,18 +649,44 @@ static Case make_case(const std::vector<int>& seqs, int heads, int kvHeads, int 
     b.stride = b.maxSeq + 3;
     size_t tokens = 0;
     for (int s : seqs) tokens += s;
-    size_t pages = (tokens + 15) / 16 + 1;
-    size_t slots = pages * 16;
-    std::vector<int> perm(pages);
-    for (size_t i = 0; i < pages; i++) perm[i] = (int) i;
-    std::mt19937 rng(seed);
-    std::shuffle(perm.begin(), perm.end(), rng);
+    int page = layout.page;
+    size_t pages = (tokens + page - 1) / page + b.requests + 1;
+    size_t slots = pages * page;
     std::vector<int> table((size_t) (b.requests + 1) * b.stride, 0), pool(b.requests), starts(b.requests);
-    size_t t = 0;
     for (int r = 0; r < b.requests; r++) {
         pool[r] = (r * 7 + 1) % (b.requests + 1);
         starts[r] = r;
-        for (int j = 0; j < seqs[r]; j++, t++) table[(size_t) pool[r] * b.stride + j] = perm[t / 16] * 16 + (int) (t % 16);
+    }
+    std::mt19937 rng(seed);
+    auto at = [&](int r, int j) -> int& { return table[(size_t) pool[r] * b.stride + j]; };
+    if (layout.generated < 0) {
+        std::vector<int> perm(pages);
+        for (size_t i = 0; i < pages; i++) perm[i] = (int) i;
+        std::shuffle(perm.begin(), perm.end(), rng);
+        size_t t = 0;
+        for (int r = 0; r < b.requests; r++) {
+            for (int j = 0; j < seqs[r]; j++, t++) at(r, j) = perm[t / page] * page + (int) (t % page);
+        }
+    } else {
+        std::vector<int> prompt(b.requests), order(b.requests);
+        int next = 0, longest = 0;
+        for (int r = 0; r < b.requests; r++) order[r] = r;
+        std::shuffle(order.begin(), order.end(), rng);
+        for (int r : order) {
+            prompt[r] = std::max(1, (int) std::lround(seqs[r] * (1 - layout.generated)));
+            for (int j = 0; j < prompt[r]; j++) at(r, j) = next++;
+            longest = std::max(longest, seqs[r] - prompt[r]);
+        }
+        next = (next + page - 1) / page * page;
+        for (int step = 0; step < longest; step += page) {
+            for (int r = 0; r < b.requests; r++) {
+                int j0 = prompt[r] + step;
+                if (j0 >= seqs[r]) continue;
+                for (int j = j0; j < std::min(seqs[r], j0 + page); j++) at(r, j) = next + (j - j0);
+                next += page;
+            }
+        }
+        slots = std::max(slots, (size_t) next);
     }
     size_t width = (size_t) kvHeads * D;
     auto own = [&](size_t bytes) { void* p = dalloc(bytes); c.owned.push_back(p); return p; };
@@ -1205,6 +1243,67 @@ static void attn_mixed_bench() {
     }
 }
 
+// ------------------------------------------------------- decode attention by where the keys sit in the cache
+
+static void attn_layout_bench() {
+    printf("\n== Decode attention, graph plan, by cache layout: us per call, K/V GB/s. Shuffled pages of 1, 16,\n"
+           "   256 slots; decode-like: a prompt's keys contiguous, the last quarter (half) written a step at a time,\n"
+           "   one slot per request per step (page 1) or 16 at a time (page 16)\n");
+    struct B { int batch, minCtx, maxCtx; };
+    B bs[] = {{150, 64, 6144}, {256, 1025, 1152}, {32, 64, 6144}};
+    struct L { const char* name; Layout layout; };
+    L ls[] = {{"shuffled/1", {1, -1}}, {"shuffled/16", {16, -1}}, {"shuffled/256", {256, -1}},
+              {"decode 1/4, page 1", {1, 0.25}}, {"decode 1/4, page 16", {16, 0.25}},
+              {"decode 1/2, page 1", {1, 0.5}}, {"decode 1/2, page 16", {16, 0.5}}};
+    for (const B& c : bs) {
+        std::mt19937 rng(7 + c.batch);
+        std::uniform_int_distribution<int> len(c.minCtx, c.maxCtx);
+        std::vector<int> seqs(c.batch);
+        for (int& x : seqs) x = len(rng);
+        std::vector<DecodeKernel> ks = decode_kernels(128, c.batch, 32, 8);
+        printf("batch %3d, [%d, %d]:\n", c.batch, c.minCtx, c.maxCtx);
+        for (const L& l : ls) {
+            Case cc = make_case(seqs, 32, 8, 128, 9000 + c.batch, 1, l.layout);
+            std::vector<float> ref = reference(cc.b);
+            auto run = [&](const Batch& b, cudaStream_t s) { run_new(ks[0], b, {2, 64, 131072}, s); };
+            double err = rel_err(decode_out(cc.b, [&](cudaStream_t s) { run(cc.b, s); }), ref);
+            check((std::string(l.name) + " layout batch " + std::to_string(c.batch)).c_str(), err, 1e-2);
+            double us = time_graph([&](int, cudaStream_t s) { run(cc.b, s); }, 10, 5);
+            printf("  %-22s %6.0f us %5.0f GB/s (%.2f)\n", l.name, us, cc.kvBytes / us / 1e3, cc.kvBytes / us / 1e-6 / PEAK);
+            fflush(stdout);
+            free_case(cc);
+        }
+    }
+}
+
+// ------------------------------------------------------- where the split attention's time goes
+
+static void attn_split_cost_bench() {
+    printf("\n== Decode attention, graph plan: with and without the merge launch, by balance split size: us per call\n");
+    struct B { int batch, minCtx, maxCtx; };
+    B bs[] = {{150, 64, 6144}, {100, 64, 6144}, {256, 1025, 1152}, {256, 6000, 6000}, {64, 2049, 2176}};
+    for (const B& c : bs) {
+        std::mt19937 rng(7 + c.batch);
+        std::uniform_int_distribution<int> len(c.minCtx, c.maxCtx);
+        std::vector<int> seqs(c.batch);
+        for (int& x : seqs) x = len(rng);
+        Case cc = make_case(seqs, 32, 8, 128, 9000 + c.batch);
+        DecodeKernel k = decode_kernels(128, c.batch, 32, 8)[0];
+        printf("batch %3d, [%d, %d] (%7.1f MB):", c.batch, c.minCtx, c.maxCtx, cc.kvBytes / 1e6);
+        for (int keys : {0, 512, 768, 1024, 1536, 2048, 3072}) {
+            Plan p{2, 64, 131072, keys};
+            double us = time_graph([&](int, cudaStream_t s) { run_new(k, cc.b, p, s); }, 10, 5);
+            g_skipMerge = true;
+            double alone = time_graph([&](int, cudaStream_t s) { run_new(k, cc.b, p, s); }, 10, 5);
+            g_skipMerge = false;
+            printf("  %d: %.1f (%.2f) alone %.1f", keys, us, cc.kvBytes / us / 1e-6 / PEAK, alone);
+        }
+        printf("\n");
+        fflush(stdout);
+        free_case(cc);
+    }
+}
+
 int main(int argc, char** argv) {
     bool all = argc == 1;
     auto want = [&](const char* w) {
@@ -1250,6 +1349,8 @@ int main(int argc, char** argv) {
     if (want("layerm")) layer_rows_bench();
     if (want("overlap")) layer_overlap_bench();
     if (want("mixed")) attn_mixed_bench();
+    if (want("layout")) attn_layout_bench();
+    if (want("splitcost")) attn_split_cost_bench();
     if (want("attn")) {
         attn_correctness();
         attn_bench();
