@@ -9,7 +9,6 @@ import dev.sglj.engine.compute.cuda.TokenBuffer;
 import dev.sglj.engine.sampling.LogitChangeSet;
 import dev.sglj.engine.sampling.RequestSampler;
 import dev.sglj.engine.sampling.SampledToken;
-import dev.sglj.engine.sampling.Sampler;
 import dev.sglj.engine.sampling.SamplingParams;
 import dev.sglj.engine.sampling.TopLogprob;
 import java.util.ArrayList;
@@ -20,9 +19,8 @@ import java.util.TreeMap;
 
 /**
  * F32 logits {@code [rows, vocab]} on the GPU, sampled there ({@link CudaBackend#sample}): only token ids
- * and the asked-for logprobs cross to the host. A row the device cannot sample exactly (more cut
- * candidates than its kernel holds) is copied and sampled by the host {@link Sampler}. {@code owned}: an
- * eager pass's tensor, freed on close; a CUDA graph's logits belong to the graph.
+ * and the asked-for logprobs cross to the host. {@code owned}: an eager pass's tensor, freed on close; a
+ * CUDA graph's logits belong to the graph.
  */
 final class DeviceLogits implements StepLogits {
     private final CudaBackend gpu;
@@ -30,24 +28,21 @@ final class DeviceLogits implements StepLogits {
     private final int rows;
     private final int vocab;
     private final boolean owned;
-    private final Sampler hostSampler;
     private final TokenRing ring;
 
     /** {@code ring}: where asynchronous draws write their ids; null draws every step synchronously. */
-    DeviceLogits(CudaBackend gpu, Tensor logits, int rows, boolean owned, Sampler hostSampler, TokenRing ring) {
+    DeviceLogits(CudaBackend gpu, Tensor logits, int rows, int vocab, boolean owned, TokenRing ring) {
         this.gpu = gpu;
         this.logits = logits;
         this.rows = rows;
-        this.vocab = hostSampler.vocabSize();
+        this.vocab = vocab;
         this.owned = owned;
-        this.hostSampler = hostSampler;
         this.ring = ring;
     }
 
     /**
-     * Asynchronous when every row can be drawn from what the device holds now: no logprobs asked, no
-     * penalty over earlier tokens' values, no row that may fall back to the host
-     * ({@link SamplingBatch#hostFallbackPossible}); otherwise {@link #sample}.
+     * Asynchronous when every row can be drawn from what the device holds now: no logprobs asked and no
+     * penalty over earlier tokens' values; otherwise {@link #sample}.
      */
     @Override
     public StepTokens sampleAsync(int[] rowIndices, RequestSampler[] states) {
@@ -57,7 +52,7 @@ final class DeviceLogits implements StepLogits {
             async = !states[i].params().returnLogprob() && !states[i].dependsOnTokens();
         }
         SamplingBatch batch = samplingBatch(rowIndices, states, vocab);
-        if (!async || batch.hostFallbackPossible(vocab)) return StepTokens.done(sample(rowIndices, states));
+        if (!async) return StepTokens.done(sample(rowIndices, states));
         TokenBuffer into = ring.next();
         gpu.sampleInto(logits, batch, changes(states, vocab), into);
         for (RequestSampler s : states) s.advanceDraw();
@@ -71,10 +66,6 @@ final class DeviceLogits implements StepLogits {
         SampledToken[] out = new SampledToken[n];
         Map<Integer, List<Integer>> logprobRowsByTopN = new TreeMap<>();
         for (int i = 0; i < n; i++) {
-            if (tokens[i] < 0) {
-                out[i] = hostSampler.sampleRow(gpu.toHostRow(logits, rowIndices[i]), 0, states[i]);
-                continue;
-            }
             SamplingParams params = states[i].params();
             states[i].accept(tokens[i]);
             if (params.returnLogprob()) {

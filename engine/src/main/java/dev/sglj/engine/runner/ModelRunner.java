@@ -109,8 +109,8 @@ public final class ModelRunner implements AutoCloseable {
         int rows = batch.logitRows().length;
         lastUsedGraph = usesCudaGraph(batch);
         if (lastUsedGraph) {
-            return new DeviceLogits((CudaBackend) backend, graphs.run(batch, onDevice), rows, false, hostSampler,
-                    tokenRing);
+            return new DeviceLogits((CudaBackend) backend, graphs.run(batch, onDevice), rows, hostSampler.vocabSize(),
+                    false, tokenRing);
         }
         Tensor logits;
         if (onDevice != null) {
@@ -125,7 +125,7 @@ public final class ModelRunner implements AutoCloseable {
         } else {
             logits = model.forward(batch, kvPool, reqToToken);
         }
-        if (backend instanceof CudaBackend gpu) return new DeviceLogits(gpu, logits, rows, true, hostSampler, tokenRing);
+        if (backend instanceof CudaBackend gpu) return new DeviceLogits(gpu, logits, rows, hostSampler.vocabSize(), true, tokenRing);
         try {
             return new HostLogits(backend.toHost(logits), hostSampler);
         } finally {

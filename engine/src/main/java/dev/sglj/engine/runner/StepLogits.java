@@ -21,7 +21,7 @@ public sealed interface StepLogits extends AutoCloseable permits HostLogits, Dev
      * {@link #sample}, possibly without waiting (the overlap schedule): the returned tokens may still be
      * on their way from the device, and a later step's forward may take them as future input ids before
      * they arrive. Each state's draw index advances now; its tokens are counted when they arrive. Rows that
-     * need the logits after the draw (logprobs, a possible host fallback) or whose draw depends on earlier
+     * need the logits after the draw (logprobs) or whose draw depends on earlier
      * tokens' values (penalties) are drawn synchronously, as {@link #sample} does, and the result is done.
      * The logits may be closed once this returns.
      */

@@ -33,25 +33,6 @@ class DeviceLogitsTest {
     }
 
     @Test
-    void onlyCutDrawsOverALargeVocabularyMayNeedTheHost() {
-        int large = 5000;
-        SamplingBatch greedy = DeviceLogits.samplingBatch(new int[] {0, 1}, new RequestSampler[] {
-                state(SamplingParams.builder().temperature(0.0).topP(0.5)),
-                state(SamplingParams.builder().temperature(0.9).topK(1))}, large);
-        SamplingBatch uncut = DeviceLogits.samplingBatch(new int[] {0},
-                new RequestSampler[] {state(SamplingParams.builder().temperature(0.9))}, large);
-        assertThat(greedy.hostFallbackPossible(large)).isFalse();
-        assertThat(uncut.hostFallbackPossible(large)).isFalse();
-        for (SamplingParams.Builder cut : java.util.List.of(SamplingParams.builder().temperature(0.9).topP(0.9),
-                SamplingParams.builder().temperature(0.9).topK(50), SamplingParams.builder().temperature(0.9).minP(0.1))) {
-            SamplingBatch b = DeviceLogits.samplingBatch(new int[] {0}, new RequestSampler[] {state(cut)}, large);
-            assertThat(b.hostFallbackPossible(large)).isTrue();
-            SamplingBatch small = DeviceLogits.samplingBatch(new int[] {0}, new RequestSampler[] {state(cut)}, VOCAB);
-            assertThat(small.hostFallbackPossible(VOCAB)).as("a vocabulary within the block's candidates").isFalse();
-        }
-    }
-
-    @Test
     void aBatchIsAllGreedyWhenEveryRowHasTemperatureZeroOrTopKOne() {
         RequestSampler byTemperature = state(SamplingParams.builder().temperature(0.0).topP(0.5));
         RequestSampler byTopK = state(SamplingParams.builder().temperature(0.9).topK(1));

@@ -597,9 +597,7 @@ public final class CudaBackend implements Backend {
 
     /**
      * Samples each row of {@code batch} from F32 logits {@code [*, vocab]} (not modified) after
-     * {@code changes}, with {@code Sampler}'s semantics, and returns the token ids: -1 for a row the
-     * device could not sample exactly (more than 4096 tokens can survive
-     * its cut), which the caller samples on the host from {@link #toHostRow}. Waits for the stream.
+     * {@code changes}, with {@code Sampler}'s semantics, and returns the token ids. Waits for the stream.
      */
     public int[] sample(Tensor logits, SamplingBatch batch, LogitChanges changes) {
         ensureCurrent();
@@ -615,15 +613,11 @@ public final class CudaBackend implements Backend {
     /**
      * {@link #sample} without waiting (the overlap schedule): the ids are written to {@code into} on the
      * device, where {@link #resolveFutureIds} reads them in stream order, and copied to its host side,
-     * which {@link TokenBuffer#await} waits for. The batch must not need the host
-     * ({@link SamplingBatch#hostFallbackPossible} false). Returns at once.
+     * which {@link TokenBuffer#await} waits for. Returns at once.
      */
     public void sampleInto(Tensor logits, SamplingBatch batch, LogitChanges changes, TokenBuffer into) {
         ensureCurrent();
         CudaTensor c = check("sampleInto", "logits", logits, DType.F32);
-        if (batch.hostFallbackPossible(Math.toIntExact(c.cols()))) {
-            throw new IllegalArgumentException("sampleInto: a row may need host sampling; use sample");
-        }
         sampling.sampleInto(c, batch, changes, into);
     }
 
@@ -652,17 +646,6 @@ public final class CudaBackend implements Backend {
     public RowLogprobs logprobs(Tensor logits, int[] logitRows, int[] tokens, int topN) {
         ensureCurrent();
         return sampling.logprobs(check("logprobs", "logits", logits, DType.F32), logitRows, tokens, topN);
-    }
-
-    /** Row {@code row} of an F32 tensor {@code [rows, cols]}, waiting for the stream. */
-    public float[] toHostRow(Tensor t, int row) {
-        ensureCurrent();
-        CudaTensor c = check("toHostRow", "t", t, DType.F32);
-        if (row < 0 || row >= c.rows()) {
-            throw new IllegalArgumentException("toHostRow: row " + row + " of " + c);
-        }
-        int n = Math.toIntExact(c.cols());
-        return transfers.readFloats(c.ptr() + 4L * row * n, n);
     }
 
     /** Milliseconds of device time {@code work} takes, measured with events on the stream. */

@@ -23,21 +23,6 @@ public record SamplingBatch(int[] logitRows, float[] temperatures, int[] topKs, 
         return logitRows.length;
     }
 
-    /**
-     * Whether some row could come back -1 from the device sampler (to be sampled on the host from the
-     * logits): a non-greedy row that cuts (top_k below the vocabulary, top_p below 1 or min_p above 0)
-     * over a vocabulary larger than the {@value SamplingKernels#CANDIDATE_CAP} candidates a block ranks.
-     * Greedy rows, uncut draws and vocabularies within the cap never do.
-     */
-    public boolean hostFallbackPossible(int vocab) {
-        if (vocab <= SamplingKernels.CANDIDATE_CAP) return false;
-        for (int i = 0; i < size(); i++) {
-            boolean cut = topK(i, vocab) < vocab || topPs[i] < 1f || minPs[i] > 0f;
-            if (!greedy(i, vocab) && cut) return true;
-        }
-        return false;
-    }
-
     /** Whether every row takes its row's first maximum. */
     public boolean allGreedy(int vocab) {
         for (int i = 0; i < size(); i++) {

@@ -19,7 +19,9 @@ import java.util.Arrays;
  * threshold holding every token the cut can keep (top_k by counts, top_p by masses with Sampler's
  * 1e-4 margin, min_p by its bound), ranks the tokens above it in shared memory (bitonic sort of
  * (value desc, id asc) keys) and draws from the ranked survivors. A row with more than
- * {@value #CANDIDATE_CAP} such tokens comes back as -1, for the caller to sample on the host.
+ * {@value #CANDIDATE_CAP} such tokens is drawn without ranking ({@code smp_draw_exact}): the survivor count
+ * and the drawn rank are each the largest ranking key below which a count or a weight stays within a
+ * bound, found three key bits a pass over the row (about 17 passes a search, three searches).
  *
  * <p>{@code logprob_rows} computes the log-sum-exp of each raw row (double sum of float
  * exponentials), the chosen token's logprob and the row's top N: gathered above a searched

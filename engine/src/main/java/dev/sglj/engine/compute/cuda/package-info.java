@@ -56,10 +56,10 @@
  * <p>Sampling on the device: {@link dev.sglj.engine.compute.cuda.CudaBackend#sample} takes F32 logits,
  * a {@link dev.sglj.engine.compute.cuda.SamplingBatch} (per row: logits row, temperature, top_k, top_p,
  * min_p, the request's uniform) and sparse {@link dev.sglj.engine.compute.cuda.LogitChanges} (penalties,
- * min_new_tokens masking, logit_bias) and returns token ids with {@code Sampler}'s semantics; a row whose
- * cut keeps too many tokens comes back as -1, to be sampled on the host from
- * {@link dev.sglj.engine.compute.cuda.CudaBackend#toHostRow}. A batch of greedy rows without changes takes a
- * multi-block argmax instead of the one-block-a-row sampler.
+ * min_new_tokens masking, logit_bias) and returns token ids with {@code Sampler}'s semantics, every row on
+ * the device (a cut that keeps more tokens than a block ranks is drawn by searches over the row's ranking
+ * keys). A batch of greedy rows without changes takes a multi-block argmax instead of the one-block-a-row
+ * sampler.
  * {@link dev.sglj.engine.compute.cuda.CudaBackend#logprobs} returns {@code Logprobs.of}'s chosen-token
  * logprobs and top N as a {@link dev.sglj.engine.compute.cuda.RowLogprobs}. Only these small arrays
  * cross to the host ({@code SamplingKernels}).
@@ -69,7 +69,6 @@
  * an event that {@code TokenBuffer.await} waits for; its packed arguments alternate between two pinned
  * staging buffers), and {@link dev.sglj.engine.compute.cuda.CudaBackend#resolveFutureIds} ({@code overlap.cu})
  * replaces the next step's negative input ids by those ids on the stream, so the next forward pass is queued
- * before the previous draw is read. Only rows that cannot come back -1 are drawn that way
- * ({@link dev.sglj.engine.compute.cuda.SamplingBatch#hostFallbackPossible}).
+ * before the previous draw is read.
  */
 package dev.sglj.engine.compute.cuda;

@@ -9,8 +9,8 @@ typedef unsigned long long u64;
 #define SMP_POS_INF (__int_as_float(0x7f800000))
 #define SMP_INF_D (__longlong_as_double(0x7ff0000000000000LL))
 #define SMP_NAN_D (__longlong_as_double(0x7ff8000000000000LL))
-// Candidates a block ranks in shared memory; rows needing more come back as -1 (sampling) or take the
-// slower exact path (top logprobs).
+// Candidates a block ranks in shared memory; rows needing more take slower exact paths (smp_draw_exact for
+// sampling, passes of a block minimum for top logprobs).
 #define SMP_CAP 4096
 // Thresholds tried per pass over a row, and passes the threshold search may take.
 #define SMP_PROBES 8
@@ -359,8 +359,121 @@ __device__ int smp_draw_ranked(int n, float m, int topK, bool byMass, float topP
     return token;
 }
 
-// One row: copy (NaN as -inf), sparse changes, greedy argmax or temperature and the draw. -1: more cut
-// candidates than SMP_CAP.
+// Probes a pass of smp_largest_key tries: 3 bits of the key a pass (within sh.dsum / sh.isum's rows).
+#define SMP_KEY_BITS 3
+#define SMP_KEY_PROBES ((1 << SMP_KEY_BITS) - 1)
+
+// Over the row's finite tokens: the largest key K (of all 2^64) for which keep(count, mass) holds, count and mass
+// (sum of exp(x - m) in double, Sampler's weights) being those of the tokens whose key is below K, for a keep that holds up to some K and fails
+// above it. SMP_KEY_BITS bits a pass: the 32 value bits, then the id bits below idBits (the others are 0 in every
+// key). *count and *mass: those of K.
+template <typename Keep>
+__device__ u64 smp_largest_key(const float* w, int vocab, float m, int idBits, Keep keep, int* count, double* mass,
+                               SmpShared& sh) {
+    u64 key = 0;
+    int keyCount = 0;
+    double keyMass = 0.0;
+    for (int hi = 63; hi >= 0;) {
+        int width = min(SMP_KEY_BITS, hi - (hi >= 32 ? 32 : 0) + 1);
+        int shift = hi - width + 1;
+        int probes = (1 << width) - 1;
+        u64 top = key | ((u64) probes << shift);
+        int cnt[SMP_KEY_PROBES];
+        double ms[SMP_KEY_PROBES];
+        #pragma unroll
+        for (int j = 0; j < SMP_KEY_PROBES; j++) {
+            cnt[j] = 0;
+            ms[j] = 0.0;
+        }
+        for (int i = threadIdx.x; i < vocab; i += blockDim.x) {
+            float v = w[i];
+            if (v == SMP_NEG_INF) continue;
+            u64 k = smp_key(v, i);
+            if (k >= top) continue;
+            double e = exp((double) v - (double) m);
+            #pragma unroll
+            for (int j = 0; j < SMP_KEY_PROBES; j++) {
+                if (j < probes && k < (key | ((u64) (j + 1) << shift))) {
+                    cnt[j]++;
+                    ms[j] += e;
+                }
+            }
+        }
+        #pragma unroll
+        for (int j = 0; j < SMP_KEY_PROBES; j++) {
+            for (int o = 16; o > 0; o >>= 1) {
+                cnt[j] += __shfl_xor_sync(SMP_FULL, cnt[j], o);
+                ms[j] += __shfl_xor_sync(SMP_FULL, ms[j], o);
+            }
+        }
+        __syncthreads();
+        if (smp_lane() == 0) {
+            #pragma unroll
+            for (int j = 0; j < SMP_KEY_PROBES; j++) {
+                sh.isum[j][smp_warp()] = cnt[j];
+                sh.dsum[j][smp_warp()] = ms[j];
+            }
+        }
+        __syncthreads();
+        int chosen = 0;
+        for (int j = 0; j < probes; j++) {
+            int c = 0;
+            double total = 0.0;
+            for (int w8 = 0; w8 < smp_warps(); w8++) {
+                c += sh.isum[j][w8];
+                total += sh.dsum[j][w8];
+            }
+            if (!keep(c, total)) break;
+            chosen = j + 1;
+            keyCount = c;
+            keyMass = total;
+        }
+        key |= (u64) chosen << shift;
+        hi = shift == 32 ? idBits - 1 : shift - 1;
+    }
+    __syncthreads();
+    *count = keyCount;
+    *mass = keyMass;
+    return key;
+}
+
+// Sampler.drawFromRanked for rows whose cut keeps more candidates than SMP_CAP, without ranking them in shared
+// memory: the survivors are the first S ranks, S = min(finite tokens, topK, tokens of weight >= minP, the ranks
+// before the kept weight exceeds topP * total), and the draw is the first rank whose cumulative weight exceeds u
+// times the survivors'. Each rank is found as the largest key below which a count or a weight stays within a
+// bound (smp_largest_key), so the row is read ~17 times a search instead of sorted; sums run in another order
+// than the CPU's, as in smp_draw_ranked.
+__device__ int smp_draw_exact(const float* w, int vocab, float m, int topK, bool byMass, float topP, double total,
+                              float minP, double u, SmpShared& sh) {
+    int idBits = max(1, 32 - __clz(vocab - 1));
+    double finite = 0.0, heavy = 0.0;
+    u64 first = ~0ull;
+    for (int i = threadIdx.x; i < vocab; i += blockDim.x) {
+        float v = w[i];
+        if (v == SMP_NEG_INF) continue;
+        finite += 1.0;
+        if (minP > 0.0f && exp((double) v - (double) m) >= (double) minP) heavy += 1.0;
+        u64 k = smp_key(v, i);
+        first = k < first ? k : first;
+    }
+    int survivors = min((int) smp_sum(finite, sh), topK);
+    if (minP > 0.0f) survivors = min(survivors, (int) smp_sum(heavy, sh));
+    int rankZero = smp_id(smp_min_key(first, sh));
+    int count;
+    double mass;
+    if (byMass) {
+        double topPMass = (double) topP * total;
+        smp_largest_key(w, vocab, m, idBits, [&](int, double kept) { return kept <= topPMass; }, &count, &mass, sh);
+        survivors = min(survivors, count + 1);
+    }
+    smp_largest_key(w, vocab, m, idBits, [&](int c, double) { return c <= survivors; }, &count, &mass, sh);
+    double target = u * mass;
+    u64 pick = smp_largest_key(w, vocab, m, idBits, [&](int, double kept) { return kept <= target; }, &count, &mass,
+                               sh);
+    return count < survivors ? smp_id(pick) : rankZero;
+}
+
+// One row: copy (NaN as -inf), sparse changes, greedy argmax or temperature and the draw.
 __device__ int smp_sample_row(const float* x, float* w, int vocab, float temperature, int topK, float topP, float minP,
                               double u, int changeFrom, int changeTo, const int* changeTokens,
                               const float* changeSubtract, const int* changeMask, const float* changeRepetition,
@@ -408,12 +521,14 @@ __device__ int smp_sample_row(const float* x, float* w, int vocab, float tempera
     double minPDistance = minP > 0.0f ? -log((double) minP) : SMP_INF_D;
     double total;
     float t;
-    if (smp_search(w, vocab, m, mn, topK, byCount, topP, byMass, minPDistance, &total, &t, sh) < 0) return -1;
+    if (smp_search(w, vocab, m, mn, topK, byCount, topP, byMass, minPDistance, &total, &t, sh) < 0) {
+        return smp_draw_exact(w, vocab, m, topK, byMass, topP, total, minP, u, sh);
+    }
     int n = smp_gather_sorted(w, vocab, t, sh);
     return smp_draw_ranked(n, m, topK, byMass, topP, total, minP, u, sh);
 }
 
-// out[r] = the token sampled for row r of the batch (-1: sample it on the host). Row r reads logits row
+// out[r] = the token sampled for row r of the batch. Row r reads logits row
 // logitRows[r] ([*, vocab], not modified) and its changes [changeStart[r], changeStart[r + 1]); block b
 // works in work[b * vocab, (b + 1) * vocab).
 extern "C" __global__ void __launch_bounds__(1024) sample_rows(
