@@ -4,10 +4,11 @@
 #
 # Here:    bash scripts/cuda/engine-e2e.sh stage             # this checkout's build into .device/
 #          bash scripts/gpu-bench/ab.sh stage REV            # REV's engine jar into .device/base-engine.jar
-# Device:  run(carry=[".device"], command="bash scripts/gpu-bench/ab.sh run [one-batch|offline] [ROUNDS]")
+# Device:  run(carry=[".device"], command="bash scripts/gpu-bench/ab.sh run [one-batch|offline|sampled] [ROUNDS]")
 #
 # one-batch (default): `sglj bench one-batch` at BATCHES (default 1 2 4), input 1024 / output 128, graphs
-# captured up to the largest of them; offline: `run.sh b` (OFFLINE_* as there). ROUNDS (default 2) alternations of this build and the
+# captured up to the largest of them; offline: `run.sh b` (OFFLINE_* as there); sampled: `run.sh f` (the server
+# with temperature 0.7 / top_p 0.9 draws, one request at a time and 32 at a time; median ITL and output tok/s). ROUNDS (default 2) alternations of this build and the
 # baseline, then one line per build and round with its median decode latency per batch (from the runs' JSONL, to
 # 0.1 us) or its offline throughput. Logs and JSONL land in $OUT.
 set -euo pipefail
@@ -47,7 +48,9 @@ case "${1:-}" in
               --cuda-graph-max-bs $graphMax --result-filename ${log%.log}.jsonl" >"$log" 2>&1 ;;
           offline)
             SGLJ_APP=$app OUT="$out/$build-$round" bash scripts/gpu-bench/run.sh b >"$log" 2>&1 ;;
-          *) echo "unknown benchmark $what (one-batch, offline)" >&2; exit 2 ;;
+          sampled)
+            SGLJ_APP=$app OUT="$out/$build-$round" bash scripts/gpu-bench/run.sh f >"$log" 2>&1 ;;
+          *) echo "unknown benchmark $what (one-batch, offline, sampled)" >&2; exit 2 ;;
         esac
       done
     done
@@ -58,10 +61,12 @@ case "${1:-}" in
           # The JSONL has the measured runs (not the warm-up) at full precision; the log prints 10 us.
           echo "$build round $round: $(python3 -c 'import json, sys
 print(" ".join("%.1f us" % (json.loads(l)["median_decode_latency"] * 1e6) for l in open(sys.argv[1])))' "${log%.log}.jsonl")"
+        elif [ "$what" = sampled ]; then
+          echo "$build round $round: $(grep -E 'Output token throughput|Median ITL' "$log" | awk '{printf "%s ", $NF}')"
         else
           echo "$build round $round: $(grep -E 'Output token throughput' "$log" | awk '{print $NF " tok/s"}')"
         fi
       done
     done ;;
-  *) echo "usage: $0 stage REV | run [one-batch|offline] [ROUNDS]" >&2; exit 2 ;;
+  *) echo "usage: $0 stage REV | run [one-batch|offline|sampled] [ROUNDS]" >&2; exit 2 ;;
 esac

@@ -9,6 +9,9 @@
 #   d  Hugging Face transformers (bf16, sdpa, static cache, compiled) at batch 1 and 32, same shape
 #   e  (not in the default set) the server with one request at a time, random 1024 / 256, SINGLE_PROMPTS (10):
 #      batch-1 decode through the scheduler (overlap schedule on), as a server user sees it
+#   f  (not in the default set) the server with sampled draws (temperature 0.7, top_p 0.9 through
+#      /v1/completions), random 1024 / 256: one request at a time (SAMPLED_SINGLE prompts, 8), then 32 at a
+#      time (SAMPLED_BATCH prompts, 64)
 # then one table (table.py). Sections run in the order given (default: a c d b). EXTRA_ARGS are added to
 # the sglj commands of a, b and c (e.g. "--cuda-graph-max-bs 256").
 #
@@ -51,6 +54,22 @@ serving() {
   bench_server "$out/serve.log" "$out/serving.jsonl" "$SERVING_PROMPTS" 40 --request-rate 1
 }
 
+sampled() {
+  echo "== (f) server, temperature 0.7 / top_p 0.9, random 1024 / 256: ${SAMPLED_SINGLE:=8} prompts one at a time, ${SAMPLED_BATCH:=64} prompts 32 at a time"
+  start_server "$out/serve-sampled.log" --model-path "$l8b" --load-format dummy --port 30000 ${EXTRA_ARGS:-}
+  wait_healthy 30000 "$SERVER_PID" "$out/serve-sampled.log"
+  local c n
+  for c in 1 32; do
+    n=$SAMPLED_SINGLE; [ "$c" = 32 ] && n=$SAMPLED_BATCH
+    echo "-- max concurrency $c, $n prompts"
+    sglj bench serving --backend sglang-oai --port 30000 --dataset-name random --tokenizer "$l8b" \
+      --random-input-len 1024 --random-output-len 256 --random-range-ratio 1.0 --num-prompts "$n" \
+      --max-concurrency "$c" --extra-request-body '{"temperature": 0.7, "top_p": 0.9}' --disable-tqdm \
+      --output-file "$out/sampled.jsonl" 2>&1 | grep -E "Output token throughput|Median (ITL|TPOT|TTFT)|Successful"
+  done
+  stop_server
+}
+
 one_at_a_time() {
   echo "== (e) server, one request at a time (batch-1 decode through the scheduler), random 1024 / 256, ${SINGLE_PROMPTS:=10} prompts"
   bench_server "$out/serve-single.log" "$out/single.jsonl" "$SINGLE_PROMPTS" 22 --max-concurrency 1
@@ -64,8 +83,8 @@ transformers() {
 
 for s in $sections; do
   case $s in
-    a) one_batch ;; b) offline ;; c) serving ;; d) transformers ;; e) one_at_a_time ;;
-    *) echo "unknown section $s (a b c d e)" >&2; exit 2 ;;
+    a) one_batch ;; b) offline ;; c) serving ;; d) transformers ;; e) one_at_a_time ;; f) sampled ;;
+    *) echo "unknown section $s (a b c d e f)" >&2; exit 2 ;;
   esac
 done
 echo "== table"

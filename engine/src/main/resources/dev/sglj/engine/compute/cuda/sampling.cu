@@ -366,8 +366,8 @@ __device__ int smp_draw_ranked(int n, float m, int topK, bool byMass, float topP
 // Over the row's finite tokens: the largest key K (of all 2^64) for which keep(count, mass) holds, count and mass
 // (sum of exp(x - m) in double, Sampler's weights) being those of the tokens whose key is below K, for a keep that holds up to some K and fails
 // above it. SMP_KEY_BITS bits a pass: the 32 value bits, then the id bits below idBits (the others are 0 in every
-// key). *count and *mass: those of K.
-template <typename Keep>
+// key). *count and *mass: those of K. Without MASS, keep sees a mass of 0 and the passes compute no weights.
+template <bool MASS, typename Keep>
 __device__ u64 smp_largest_key(const float* w, int vocab, float m, int idBits, Keep keep, int* count, double* mass,
                                SmpShared& sh) {
     u64 key = 0;
@@ -390,7 +390,7 @@ __device__ u64 smp_largest_key(const float* w, int vocab, float m, int idBits, K
             if (v == SMP_NEG_INF) continue;
             u64 k = smp_key(v, i);
             if (k >= top) continue;
-            double e = exp((double) v - (double) m);
+            double e = MASS ? exp((double) v - (double) m) : 0.0;
             #pragma unroll
             for (int j = 0; j < SMP_KEY_PROBES; j++) {
                 if (j < probes && k < (key | ((u64) (j + 1) << shift))) {
@@ -461,15 +461,28 @@ __device__ int smp_draw_exact(const float* w, int vocab, float m, int topK, bool
     int rankZero = smp_id(smp_min_key(first, sh));
     int count;
     double mass;
+    double kept = -1.0;
     if (byMass) {
         double topPMass = (double) topP * total;
-        smp_largest_key(w, vocab, m, idBits, [&](int, double kept) { return kept <= topPMass; }, &count, &mass, sh);
+        u64 last = smp_largest_key<true>(w, vocab, m, idBits, [&](int, double k) { return k <= topPMass; }, &count,
+                                         &mass, sh);
+        // When top_p decides, the survivors end with the key found: their weight is the mass below it plus its own.
+        if (count + 1 <= survivors) kept = mass + exp((double) smp_value(last) - (double) m);
         survivors = min(survivors, count + 1);
     }
-    smp_largest_key(w, vocab, m, idBits, [&](int c, double) { return c <= survivors; }, &count, &mass, sh);
-    double target = u * mass;
-    u64 pick = smp_largest_key(w, vocab, m, idBits, [&](int, double kept) { return kept <= target; }, &count, &mass,
-                               sh);
+    if (kept < 0.0) {
+        u64 end = smp_largest_key<false>(w, vocab, m, idBits, [&](int c, double) { return c <= survivors; }, &count,
+                                         &mass, sh);
+        double below = 0.0;
+        for (int i = threadIdx.x; i < vocab; i += blockDim.x) {
+            float v = w[i];
+            if (v != SMP_NEG_INF && smp_key(v, i) < end) below += exp((double) v - (double) m);
+        }
+        kept = smp_sum(below, sh);
+    }
+    double target = u * kept;
+    u64 pick = smp_largest_key<true>(w, vocab, m, idBits, [&](int, double k) { return k <= target; }, &count, &mass,
+                                     sh);
     return count < survivors ? smp_id(pick) : rankZero;
 }
 
