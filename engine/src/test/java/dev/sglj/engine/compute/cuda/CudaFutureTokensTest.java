@@ -111,15 +111,21 @@ class CudaFutureTokensTest {
         }
     }
 
+    /**
+     * A cut that keeps more tokens than a block ranks is drawn asynchronously like any other: 5,000 tied tokens
+     * under top_p 0.9 keep ranks 0..4499 (the kept weight, 4500 at rank 4500, first exceeds 0.9 x 5000 there),
+     * and u 0.5 takes the first rank whose cumulative weight exceeds 2250: token 2250, as the synchronous draw.
+     */
     @Test
-    void rowsThatMayNeedTheHostAreNotDrawnAsynchronously() {
+    void wideCutsAreDrawnAsynchronously() {
         int vocab = 5000;
         Tensor t = gpu.floats(new float[vocab], 1, vocab);
         try (TokenBuffer b = gpu.tokenBuffer(1)) {
             SamplingBatch topP = new SamplingBatch(new int[] {0}, new float[] {1f}, new int[] {vocab},
                     new float[] {0.9f}, new float[1], new double[] {0.5});
-            assertThatThrownBy(() -> gpu.sampleInto(t, topP, LogitChanges.NONE, b))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("host");
+            gpu.sampleInto(t, topP, LogitChanges.NONE, b);
+            assertThat(b.await()).containsExactly(2250);
+            assertThat(gpu.sample(t, topP, LogitChanges.NONE)).containsExactly(2250);
         } finally {
             gpu.free(t);
         }
