@@ -45,9 +45,9 @@ import java.util.concurrent.TimeUnit;
  *       once, and its N+1 token is dropped. An abort or a retraction while its token is in flight is
  *       handled the same way; a retracted request still gets that token appended.</li>
  *   <li>Which draws cannot run ahead is the runner's call ({@code StepLogits.sampleAsync}): rows that
- *       ask for logprobs, that carry frequency/presence/repetition penalties (their next draw needs this
- *       token's value) or that may fall back to host sampling are drawn synchronously, so such a step's
- *       tokens are known before the next step is built; only the processing overlaps then.</li>
+ *       ask for logprobs or that carry frequency/presence/repetition penalties (their next draw needs this
+ *       token's value) are drawn synchronously, so such a step's tokens are known before the next step is
+ *       built; only the processing overlaps then.</li>
  * </ul>
  * SGLang's {@code Prefill batch.} and {@code Decode batch.} log lines are {@link BatchLog}'s.
  * Every structure here has one owner, this thread; the device only sees stream-ordered work, so a KV
