@@ -12,8 +12,8 @@
  * {@link dev.sglj.engine.runner.ModelRunner#run(dev.sglj.engine.model.ForwardBatch, StepTokens)} takes a
  * batch whose input ids {@code -(i + 1)} name token {@code i} of the previous draw: substituted on the host
  * when that draw is done (always on the CPU), else by a kernel on the stream before the graph replay or the
- * eager embedding. A draw runs synchronously when a row asks for logprobs, carries a penalty over earlier
- * tokens' values, or may fall back to host sampling. The caller awaits a draw's tokens before it launches
+ * eager embedding. A draw runs synchronously when a row asks for logprobs or carries a penalty over earlier
+ * tokens' values. The caller awaits a draw's tokens before it launches
  * the step after the next one, which is what lets two buffers suffice.
  */
 package dev.sglj.engine.runner;
