@@ -23,7 +23,8 @@ import java.util.Map;
  * CUDA events, L2 flushed before every call (decode reads each weight from HBM once per step, a weight
  * timed hot in L2 would favour other algorithms; the flush also keeps the GPU busy while the call is queued,
  * so the host's launch cost, which a graph replay does not pay, is not timed); the lowest median wins and
- * runs once more, so the output is the plan's. Tuning synchronizes the stream, so it must not run inside a stream capture.
+ * runs once more, so the output is the plan's. Tuning synchronizes the stream, so it must not run inside a
+ * stream capture.
  */
 final class GemmTuner implements AutoCloseable {
     static final int MAX_ALGOS = 8;
@@ -67,7 +68,7 @@ final class GemmTuner implements AutoCloseable {
         this.flushBytes = flushBytes;
     }
 
-    /** {@link Cublas#linear} with {@code s}'s plan: {@code out[rows, outCols] = x[rows, k] * w[outCols, k]^T}. */
+    /** {@link Cublas#linear} by the shape's plan: {@code out[rows, outCols] = x[rows, k] * w[outCols, k]^T}. */
     void linear(long x, long w, long out, DType outDtype, int rows, int outCols, int k) {
         if (GemmPlans.tunes(DType.BF16, rows)) {
             Shape s = new Shape(rows, outCols, k, outDtype);
