@@ -81,8 +81,9 @@ public final class CudaGraphRunner implements AutoCloseable {
         CudaGraph[] graph = new CudaGraph[1];
         try {
             gpu.inGraphPool(() -> {
-                // The eager warm-up leaves every block the pass needs in the pool, so the capture allocates nothing.
-                gpu.free(model.forwardDecode(in, maxSeqLen, kv, reqToToken));
+                // The eager warm-up leaves every block the pass needs in the pool, so the capture allocates nothing,
+                // and picks the GEMM algorithms the capture records.
+                gpu.tuningGemms(() -> gpu.free(model.forwardDecode(in, maxSeqLen, kv, reqToToken)));
                 graph[0] = gpu.capture(() -> logits[0] = model.forwardDecode(in, maxSeqLen, kv, reqToToken));
             });
         } catch (RuntimeException e) {

@@ -26,7 +26,8 @@ import java.util.Set;
  * The {@link Backend} on one NVIDIA GPU, computing in BF16 (the default, as SGLang serves) or F32
  * ({@code --dtype float32}). BF16: BF16 activations and KV cache, weights uploaded once as BF16
  * (F32/F16 checkpoints converted on the device), GEMMs by cuBLAS with F32 accumulation (a streaming
- * GEMV kernel for up to {@value Gemv#MAX_ROWS} rows; {@link Linears}), the other ops as NVRTC-compiled kernels. F32:
+ * GEMV kernel for up to {@value Gemv#MAX_ROWS} rows; up to {@value GemmPlans#MAX_ROWS} rows, the algorithm
+ * {@link #tuningGemms} picked for the shape; {@link Linears}), the other ops as NVRTC-compiled kernels. F32:
  * weights, activations and KV cache F32 (BF16/F16 checkpoints converted up on the device), GEMMs by
  * cuBLAS SGEMM without TF32, the other ops as the F32 kernels of {@code f32.cu} and
  * {@code f32_attention.cu}; every op checks that its activations and weights are in the backend's
@@ -46,6 +47,8 @@ public final class CudaBackend implements Backend {
     private final DeviceMemory memory;
     private final Kernels kernels;
     private final Cublas cublas;
+    /** The BF16 backend's cuBLAS linears by per-shape plan (null for F32, whose SGEMM is not tuned). */
+    private final GemmTuner gemms;
     private final SamplingKernels sampling;
     private final WeightUpload weights;
     private final Linears linears;
@@ -128,9 +131,11 @@ public final class CudaBackend implements Backend {
         this.transfers = new HostTransfers(stream, kernels);
         this.cublasWorkspace = memory.allocate(CUBLAS_WORKSPACE, "the cuBLAS workspace");
         this.cublas = new Cublas(stream, cublasWorkspace, CUBLAS_WORKSPACE);
+        this.gemms = activations == DType.BF16 ? GemmTuner.open(cublas, stream, cublasWorkspace, CUBLAS_WORKSPACE,
+                kernelCacheDir, info.name(), CudaDriver.attribute(device, CudaDriver.ATTR_L2_CACHE_SIZE)) : null;
         this.sampling = new SamplingKernels(this);
         this.weights = new WeightUpload(activations, memory, kernels, stream);
-        this.linears = new Linears(kernels, cublas, info.multiprocessors(), activations);
+        this.linears = new Linears(kernels, cublas, gemms, info.multiprocessors(), activations);
         this.fused = new FusedLinears(kernels, info.multiprocessors(), activations);
     }
 
@@ -549,6 +554,9 @@ public final class CudaBackend implements Backend {
      */
     public CudaGraph capture(Runnable work) {
         ensureCurrent();
+        if (gemms != null && gemms.inTuning()) {
+            throw new IllegalStateException("capture inside tuningGemms: tuning waits for the stream");
+        }
         CudaDriver.beginCapture(stream);
         try {
             work.run();
@@ -576,6 +584,27 @@ public final class CudaBackend implements Backend {
         } finally {
             memory.graphPool(false);
         }
+    }
+
+    /**
+     * Runs {@code work} (eager, never a capture) with GEMM tuning on: a BF16 cuBLAS linear at decode sizes
+     * ({@link GemmPlans#tunes}) whose shape has no plan yet times cublasGemmEx against cuBLASLt's heuristic
+     * algorithms and keeps the fastest ({@link GemmTuner}); the plans are saved beside the kernel cache at the
+     * end. Outside it a shape runs its plan, or cublasGemmEx. The decode graph runner warms each batch size up
+     * inside it.
+     */
+    public void tuningGemms(Runnable work) {
+        ensureCurrent();
+        if (gemms == null) {
+            work.run();
+        } else {
+            gemms.tuning(work);
+        }
+    }
+
+    /** The GEMM tuner (null on the F32 backend). */
+    GemmTuner gemms() {
+        return gemms;
     }
 
     /** Returns the graph pool's free blocks to the ordinary cache; call after closing every graph. */
@@ -673,6 +702,7 @@ public final class CudaBackend implements Backend {
         for (CudaTensor t : live.toArray(CudaTensor[]::new)) free(t);
         memory.releaseGraphPool();
         sampling.close();
+        if (gemms != null) gemms.close();
         cublas.close();
         memory.release(cublasWorkspace, CUBLAS_WORKSPACE);
         memory.emptyCache();

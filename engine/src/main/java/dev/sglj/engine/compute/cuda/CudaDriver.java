@@ -20,6 +20,7 @@ import java.lang.invoke.MethodHandle;
  */
 final class CudaDriver {
     static final int ATTR_MULTIPROCESSOR_COUNT = 16;
+    static final int ATTR_L2_CACHE_SIZE = 38;
     static final int ATTR_COMPUTE_CAPABILITY_MAJOR = 75;
     static final int ATTR_COMPUTE_CAPABILITY_MINOR = 76;
     static final int ATTR_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN = 97;

@@ -16,12 +16,15 @@ import dev.sglj.engine.compute.Tensor;
 final class Linears {
     private final Kernels kernels;
     private final Cublas cublas;
+    /** BF16's cuBLAS linears by per-shape plan; null for F32, whose SGEMM is not tuned. */
+    private final GemmTuner gemms;
     private final int multiprocessors;
     private final DType activations;
 
-    Linears(Kernels kernels, Cublas cublas, int multiprocessors, DType activations) {
+    Linears(Kernels kernels, Cublas cublas, GemmTuner gemms, int multiprocessors, DType activations) {
         this.kernels = kernels;
         this.cublas = cublas;
+        this.gemms = gemms;
         this.multiprocessors = multiprocessors;
         this.activations = activations;
     }
@@ -51,10 +54,10 @@ final class Linears {
         Gemv.launch(kernels, multiprocessors, xs, ws, bs, os);
     }
 
-    /** cuBLAS GEMM (BF16 in, F32 accumulate) plus a bias kernel. */
+    /** cuBLAS GEMM (BF16 in, F32 accumulate; the shape's {@link GemmPlans plan}) plus a bias kernel. */
     void gemm(CudaTensor xs, CudaTensor ws, CudaTensor bs, CudaTensor os) {
-        cublas.linear(xs.ptr(), ws.ptr(), os.ptr(), os.dtype() == DType.F32 ? Cublas.CUDA_R_32F : Cublas.CUDA_R_16BF,
-                Math.toIntExact(xs.rows()), Math.toIntExact(ws.rows()), Math.toIntExact(xs.cols()));
+        gemms.linear(xs.ptr(), ws.ptr(), os.ptr(), os.dtype(), Math.toIntExact(xs.rows()), Math.toIntExact(ws.rows()),
+                Math.toIntExact(xs.cols()));
         if (bs != null) addBias(os, bs, os.dtype() == DType.F32 ? "add_bias_f32" : "add_bias_bf16");
     }
 

@@ -1,7 +1,7 @@
 /**
  * The CUDA backend: {@link dev.sglj.engine.compute.cuda.CudaBackend} implements the compute SPI on
  * an NVIDIA GPU through the Java FFM API alone (no JNI): the driver API ({@code libcuda.so.1}),
- * NVRTC and cuBLAS are bound with {@code java.lang.foreign}, and every non-zero return code becomes
+ * NVRTC, cuBLAS and cuBLASLt are bound with {@code java.lang.foreign}, and every non-zero return code becomes
  * a {@link dev.sglj.engine.compute.cuda.CudaException} naming the function and the error.
  *
  * <p>Activations and the KV cache are BF16; weights are uploaded once as BF16 (F32/F16 converted on
@@ -33,6 +33,15 @@
  * the embedding, the final norm on lm_head: {@code normedLinear} with F32 logits), which are launched as
  * programmatic dependents (PDL, {@code CudaDriver.launchDependent}) so each one's weights stream while the
  * kernel before drains. They give the separate ops' bits except for the order of a norm's sum of squares.
+ *
+ * <p>Decode GEMMs above the GEMV's rows, up to 256 (BF16 only): each shape (rows, out, in, output dtype) runs
+ * its plan ({@link dev.sglj.engine.compute.cuda.GemmTuner}, {@link dev.sglj.engine.compute.cuda.GemmPlans}):
+ * cublasGemmEx's own choice, or a cuBLASLt algorithm ({@link dev.sglj.engine.compute.cuda.CublasLt}, same
+ * stream and workspace) that beat it when timed against up to eight of cuBLASLt's heuristic algorithms. Plans are
+ * made only inside {@link dev.sglj.engine.compute.cuda.CudaBackend#tuningGemms}, where the decode graph runner
+ * warms each batch size up before capturing it, and are kept in a text file per GPU name and cuBLASLt version
+ * beside the kernel cache, so a restart runs the same algorithms without timing them again. Elsewhere (eager
+ * prefill, captures) a shape without a plan runs cublasGemmEx.
  *
  * <p>Indices (token ids, KV slots, positions) are checked on the host when the tensor was made by
  * {@code ints}; the request-to-token table's entries are trusted, as on the CPU's fast path.
