@@ -1208,6 +1208,15 @@ static void layer_rows_bench() {
 
 // ------------------------------------------------------- decode attention over contexts of mixed length
 
+// `batch` context lengths drawn uniformly in [minCtx, maxCtx], the same draw for a batch size in every bench.
+static std::vector<int> mixed_lengths(int batch, int minCtx, int maxCtx) {
+    std::mt19937 rng(7 + batch);
+    std::uniform_int_distribution<int> len(minCtx, maxCtx);
+    std::vector<int> seqs(batch);
+    for (int& x : seqs) x = len(rng);
+    return seqs;
+}
+
 static void attn_mixed_bench() {
     printf("\n== Decode attention over contexts drawn uniformly in [min, max], 32/8 heads, D 128: us per call,\n"
            "   K/V GB/s; the plan for a graph (131072) without balance splits, with them (one per 1024 keys, and\n"
@@ -1216,10 +1225,7 @@ static void attn_mixed_bench() {
     B bs[] = {{150, 64, 6144}, {100, 64, 6144}, {64, 64, 4096}, {256, 64, 3072}, {32, 64, 6144},
               {256, 1025, 1152}, {128, 1025, 1152}, {64, 2049, 2176}};
     for (const B& c : bs) {
-        std::mt19937 rng(7 + c.batch);
-        std::uniform_int_distribution<int> len(c.minCtx, c.maxCtx);
-        std::vector<int> seqs(c.batch);
-        for (int& x : seqs) x = len(rng);
+        std::vector<int> seqs = mixed_lengths(c.batch, c.minCtx, c.maxCtx);
         Case cc = make_case(seqs, 32, 8, 128, 9000 + c.batch);
         std::vector<float> ref = reference(cc.b);
         std::vector<DecodeKernel> ks = decode_kernels(128, c.batch, 32, 8);
@@ -1256,10 +1262,7 @@ static void attn_layout_bench() {
               {"decode 1/4, page 1", {1, 0.25}}, {"decode 1/4, page 16", {16, 0.25}},
               {"decode 1/2, page 1", {1, 0.5}}, {"decode 1/2, page 16", {16, 0.5}}};
     for (const B& c : bs) {
-        std::mt19937 rng(7 + c.batch);
-        std::uniform_int_distribution<int> len(c.minCtx, c.maxCtx);
-        std::vector<int> seqs(c.batch);
-        for (int& x : seqs) x = len(rng);
+        std::vector<int> seqs = mixed_lengths(c.batch, c.minCtx, c.maxCtx);
         std::vector<DecodeKernel> ks = decode_kernels(128, c.batch, 32, 8);
         printf("batch %3d, [%d, %d]:\n", c.batch, c.minCtx, c.maxCtx);
         for (const L& l : ls) {
@@ -1283,10 +1286,7 @@ static void attn_split_cost_bench() {
     struct B { int batch, minCtx, maxCtx; };
     B bs[] = {{150, 64, 6144}, {100, 64, 6144}, {256, 1025, 1152}, {256, 6000, 6000}, {64, 2049, 2176}};
     for (const B& c : bs) {
-        std::mt19937 rng(7 + c.batch);
-        std::uniform_int_distribution<int> len(c.minCtx, c.maxCtx);
-        std::vector<int> seqs(c.batch);
-        for (int& x : seqs) x = len(rng);
+        std::vector<int> seqs = mixed_lengths(c.batch, c.minCtx, c.maxCtx);
         Case cc = make_case(seqs, 32, 8, 128, 9000 + c.batch);
         DecodeKernel k = decode_kernels(128, c.batch, 32, 8)[0];
         printf("batch %3d, [%d, %d] (%7.1f MB):", c.batch, c.minCtx, c.maxCtx, cc.kvBytes / 1e6);
