@@ -198,7 +198,12 @@ class CudaSamplingTest {
     }
 
     static SamplingBatch batch(List<Request> requests, int vocab) {
-        int n = requests.size();
+        return batch(requests.stream().map(Request::state).toArray(RequestSampler[]::new), vocab);
+    }
+
+    /** Row r of the logits for state r, with its parameters as the device takes them (float) and its uniform. */
+    static SamplingBatch batch(RequestSampler[] states, int vocab) {
+        int n = states.length;
         int[] rows = new int[n];
         float[] temperatures = new float[n];
         int[] topKs = new int[n];
@@ -206,13 +211,13 @@ class CudaSamplingTest {
         float[] minPs = new float[n];
         double[] uniforms = new double[n];
         for (int r = 0; r < n; r++) {
-            SamplingParams p = requests.get(r).params();
+            SamplingParams p = states[r].params();
             rows[r] = r;
             temperatures[r] = (float) p.temperature();
             topKs[r] = p.effectiveTopK(vocab);
             topPs[r] = (float) p.topP();
             minPs[r] = (float) p.minP();
-            uniforms[r] = requests.get(r).state().uniform();
+            uniforms[r] = states[r].uniform();
         }
         return new SamplingBatch(rows, temperatures, topKs, topPs, minPs, uniforms);
     }
@@ -394,28 +399,17 @@ class CudaSamplingTest {
         int mismatches = 0;
         for (int draw = 0; draw < 40; draw++) {
             RequestSampler[] states = new RequestSampler[rows];
-            double[] uniforms = new double[rows];
-            float[] temperatures = new float[rows];
-            int[] topKs = new int[rows];
-            float[] topPs = new float[rows];
-            float[] minPs = new float[rows];
             for (int r = 0; r < rows; r++) {
                 states[r] = new RequestSampler(params[r], new int[0], new int[0], 100L * draw + r);
-                uniforms[r] = states[r].uniform();
-                temperatures[r] = (float) params[r].temperature();
-                topKs[r] = params[r].effectiveTopK(vocab);
-                topPs[r] = (float) params[r].topP();
-                minPs[r] = (float) params[r].minP();
             }
-            SamplingBatch batch = new SamplingBatch(new int[] {0, 1, 2, 3, 4}, temperatures, topKs, topPs, minPs,
-                    uniforms);
+            SamplingBatch batch = batch(states, vocab);
             int[] device = deviceSample(logits, vocab, batch, LogitChanges.NONE);
             for (int r = 0; r < rows; r++) {
                 int expected = sampler.sampleRow(logits, r, states[r]).tokenId();
                 draws++;
                 if (device[r] != expected) {
                     mismatches++;
-                    System.out.printf("  MISMATCH draw %d row %d: u=%.17f cpu %d device %d%n", draw, r, uniforms[r],
+                    System.out.printf("  MISMATCH draw %d row %d: u=%.17f cpu %d device %d%n", draw, r, batch.uniforms()[r],
                             expected, device[r]);
                 }
             }
