@@ -38,6 +38,8 @@ import java.util.Set;
  */
 public final class CudaBackend implements Backend {
     private static final long CUBLAS_WORKSPACE = 32L << 20;
+    /** The 8-column vectors an {@code add_rms_norm_x8} thread holds at most ({@code ADD_NORM_VECTORS} in elementwise.cu). */
+    static final int ADD_NORM_VECTORS = 4;
 
     private final DType activations;
     private final int device;
@@ -405,8 +407,14 @@ public final class CudaBackend implements Backend {
         requireRows("addRmsNorm", os, xs.rows(), xs.cols());
         if (xs.rows() == 0) return;
         kernels.args().ptr(xs.ptr()).ptr(rs.ptr()).ptr(w.ptr()).f32(eps).ptr(os.ptr()).i32((int) xs.cols());
-        kernels.launch(activations == DType.F32 ? "f32_add_rms_norm" : "add_rms_norm", Math.toIntExact(xs.rows()), 1, 1,
-                threadsFor(xs.cols()), 0);
+        int rows = Math.toIntExact(xs.rows());
+        int vectorThreads = activations == DType.BF16 ? addNormVectorThreads(xs.cols(), xs, rs, w, os) : 0;
+        if (vectorThreads > 0) {
+            kernels.launch("add_rms_norm_x8", rows, 1, 1, vectorThreads, 0);
+        } else {
+            kernels.launch(activations == DType.F32 ? "f32_add_rms_norm" : "add_rms_norm", rows, 1, 1,
+                    threadsFor(xs.cols()), 0);
+        }
     }
 
     @Override
@@ -711,6 +719,19 @@ public final class CudaBackend implements Backend {
         CudaDriver.destroyStream(stream);
         CudaDriver.releasePrimaryContext(device);
         closed = true;
+    }
+
+    /**
+     * Threads of an {@code add_rms_norm_x8} block for rows of {@code cols} BF16 elements (two 8-column vectors
+     * a thread where the row allows), or 0 where the rows do not suit its 16-byte accesses: columns not a
+     * multiple of 8, an operand off a 16-byte boundary, or more vectors than a block's registers hold.
+     */
+    static int addNormVectorThreads(long cols, CudaTensor... operands) {
+        if (cols % 8 != 0 || cols / 8 > (long) ADD_NORM_VECTORS * 1024) return 0;
+        for (CudaTensor t : operands) {
+            if (!t.aligned16()) return 0;
+        }
+        return threadsFor((cols / 8 + 1) / 2);
     }
 
     static int threadsFor(long work) {

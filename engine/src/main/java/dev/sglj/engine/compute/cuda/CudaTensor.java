@@ -73,6 +73,11 @@ final class CudaTensor implements Tensor {
         return ptr;
     }
 
+    /** Whether the data starts on a 16-byte boundary, as the kernels' 16-byte ({@code uint4}) accesses need. */
+    boolean aligned16() {
+        return ptr() % 16 == 0;
+    }
+
     boolean freed() {
         return base != null ? base.freed() : ptr == 0;
     }

@@ -10,7 +10,8 @@ import dev.sglj.engine.compute.Tensor;
 
 /**
  * Checks and launches of the kernels in {@code fused.cu}, which read the outputs of the fused
- * projections: {@code qkv_to_cache} (one warp per token and head) and {@code gate_up_silu_and_mul};
+ * projections: {@code qkv_to_cache} (one warp per token and head) and {@code gate_up_silu_and_mul} (its
+ * {@code _x8} form with 16-byte accesses where the rows allow);
  * with F32 activations, their {@code f32_} twins in {@code f32.cu} (same arguments and launch shape).
  */
 final class FusedOps {
@@ -85,8 +86,13 @@ final class FusedOps {
         int rows = Math.toIntExact(gu.rows());
         requireRows("siluAndMul", o, rows, inter);
         if (rows == 0 || inter == 0) return;
-        int columnBlocks = (inter + SILU_THREADS - 1) / SILU_THREADS;
         kernels.args().ptr(gu.ptr()).ptr(o.ptr()).i32(rows).i32(inter);
+        if (activations == DType.BF16 && inter % 8 == 0 && gu.aligned16() && o.aligned16()) {
+            kernels.launch("gate_up_silu_and_mul_x8", (inter / 8 + SILU_THREADS - 1) / SILU_THREADS,
+                    Math.min(rows, MAX_GRID_Y), 1, SILU_THREADS, 0);
+            return;
+        }
+        int columnBlocks = (inter + SILU_THREADS - 1) / SILU_THREADS;
         kernels.launch(activations == DType.F32 ? "f32_gate_up_silu_and_mul" : "gate_up_silu_and_mul", columnBlocks,
                 Math.min(rows, MAX_GRID_Y), 1, SILU_THREADS, 0);
     }

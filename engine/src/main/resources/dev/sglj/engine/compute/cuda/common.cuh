@@ -20,6 +20,16 @@ __device__ __forceinline__ void unpack_bf16x8(uint4 v, float* f) {
     f[6] = __uint_as_float(v.w << 16); f[7] = __uint_as_float(v.w & 0xffff0000u);
 }
 
+// Eight floats rounded to BF16 and packed in 16 bytes (lowest address first), as eight f2bf stores would.
+__device__ __forceinline__ uint4 pack_bf16x8(const float* f) {
+    uint4 v;
+    v.x = (unsigned int) f2bf(f[0]) | ((unsigned int) f2bf(f[1]) << 16);
+    v.y = (unsigned int) f2bf(f[2]) | ((unsigned int) f2bf(f[3]) << 16);
+    v.z = (unsigned int) f2bf(f[4]) | ((unsigned int) f2bf(f[5]) << 16);
+    v.w = (unsigned int) f2bf(f[6]) | ((unsigned int) f2bf(f[7]) << 16);
+    return v;
+}
+
 __device__ __forceinline__ float h2f(unsigned short h) {
     float f;
     asm("cvt.f32.f16 %0, %1;" : "=f"(f) : "h"(h));

@@ -116,6 +116,24 @@ class CudaFusedOpsTest extends OnGpuAndCpu {
         assertClose("siluAndMul " + rows + "x" + inter, gpu.toHost(go), cpu.toHost(co), BF16_TOLERANCE);
     }
 
+    /** The 16-byte form and the scalar form (operands off the boundary) store the same bits. */
+    @ParameterizedTest(name = "{0} rows of {1}")
+    @CsvSource({"3, 14336", "70000, 16", "5, 8"})
+    void siluAndMulGivesTheSameBitsWithAndWithoutVectorAccess(int rows, int inter) {
+        float[] gateUp = bf16Uniform(random, rows * 2 * inter, 12f);
+        Tensor vector = gpu.allocate(DType.BF16, rows, inter);
+        gpu.siluAndMul(gpuBf16(gateUp, rows, 2 * inter), vector);
+        Tensor scalar = gpu.allocate(DType.BF16, rows, inter);
+        gpu.siluAndMul(GpuData.bf16OffBoundary(gpu, gateUp, rows, 2L * inter), scalar);
+        float[] v = gpu.toHost(vector);
+        float[] s = gpu.toHost(scalar);
+        for (int i = 0; i < v.length; i++) {
+            if (Float.floatToRawIntBits(v[i]) != Float.floatToRawIntBits(s[i])) {
+                throw new AssertionError("element " + i + ": " + v[i] + " with 16-byte accesses, " + s[i] + " without");
+            }
+        }
+    }
+
     @ParameterizedTest(name = "{0} rows of x, {1} parts")
     @CsvSource({"1, F32", "1, BF16", "3, F16", "64, BF16", "257, F32"})
     void rowConcatenatedWeightAndBiasMatchTheCpu(int rows, DType dtype) {

@@ -86,6 +86,35 @@ class CudaKernelsTest extends OnGpuAndCpu {
         assertClose("addRmsNorm out", gpu.toHost(go), cpu.toHost(co), BF16_TOLERANCE);
     }
 
+    /**
+     * add_rms_norm's 16-byte form (160 x 4,096, 3 x 32,768) and its scalar form (columns not a multiple of 8,
+     * more vectors than a block holds, an operand off the 16-byte boundary) against the CPU; the residual sums
+     * of both forms are the same bits.
+     */
+    @ParameterizedTest(name = "{0} x {1}, off the boundary {2}")
+    @CsvSource({"160, 4096, false", "3, 32768, false", "2, 1004, false", "2, 32776, false", "160, 4096, true"})
+    void addRmsNormWithAndWithoutVectorAccessMatchesTheCpu(int rows, int cols, boolean offBoundary) {
+        float[] x = bf16Uniform(random, rows * cols, 1f);
+        float[] res = bf16Uniform(random, rows * cols, 1f);
+        float[] w = bf16Uniform(random, cols, 1f);
+        Tensor gx = offBoundary ? GpuData.bf16OffBoundary(gpu, x, rows, cols) : gpuBf16(x, rows, cols);
+        Tensor gr = gpuBf16(res, rows, cols);
+        Tensor go = gpu.allocate(DType.BF16, rows, cols);
+        gpu.addRmsNorm(gx, gr, gpuBf16(w, cols), 1e-5f, go);
+        Tensor cr = cpu.floats(res, rows, cols);
+        Tensor co = cpu.allocate(DType.F32, rows, cols);
+        cpu.addRmsNorm(cpu.floats(x, rows, cols), cr, cpu.floats(w, cols), 1e-5f, co);
+        assertClose("addRmsNorm out", gpu.toHost(go), cpu.toHost(co), BF16_TOLERANCE);
+        float[] sums = gpu.toHost(gr);
+        float[] expected = new float[sums.length];
+        for (int i = 0; i < expected.length; i++) expected[i] = Bf16.round(x[i] + res[i]);
+        for (int i = 0; i < sums.length; i++) {
+            if (sums[i] != expected[i]) {
+                throw new AssertionError("residual element " + i + ": " + sums[i] + ", BF16(x + residual) " + expected[i]);
+            }
+        }
+    }
+
     @ParameterizedTest(name = "{0} rows of {1} to {2}")
     @CsvSource({"1, 384, 200", "3, 384, 200", "8, 384, 200", "1, 1024, 5000", "2, 1024, 5000", "5, 1024, 5000",
             "9, 384, 200", "64, 384, 200", "257, 384, 200", "2, 100, 200", "4, 1032, 77", "1, 8, 3", "2, 4104, 1001",

@@ -87,6 +87,19 @@ final class GpuData {
         }
     }
 
+    /**
+     * {@code values} as BF16 of {@code shape}, starting one element (2 bytes) past an allocation's start: off
+     * the 16-byte boundary that the kernels' vector forms need, so the op takes its scalar form.
+     */
+    static CudaTensor bf16OffBoundary(CudaBackend gpu, float[] values, long... shape) {
+        float[] padded = new float[values.length + 1];
+        System.arraycopy(values, 0, padded, 1, values.length);
+        CudaTensor whole = (CudaTensor) gpu.upload(padded, DType.BF16, padded.length);
+        CudaTensor view = whole.view("off-boundary", 2, shape);
+        assertThat(view.aligned16()).as("a view one element in").isFalse();
+        return view;
+    }
+
     static int[] permutation(Random random, int n) {
         int[] p = new int[n];
         for (int i = 0; i < n; i++) p[i] = i;
