@@ -729,7 +729,7 @@ public final class CudaBackend implements Backend {
     static int addNormVectorThreads(long cols, CudaTensor... operands) {
         if (cols % 8 != 0 || cols / 8 > (long) ADD_NORM_VECTORS * 1024) return 0;
         for (CudaTensor t : operands) {
-            if (!t.aligned16()) return 0;
+            if (!t.alignedTo(16)) return 0;
         }
         return threadsFor((cols / 8 + 1) / 2);
     }

@@ -73,9 +73,9 @@ final class CudaTensor implements Tensor {
         return ptr;
     }
 
-    /** Whether the data starts on a 16-byte boundary, as the kernels' 16-byte ({@code uint4}) accesses need. */
-    boolean aligned16() {
-        return ptr() % 16 == 0;
+    /** Whether the data starts on a boundary of {@code bytes}, as the kernels' vector accesses need. */
+    boolean alignedTo(int bytes) {
+        return ptr() % bytes == 0;
     }
 
     boolean freed() {

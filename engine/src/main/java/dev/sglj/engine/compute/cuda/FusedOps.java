@@ -7,11 +7,13 @@ import static dev.sglj.engine.compute.cuda.TensorChecks.requireRows;
 import dev.sglj.engine.compute.DType;
 import dev.sglj.engine.compute.QkvTargets;
 import dev.sglj.engine.compute.Tensor;
+import java.util.stream.Stream;
 
 /**
  * Checks and launches of the kernels in {@code fused.cu}, which read the outputs of the fused
- * projections: {@code qkv_to_cache} (one warp per token and head) and {@code gate_up_silu_and_mul} (its
- * {@code _x8} form with 16-byte accesses where the rows allow);
+ * projections: {@code qkv_to_cache} (one warp per token and head) and {@code gate_up_silu_and_mul}, in
+ * BF16 through their vector forms ({@code qkv_to_cache_x2}, {@code gate_up_silu_and_mul_x8}) where the shapes
+ * and operand boundaries allow;
  * with F32 activations, their {@code f32_} twins in {@code f32.cu} (same arguments and launch shape).
  */
 final class FusedOps {
@@ -72,7 +74,9 @@ final class FusedOps {
         kernels.args().ptr(in.ptr()).ptr(o.qNorm()).ptr(o.kNorm()).f32(eps).ptr(o.positions().ptr())
                 .ptr(o.cosSin().ptr()).ptr(o.q().ptr()).ptr(o.kCache().ptr()).ptr(o.vCache().ptr()).ptr(o.loc().ptr())
                 .i32(Math.toIntExact(o.tokens())).i32(t.numHeads()).i32(t.numKvHeads()).i32(t.headDim());
-        kernels.launch(activations == DType.F32 ? "f32_qkv_to_cache" : "qkv_to_cache",
+        boolean pairs = activations == DType.BF16 && t.headDim() % 4 == 0 && o.cosSin().alignedTo(8)
+                && Stream.of(in, o.q(), o.kCache(), o.vCache()).allMatch(x -> x.alignedTo(4));
+        kernels.launch(activations == DType.F32 ? "f32_qkv_to_cache" : pairs ? "qkv_to_cache_x2" : "qkv_to_cache",
                 Math.toIntExact((warps + QKV_WARPS - 1) / QKV_WARPS), 1, 1, 32 * QKV_WARPS, 0);
     }
 
@@ -87,7 +91,7 @@ final class FusedOps {
         requireRows("siluAndMul", o, rows, inter);
         if (rows == 0 || inter == 0) return;
         kernels.args().ptr(gu.ptr()).ptr(o.ptr()).i32(rows).i32(inter);
-        if (activations == DType.BF16 && inter % 8 == 0 && gu.aligned16() && o.aligned16()) {
+        if (activations == DType.BF16 && inter % 8 == 0 && gu.alignedTo(16) && o.alignedTo(16)) {
             kernels.launch("gate_up_silu_and_mul_x8", (inter / 8 + SILU_THREADS - 1) / SILU_THREADS,
                     Math.min(rows, MAX_GRID_Y), 1, SILU_THREADS, 0);
             return;

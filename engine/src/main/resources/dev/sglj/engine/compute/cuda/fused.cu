@@ -70,6 +70,73 @@ extern "C" __global__ void qkv_to_cache(const bf16* qkv, const bf16* qNorm, cons
                        numKvHeads, headDim);
 }
 
+// qkv_to_cache for BF16 with 4-byte accesses: a lane holds two adjacent rotary pairs (or copies two v elements)
+// at a time, for head dims divisible by 4 with qkv, q and the caches on 4-byte boundaries and cosSin on 8. Each
+// element is computed as qkv_to_cache computes it; with q/k norms only the order of the sum of squares differs.
+__device__ __forceinline__ unsigned int pack_bf16x2(float lo, float hi) {
+    return (unsigned int) f2bf(lo) | ((unsigned int) f2bf(hi) << 16);
+}
+
+extern "C" __global__ void qkv_to_cache_x2(const unsigned int* qkv, const bf16* qNorm, const bf16* kNorm, float eps,
+                                           const int* positions, const float2* cosSin, unsigned int* q,
+                                           unsigned int* kCache, unsigned int* vCache, const int* loc, int tokens,
+                                           int numHeads, int numKvHeads, int headDim) {
+    int heads = numHeads + 2 * numKvHeads;
+    i64 w = (i64) blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5);
+    if (w >= (i64) tokens * heads) return;
+    int lane = threadIdx.x & 31;
+    int token = (int) (w / heads);
+    int head = (int) (w - (i64) token * heads);
+    int headWords = headDim >> 1, halfWords = headDim >> 2;
+    const unsigned int* src = qkv + ((i64) token * heads + head) * headWords;
+    i64 kvWords = (i64) numKvHeads * headWords;
+    if (head >= numHeads + numKvHeads) {
+        unsigned int* dst = vCache + (i64) loc[token] * kvWords + (i64) (head - numHeads - numKvHeads) * headWords;
+        for (int j = lane; j < headWords; j += 32) dst[j] = src[j];
+        return;
+    }
+    bool isQ = head < numHeads;
+    unsigned int* dst = isQ ? q + ((i64) token * numHeads + head) * headWords
+                            : kCache + (i64) loc[token] * kvWords + (i64) (head - numHeads) * headWords;
+    const bf16* norm = isQ ? qNorm : kNorm;
+    float a[QKV_MAX_PAIRS], b[QKV_MAX_PAIRS];
+    float ss = 0.0f;
+    #pragma unroll
+    for (int i = 0; i < QKV_MAX_PAIRS / 2; i++) {
+        int p = lane + 32 * i;
+        unsigned int first = p < halfWords ? src[p] : 0u, second = p < halfWords ? src[halfWords + p] : 0u;
+        a[2 * i] = __uint_as_float(first << 16);
+        a[2 * i + 1] = __uint_as_float(first & 0xffff0000u);
+        b[2 * i] = __uint_as_float(second << 16);
+        b[2 * i + 1] = __uint_as_float(second & 0xffff0000u);
+        ss += a[2 * i] * a[2 * i] + b[2 * i] * b[2 * i];
+        ss += a[2 * i + 1] * a[2 * i + 1] + b[2 * i + 1] * b[2 * i + 1];
+    }
+    int half = headDim >> 1;
+    if (norm != nullptr) {
+        float inv = rsqrtf(warp_sum(ss) / headDim + eps);
+        #pragma unroll
+        for (int i = 0; i < QKV_MAX_PAIRS; i++) {
+            int j = 2 * (lane + 32 * (i >> 1)) + (i & 1);
+            if (j < half) {
+                a[i] = bf2f(f2bf(a[i] * inv * bf2f(norm[j])));
+                b[i] = bf2f(f2bf(b[i] * inv * bf2f(norm[j + half])));
+            }
+        }
+    }
+    const float2* cs = cosSin + (i64) positions[token] * halfWords * 2;
+    #pragma unroll
+    for (int i = 0; i < QKV_MAX_PAIRS / 2; i++) {
+        int p = lane + 32 * i;
+        if (p < halfWords) {
+            float2 c = cs[p], s = cs[halfWords + p];
+            dst[p] = pack_bf16x2(rope_first(a[2 * i], b[2 * i], c.x, s.x), rope_first(a[2 * i + 1], b[2 * i + 1], c.y, s.y));
+            dst[halfWords + p] = pack_bf16x2(rope_second(a[2 * i], b[2 * i], c.x, s.x),
+                                             rope_second(a[2 * i + 1], b[2 * i + 1], c.y, s.y));
+        }
+    }
+}
+
 extern "C" __global__ void f32_qkv_to_cache(const float* qkv, const float* qNorm, const float* kNorm, float eps,
                                             const int* positions, const float* cosSin, float* q, float* kCache,
                                             float* vCache, const int* loc, int tokens, int numHeads, int numKvHeads,

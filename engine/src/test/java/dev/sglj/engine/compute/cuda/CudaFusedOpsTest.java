@@ -89,6 +89,38 @@ class CudaFusedOpsTest extends OnGpuAndCpu {
         assertThat(gpu.toHost(gv)).as(what + " v cache").isEqualTo(cpu.toHost(cv));
     }
 
+    /** Without q/k norms, the paired form and the scalar form (q/k/v off the 4-byte boundary) store the same bits. */
+    @ParameterizedTest(name = "{0} tokens, {1} q heads, {2} kv heads, head dim {3}")
+    @CsvSource({"300, 32, 8, 128", "5, 4, 2, 256", "9, 4, 2, 16", "7, 8, 2, 64"})
+    void qkvToCacheGivesTheSameBitsWithAndWithoutPairAccess(int tokens, int heads, int kvHeads, int headDim) {
+        int tableRows = 64;
+        int width = (heads + 2 * kvHeads) * headDim;
+        float[] qkv = bf16Uniform(random, tokens * width, 3f);
+        int[] positions = new int[tokens];
+        for (int n = 0; n < tokens; n++) positions[n] = random.nextInt(tableRows);
+        Tensor table = gpu.floats(cosSinTable(tableRows, headDim), tableRows, headDim);
+        Tensor loc = gpu.ints(GpuData.permutation(random, tokens));
+        List<float[]> paired = qkvToCacheOutputs(gpuBf16(qkv, tokens, width), heads, kvHeads, headDim, positions,
+                table, loc);
+        List<float[]> scalar = qkvToCacheOutputs(GpuData.bf16OffBoundary(gpu, qkv, tokens, width), heads, kvHeads,
+                headDim, positions, table, loc);
+        String[] names = {"q", "k cache", "v cache"};
+        for (int t = 0; t < names.length; t++) {
+            GpuData.assertSameBits(names[t] + ", paired against scalar", paired.get(t), scalar.get(t));
+        }
+    }
+
+    /** q, the k cache and the v cache (one slot per token) after qkvToCache of {@code qkv} without q/k norms. */
+    private List<float[]> qkvToCacheOutputs(Tensor qkv, int heads, int kvHeads, int headDim, int[] positions,
+                                            Tensor table, Tensor loc) {
+        long tokens = qkv.shape()[0];
+        Tensor q = gpu.allocate(DType.BF16, tokens, (long) heads * headDim);
+        Tensor k = gpu.allocate(DType.BF16, tokens, (long) kvHeads * headDim);
+        Tensor v = gpu.allocate(DType.BF16, tokens, (long) kvHeads * headDim);
+        gpu.qkvToCache(qkv, heads, kvHeads, headDim, null, null, 1e-6f, gpu.ints(positions), table, q, k, v, loc);
+        return List.of(gpu.toHost(q), gpu.toHost(k), gpu.toHost(v));
+    }
+
     @Test
     void qkvToCacheChecksItsOperands() {
         Tensor qkv = gpu.allocate(DType.BF16, 2, 32);
@@ -125,13 +157,8 @@ class CudaFusedOpsTest extends OnGpuAndCpu {
         gpu.siluAndMul(gpuBf16(gateUp, rows, 2 * inter), vector);
         Tensor scalar = gpu.allocate(DType.BF16, rows, inter);
         gpu.siluAndMul(GpuData.bf16OffBoundary(gpu, gateUp, rows, 2L * inter), scalar);
-        float[] v = gpu.toHost(vector);
-        float[] s = gpu.toHost(scalar);
-        for (int i = 0; i < v.length; i++) {
-            if (Float.floatToRawIntBits(v[i]) != Float.floatToRawIntBits(s[i])) {
-                throw new AssertionError("element " + i + ": " + v[i] + " with 16-byte accesses, " + s[i] + " without");
-            }
-        }
+        GpuData.assertSameBits("siluAndMul " + rows + "x" + inter + ", 16-byte against scalar", gpu.toHost(vector),
+                gpu.toHost(scalar));
     }
 
     @ParameterizedTest(name = "{0} rows of x, {1} parts")

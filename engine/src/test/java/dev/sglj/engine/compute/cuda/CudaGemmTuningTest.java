@@ -67,27 +67,6 @@ class CudaGemmTuningTest extends OnGpu {
         return dir;
     }
 
-    /**
-     * Bit-equal arrays, reported by the first differing index and how many differ: AssertJ's containsExactly
-     * diffs arrays of millions of floats in quadratic time, which looked like a hang (thread dumps at 50, 100 and
-     * 140 s were all inside its IterableDiff).
-     */
-    static void assertSameBits(String what, float[] actual, float[] expected) {
-        assertThat(actual.length).as(what + ": length").isEqualTo(expected.length);
-        int first = -1;
-        int differing = 0;
-        for (int i = 0; i < actual.length; i++) {
-            if (Float.floatToRawIntBits(actual[i]) != Float.floatToRawIntBits(expected[i])) {
-                if (first < 0) first = i;
-                differing++;
-            }
-        }
-        if (first >= 0) {
-            throw new AssertionError(String.format("%s: %d of %d values differ, the first at %d: %s against %s", what,
-                    differing, actual.length, first, actual[first], expected[first]));
-        }
-    }
-
     static Stream<Arguments> cases() {
         return Stream.of(8, 64, 152, 256)
                 .flatMap(m -> SHAPES.stream().map(s -> Arguments.of(m, s[0], s[1], s[2])));
@@ -126,7 +105,7 @@ class CudaGemmTuningTest extends OnGpu {
         tuned.linear(x, w, null, got);
         assertThat(gemms.tunedShapes()).as("shapes tuned after reusing the plan").isEqualTo(before + 1);
         assertThat(gemms.plan(shape)).isEqualTo(plan);
-        assertSameBits("output of the kept plan", tuned.toHost(got), first);
+        GpuData.assertSameBits("output of the kept plan", tuned.toHost(got), first);
         for (Tensor t : List.of(x, w, reference, got)) tuned.free(t);
     }
 
@@ -150,7 +129,7 @@ class CudaGemmTuningTest extends OnGpu {
 
             try (CudaGraph graph = tuned.capture(() -> tuned.linear(x, w, null, replayed))) {
                 graph.replay();
-                assertSameBits("graph replay of " + shape + " (" + plan + ")", tuned.toHost(replayed),
+                GpuData.assertSameBits("graph replay of " + shape + " (" + plan + ")", tuned.toHost(replayed),
                         tuned.toHost(eager));
             }
             assertThat(tuned.gemms().tunedShapes()).isEqualTo(tunedBefore);
@@ -179,7 +158,7 @@ class CudaGemmTuningTest extends OnGpu {
         try (CudaBackend second = new CudaBackend(0, dir)) {
             for (Shape s : shapes) {
                 assertThat(second.gemms().plan(s)).as("plan of " + s + " after a restart").isEqualTo(plans.get(s));
-                assertSameBits("output of " + s + " after a restart", run(second, s), outputs.get(s));
+                GpuData.assertSameBits("output of " + s + " after a restart", run(second, s), outputs.get(s));
             }
             assertThat(second.gemms().tunedShapes()).as("shapes tuned after a restart").isZero();
         }

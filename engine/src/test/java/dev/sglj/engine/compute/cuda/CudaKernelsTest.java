@@ -105,14 +105,9 @@ class CudaKernelsTest extends OnGpuAndCpu {
         Tensor co = cpu.allocate(DType.F32, rows, cols);
         cpu.addRmsNorm(cpu.floats(x, rows, cols), cr, cpu.floats(w, cols), 1e-5f, co);
         assertClose("addRmsNorm out", gpu.toHost(go), cpu.toHost(co), BF16_TOLERANCE);
-        float[] sums = gpu.toHost(gr);
-        float[] expected = new float[sums.length];
+        float[] expected = new float[rows * cols];
         for (int i = 0; i < expected.length; i++) expected[i] = Bf16.round(x[i] + res[i]);
-        for (int i = 0; i < sums.length; i++) {
-            if (sums[i] != expected[i]) {
-                throw new AssertionError("residual element " + i + ": " + sums[i] + ", BF16(x + residual) " + expected[i]);
-            }
-        }
+        GpuData.assertSameBits("residual against BF16(x + residual)", gpu.toHost(gr), expected);
     }
 
     @ParameterizedTest(name = "{0} rows of {1} to {2}")

@@ -76,6 +76,27 @@ final class GpuData {
         assertThat(err).as(what + " relative error").isLessThanOrEqualTo(tolerance);
     }
 
+    /**
+     * Bit-equal arrays, reported by the first differing index and how many differ: AssertJ's containsExactly
+     * diffs arrays of millions of floats in quadratic time, which looked like a hang (thread dumps at 50, 100 and
+     * 140 s were all inside its IterableDiff).
+     */
+    static void assertSameBits(String what, float[] actual, float[] expected) {
+        assertThat(actual.length).as(what + ": length").isEqualTo(expected.length);
+        int first = -1;
+        int differing = 0;
+        for (int i = 0; i < actual.length; i++) {
+            if (Float.floatToRawIntBits(actual[i]) != Float.floatToRawIntBits(expected[i])) {
+                if (first < 0) first = i;
+                differing++;
+            }
+        }
+        if (first >= 0) {
+            throw new AssertionError(String.format("%s: %d of %d values differ, the first at %d: %s against %s", what,
+                    differing, actual.length, first, actual[first], expected[first]));
+        }
+    }
+
     /** The values of an I32 tensor on {@code gpu}'s device, waiting for its stream. */
     static int[] readInts(CudaBackend gpu, Tensor t) {
         CudaTensor c = TensorChecks.check("readInts", "t", t, DType.I32);
@@ -96,7 +117,7 @@ final class GpuData {
         System.arraycopy(values, 0, padded, 1, values.length);
         CudaTensor whole = (CudaTensor) gpu.upload(padded, DType.BF16, padded.length);
         CudaTensor view = whole.view("off-boundary", 2, shape);
-        assertThat(view.aligned16()).as("a view one element in").isFalse();
+        assertThat(view.alignedTo(16)).as("a view one element in").isFalse();
         return view;
     }
 
