@@ -26,6 +26,11 @@
  * {@code scatterInts}' kernel reading its pairs there), and a decode graph's inputs are one
  * {@link dev.sglj.engine.compute.cuda.PackedInts}, sent in one copy.
  *
+ * <p>Elementwise kernels that run every layer have vector forms for BF16 ({@code add_rms_norm_x8},
+ * {@code gate_up_silu_and_mul_x8}: 16-byte accesses; {@code qkv_to_cache_x2}: two rotary pairs a lane), which
+ * their launchers pick where the row widths allow and every operand starts on the access's boundary
+ * ({@code CudaTensor.alignedTo}); each element is computed as in the scalar form.
+ *
  * <p>Decode at one or two rows: the residual-stream ops of the SPI ({@code embeddingIntoResidual},
  * {@code linearIntoResidual}, {@code normedQkvToCache}, {@code normedGateUpSiluAndMul}) run as the GEMV's
  * fused forms ({@link dev.sglj.engine.compute.cuda.FusedLinears}, {@code gemv.cu}): a layer's two RMSNorms,
