@@ -39,6 +39,8 @@ case "${1:-}" in
       for build in new base; do
         app=.device/app
         [ "$build" = base ] && app=$base
+        # Each build keeps its own NVRTC cache and GEMM plans: a build must not run the plans the other tuned.
+        export SGLJ_CUDA_CACHE=/tmp/sglj-cuda-cache-$build
         log="$out/$what-$build-$round.log"
         case $what in
           one-batch)
