@@ -7,7 +7,6 @@ import static dev.sglj.engine.compute.cuda.TensorChecks.requireRows;
 import dev.sglj.engine.compute.DType;
 import dev.sglj.engine.compute.QkvTargets;
 import dev.sglj.engine.compute.Tensor;
-import java.util.stream.Stream;
 
 /**
  * Checks and launches of the kernels in {@code fused.cu}, which read the outputs of the fused
@@ -75,7 +74,7 @@ final class FusedOps {
                 .ptr(o.cosSin().ptr()).ptr(o.q().ptr()).ptr(o.kCache().ptr()).ptr(o.vCache().ptr()).ptr(o.loc().ptr())
                 .i32(Math.toIntExact(o.tokens())).i32(t.numHeads()).i32(t.numKvHeads()).i32(t.headDim());
         boolean pairs = activations == DType.BF16 && t.headDim() % 4 == 0 && o.cosSin().alignedTo(8)
-                && Stream.of(in, o.q(), o.kCache(), o.vCache()).allMatch(x -> x.alignedTo(4));
+                && in.alignedTo(4) && o.q().alignedTo(4) && o.kCache().alignedTo(4) && o.vCache().alignedTo(4);
         kernels.launch(activations == DType.F32 ? "f32_qkv_to_cache" : pairs ? "qkv_to_cache_x2" : "qkv_to_cache",
                 Math.toIntExact((warps + QKV_WARPS - 1) / QKV_WARPS), 1, 1, 32 * QKV_WARPS, 0);
     }

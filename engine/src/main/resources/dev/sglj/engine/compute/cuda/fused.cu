@@ -8,26 +8,40 @@
 // q and k heads: optional per-head RMSNorm (rounded as the separate norm op stores it), then rotate-half RoPE
 // with row positions[token] of cosSin ([*, headDim]: cos half, then sin half); q heads go to row token of q,
 // k heads to row loc[token] of kCache. v heads are copied to row loc[token] of vCache.
+// A warp per (token, head) of a fused q/k/v row: this warp's pair, false past the last one.
+__device__ __forceinline__ bool qkv_warp(int tokens, int heads, int* token, int* head) {
+    i64 w = (i64) blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5);
+    if (w >= (i64) tokens * heads) return false;
+    *token = (int) (w / heads);
+    *head = (int) (w - (i64) *token * heads);
+    return true;
+}
+
+// Where head `head` of `token` goes, in units U of which a head has `width`: row token of q for a q head, row
+// loc[token] of the k or v cache for a kv head.
+template <typename U>
+__device__ __forceinline__ U* qkv_target(U* q, U* kCache, U* vCache, const int* loc, int token, int head,
+                                         int numHeads, int numKvHeads, int width) {
+    if (head < numHeads) return q + ((i64) token * numHeads + head) * width;
+    i64 row = (i64) loc[token] * numKvHeads * width;
+    if (head < numHeads + numKvHeads) return kCache + row + (i64) (head - numHeads) * width;
+    return vCache + row + (i64) (head - numHeads - numKvHeads) * width;
+}
+
 template <typename T>
 __device__ void qkv_to_cache(const T* qkv, const T* qNorm, const T* kNorm, float eps, const int* positions,
                              const float* cosSin, T* q, T* kCache, T* vCache, const int* loc, int tokens,
                              int numHeads, int numKvHeads, int headDim) {
-    int heads = numHeads + 2 * numKvHeads;
-    i64 w = (i64) blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5);
-    if (w >= (i64) tokens * heads) return;
+    int heads = numHeads + 2 * numKvHeads, token, head;
+    if (!qkv_warp(tokens, heads, &token, &head)) return;
     int lane = threadIdx.x & 31;
-    int token = (int) (w / heads);
-    int head = (int) (w - (i64) token * heads);
     const T* src = qkv + ((i64) token * heads + head) * headDim;
-    i64 kvWidth = (i64) numKvHeads * headDim;
+    T* dst = qkv_target(q, kCache, vCache, loc, token, head, numHeads, numKvHeads, headDim);
     if (head >= numHeads + numKvHeads) {
-        T* dst = vCache + (i64) loc[token] * kvWidth + (i64) (head - numHeads - numKvHeads) * headDim;
         for (int j = lane; j < headDim; j += 32) dst[j] = src[j];
         return;
     }
     bool isQ = head < numHeads;
-    T* dst = isQ ? q + ((i64) token * numHeads + head) * headDim
-                    : kCache + (i64) loc[token] * kvWidth + (i64) (head - numHeads) * headDim;
     const T* norm = isQ ? qNorm : kNorm;
     int half = headDim >> 1;
     float a[QKV_MAX_PAIRS], b[QKV_MAX_PAIRS];
@@ -81,23 +95,17 @@ extern "C" __global__ void qkv_to_cache_x2(const unsigned int* qkv, const bf16* 
                                            const int* positions, const float2* cosSin, unsigned int* q,
                                            unsigned int* kCache, unsigned int* vCache, const int* loc, int tokens,
                                            int numHeads, int numKvHeads, int headDim) {
-    int heads = numHeads + 2 * numKvHeads;
-    i64 w = (i64) blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5);
-    if (w >= (i64) tokens * heads) return;
+    int heads = numHeads + 2 * numKvHeads, token, head;
+    if (!qkv_warp(tokens, heads, &token, &head)) return;
     int lane = threadIdx.x & 31;
-    int token = (int) (w / heads);
-    int head = (int) (w - (i64) token * heads);
     int headWords = headDim >> 1, halfWords = headDim >> 2;
     const unsigned int* src = qkv + ((i64) token * heads + head) * headWords;
-    i64 kvWords = (i64) numKvHeads * headWords;
+    unsigned int* dst = qkv_target(q, kCache, vCache, loc, token, head, numHeads, numKvHeads, headWords);
     if (head >= numHeads + numKvHeads) {
-        unsigned int* dst = vCache + (i64) loc[token] * kvWords + (i64) (head - numHeads - numKvHeads) * headWords;
         for (int j = lane; j < headWords; j += 32) dst[j] = src[j];
         return;
     }
     bool isQ = head < numHeads;
-    unsigned int* dst = isQ ? q + ((i64) token * numHeads + head) * headWords
-                            : kCache + (i64) loc[token] * kvWords + (i64) (head - numHeads) * headWords;
     const bf16* norm = isQ ? qNorm : kNorm;
     float a[QKV_MAX_PAIRS], b[QKV_MAX_PAIRS];
     float ss = 0.0f;
