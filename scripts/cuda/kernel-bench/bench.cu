@@ -2,7 +2,7 @@
 // baseline snapshot of the same files (namespace oldk, made by build.sh), on the Llama-3.1-8B batch-1
 // shapes. Checks every new output against a float reference (and poisons outputs first), then times
 // with CUDA graphs of back-to-back launches over buffers rotated past L2 and prints GB/s and the
-// fraction of 3.0 TB/s. Usage: kbench [gemv] [chain] [layer] [layerm] [overlap] [attn] [mixed] [layout] [splitcost] (default: all).
+// fraction of 3.0 TB/s. Usage: kbench [gemv] [chain] [layer] [layerm] [overlap] [tail] [attn] [mixed] [layout] [splitcost] (default: all).
 #include <cuda_runtime.h>
 #include <dlfcn.h>
 
@@ -979,11 +979,12 @@ __global__ void __launch_bounds__(GEMV_WARPS * 32) lm_qkv(const bf16* x, const b
     gemv<M, R, U, GEMV_NORMED_QKV, bf16>(x, w, nullptr, (bf16*) nullptr, K, O, S, stats, slot, nw, 1e-5f, t);
 }
 
-// Grid of a GEMV over `groups` warp groups, split as Gemv.split does; *split gets the split.
-static int gemv_grid(int groups, int* split) {
+// Grid of a GEMV over `groups` warp groups, split as Gemv.split does for `fill` blocks wanted per SM (the
+// engine's BLOCKS_PER_SM is 4); *split gets the split.
+static int gemv_grid(int groups, int* split, int fill = 4) {
     *split = 1;
     auto blocks = [&](int sp) { return (groups + GEMV_WARPS / sp - 1) / (GEMV_WARPS / sp); };
-    while (*split < GEMV_WARPS && blocks(*split) < 4 * g_sms) *split *= 2;
+    while (*split < GEMV_WARPS && blocks(*split) < fill * g_sms) *split *= 2;
     return blocks(*split);
 }
 
@@ -1097,9 +1098,11 @@ struct LayerAtM {
 // ------------------------------------------ fused decode layer: attention as a programmatic dependent or not
 
 // Decode attention and merge with a chosen prologue: 0 none (a plain launch), 1 wait then trigger,
-// 2 trigger then wait (dependents scheduled at once; they still wait for this grid to finish).
+// 2 trigger then wait (dependents scheduled at once; they still wait for this grid to finish), 3 trigger
+// only (a plain launch whose dependents are scheduled at once).
 template <int P>
 __device__ __forceinline__ void ov_prologue() {
+    if (P == 3) asm volatile("griddepcontrol.launch_dependents;");
     if (P == 1) {
         asm volatile("griddepcontrol.wait;" ::: "memory");
         asm volatile("griddepcontrol.launch_dependents;");
@@ -1187,6 +1190,82 @@ static void layer_overlap_bench() {
                            {"trigger-first PDL attention", 2}, {"plain attention (main)", 0}};
     for (const OverlapPlan& p : plans) layer_overlap_run<1, 2, 4>(p);
     for (const OverlapPlan& p : plans) layer_overlap_run<2, 2, 2>(p);
+}
+
+// How the kernels around a fused batch-M layer's attention hand over, and how the short GEMVs split K:
+// the merge launched plainly, scheduling its dependent (the o GEMV) at its start or not; the q/k/v, o and
+// down GEMVs split for `fill` blocks wanted per SM (the engine: 4).
+struct TailPlan {
+    const char* name;
+    bool mergeTriggers;
+    int fillQkv, fillO, fillDown;
+};
+
+// The engine's fused batch-M layer (R and U of gemv.cu's instantiation; contexts of 1024, graph plan).
+template <int M, int RR, int R, int U, int US = U>
+static void layer_tail_run(const TailPlan& p) {
+    const int layers = 4;
+    typedef LayerBuffers<M> B;
+    const int H = B::H, I = B::I, heads = B::heads, kv = B::kv, D = B::D;
+    size_t layerBytes;
+    std::vector<bf16*> w = layer_weights(layers, &layerBytes);
+    B buf(layers, 8000 + M);
+    int sO, sDown, sPqkv, sPsilu;
+    int gO = gemv_grid((H + RR - 1) / RR, &sO, p.fillO), gDown = gemv_grid((H + RR - 1) / RR, &sDown, p.fillDown);
+    int gPqkv = gemv_grid(3072 / (R / 2), &sPqkv, p.fillQkv), gPsilu = gemv_grid(I / (R / 2), &sPsilu);
+    const int G = group_for(M, heads, kv);
+    auto attn = G == 4 ? ov_attention<0, 16, 4> : ov_attention<0, 16, 2>;
+    auto merge = p.mergeTriggers ? ov_merge<3> : ov_merge<0>;
+    int smem = decode_rows_shared_bytes(16, G, DECODE_ROWS_STAGES, DECODE_ROWS_LOADS);
+    CK(cudaFuncSetAttribute(attn, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
+    Plan plan = {2, 64, 131072};
+    const Batch& b0 = buf.cc.b;
+    int splits = plan_splits(b0, heads / G, plan);
+    auto layer = [&](int l, cudaStream_t s) {
+        Batch b = buf.batch(l);
+        launch_gemv(lm_qkv<M, R, U>, gPqkv, true, s, buf.residual, w[l * 4], H, 6144, sPqkv, buf.stats, 1, buf.nw,
+                    buf.t);
+        launch_ex(attn, dim3(M, heads / G, splits), DV_WARPS * 32, smem, false, s, b.q, b.k, b.v, b.table, b.stride,
+                  b.pool, b.seqLens, b.starts, b.out, g_partial, heads, kv, D, b.scale, plan.minKeys, splits,
+                  plan.balanceKeys);
+        launch_ex(merge, dim3(M, heads), D, 0, false, s, (const float*) g_partial, b.seqLens, b.starts, b.out, heads,
+                  D, splits, plan.minKeys, splits, plan.balanceKeys);
+        launch_gemv(lm_residual<M, RR, U>, gO, true, s, b.out, w[l * 4 + 1], buf.residual, H, H, sO, buf.stats, 0);
+        launch_gemv(lm_silu<M, R, US>, gPsilu, true, s, buf.residual, w[l * 4 + 2], buf.act, H, 2 * I, sPsilu,
+                    buf.stats, 0, buf.nw);
+        launch_gemv(lm_residual<M, RR, U>, gDown, true, s, buf.act, w[l * 4 + 3], buf.residual, I, H, sDown,
+                    buf.stats, 1);
+    };
+    double us = time_graph([&](int i, cudaStream_t s) { layer(i % layers, s); }, 4 * layers, 9);
+    CK(cudaGetLastError());
+    printf("  M=%d %-44s S %d/%d/%d %7.1f us/layer  %5.0f GB/s of weights (%.2f)\n", M, p.name, sPqkv, sO, sDown, us,
+           layerBytes / us / 1e3, layerBytes / us / 1e-6 / PEAK);
+    fflush(stdout);
+    for (bf16* q : w) CK(cudaFree(q));
+}
+
+// Measured 2026-11-27 (H100, results/2026-11-27-h100-kbench-merge-trigger*.log): a merge that schedules o at
+// its start 162.2-162.7 us a layer against 162.5-163.8 at M=1; o with 8 loads in flight a row no faster; the
+// attention and merge as programmatic dependents slower (165.4-165.7), and slower still (172.2-172.9) with the
+// q/k/v GEMV scheduling them after its weight loop instead of at its start. K split in two in the q/k/v GEMV
+// at M=1: a further 0.9-1.1 us less; at M=2, and in o or down, more.
+static void layer_tail_bench() {
+    printf("\n== Fused decode layer as the engine runs it at 1-2 rows (4 layers of distinct weights, graph, contexts of\n"
+           "   1024): the merge scheduling o at its start; K split in the q/k/v, o and down GEMVs (S q/k/v/o/down)\n");
+    TailPlan plans[] = {{"main", false, 4, 4, 4},
+                        {"merge triggers o", true, 4, 4, 4},
+                        {"merge triggers o, fill 8 for q/k/v", true, 8, 4, 4},
+                        {"merge triggers o, fill 16 for q/k/v", true, 16, 4, 4},
+                        {"merge triggers o, fill 8 for o", true, 4, 8, 4},
+                        {"merge triggers o, fill 8 for down", true, 4, 4, 8}};
+    TailPlan chosen = {"merge triggers o, fill 8 for q/k/v", true, 8, 4, 4};
+    for (int round = 0; round < 2; round++) {
+        for (const TailPlan& p : plans) layer_tail_run<1, 1, 2, 4>(p);
+        layer_tail_run<1, 1, 2, 4, 2>({"... gate/up U2", true, 8, 4, 4});
+        layer_tail_run<1, 1, 2, 4, 8>({"... gate/up U8", true, 8, 4, 4});
+        layer_tail_run<1, 1, 2, 4>(chosen);
+        for (const TailPlan& p : plans) layer_tail_run<2, 2, 2, 2>(p);
+    }
 }
 
 static void layer_rows_bench() {
@@ -1348,6 +1427,7 @@ int main(int argc, char** argv) {
     if (want("layer")) layer_fusion_bench();
     if (want("layerm")) layer_rows_bench();
     if (want("overlap")) layer_overlap_bench();
+    if (want("tail")) layer_tail_bench();
     if (want("mixed")) attn_mixed_bench();
     if (want("layout")) attn_layout_bench();
     if (want("splitcost")) attn_split_cost_bench();

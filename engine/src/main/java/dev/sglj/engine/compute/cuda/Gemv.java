@@ -23,6 +23,12 @@ final class Gemv {
     private static final int WARPS = 4;
     /** Blocks wanted per multiprocessor before K is split between the warps of a block. */
     private static final int BLOCKS_PER_SM = 4;
+    /**
+     * The same for the q/k/v GEMV at one row. Its dependent, the decode attention, is launched plainly and
+     * starts only when the last warp is done, so a shorter tail pays there; at two rows, and for o and down
+     * (whose dependents overlap their tails), the split costs more than it saves (scripts/cuda/NOTES.md).
+     */
+    private static final int QKV_BLOCKS_PER_SM_AT_ONE_ROW = 16;
 
     private Gemv() {
     }
@@ -34,12 +40,12 @@ final class Gemv {
 
     /** Warps of a block that split K: the fewest (1, 2, 4) that give every SM its blocks. */
     static int split(int m, int outRows, int multiprocessors) {
-        return split(groups(m, outRows), multiprocessors);
+        return split(groups(m, outRows), BLOCKS_PER_SM * multiprocessors);
     }
 
-    private static int split(int groups, int multiprocessors) {
+    private static int split(int groups, int blocksWanted) {
         int split = 1;
-        while (split < WARPS && blocks(groups, split) < BLOCKS_PER_SM * multiprocessors) split *= 2;
+        while (split < WARPS && blocks(groups, split) < blocksWanted) split *= 2;
         return split;
     }
 
@@ -90,7 +96,7 @@ final class Gemv {
                                        int slot, CudaTensor normWeight, float eps, CudaTensor gateUp, CudaTensor os) {
         int m = rows(residual);
         int weightRows = Math.toIntExact(gateUp.rows());
-        int split = pairSplit(m, weightRows, multiprocessors);
+        int split = split(pairGroups(m, weightRows), BLOCKS_PER_SM * multiprocessors);
         kernels.args().ptr(residual.ptr()).ptr(gateUp.ptr()).ptr(os.ptr()).i32(Math.toIntExact(residual.cols()))
                 .i32(weightRows).i32(split).ptr(stats.ptr()).i32(slot).ptr(normWeight.ptr()).f32(eps);
         kernels.launchDependent("gemv_normed_silu_" + m, blocks(pairGroups(m, weightRows), split), 32 * WARPS);
@@ -102,8 +108,10 @@ final class Gemv {
         return (weightRows / 2 + pairsPerWarp - 1) / pairsPerWarp;
     }
 
-    private static int pairSplit(int m, int weightRows, int multiprocessors) {
-        return split(pairGroups(m, weightRows), multiprocessors);
+    /** Warps of a block that split K in the q/k/v GEMV. */
+    static int qkvSplit(int m, int weightRows, int multiprocessors) {
+        int perSm = m == 1 ? QKV_BLOCKS_PER_SM_AT_ONE_ROW : BLOCKS_PER_SM;
+        return split(pairGroups(m, weightRows), perSm * multiprocessors);
     }
 
     /**
@@ -115,7 +123,7 @@ final class Gemv {
                                        QkvTargets t, FusedOps.QkvOperands o) {
         int m = rows(residual);
         int weightRows = Math.toIntExact(ws.rows());
-        int split = pairSplit(m, weightRows, multiprocessors);
+        int split = qkvSplit(m, weightRows, multiprocessors);
         kernels.args().ptr(residual.ptr()).ptr(ws.ptr()).ptr(bs == null ? 0 : bs.ptr())
                 .i32(Math.toIntExact(residual.cols())).i32(weightRows).i32(split).ptr(stats.ptr()).i32(slot)
                 .ptr(normWeight.ptr()).f32(eps).ptr(o.positions().ptr()).ptr(o.cosSin().ptr()).ptr(o.q().ptr())

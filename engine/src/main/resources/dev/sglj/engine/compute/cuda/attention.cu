@@ -570,6 +570,11 @@ __device__ void merge_splits(const float* cells, int used, int D, T* outRow) {
 template <typename T>
 __device__ void decode_merge(const float* partial, const int* seqLens, const int* extendStarts, T* out,
                              int numHeads, int D, int splits, int minKeys, int spread, int balanceKeys) {
+    // The o GEMV after it is a programmatic dependent that waits for this grid before reading: scheduled
+    // now, it requests its first weights while the merge runs. Needs sm_90; below it, a no-op.
+#if __CUDA_ARCH__ >= 900
+    asm volatile("griddepcontrol.launch_dependents;");
+#endif
     int r = blockIdx.x, head = blockIdx.y;
     int used = decode_splits_used(seqLens[r], splits, minKeys, spread, balanceKeys);
     if (used == 1) return;

@@ -56,4 +56,16 @@ class GemvPlanTest {
         assertThat(Gemv.split(1, 1024, 132)).isEqualTo(4);
         assertThat(Gemv.split(1, 3, 132)).isEqualTo(4);
     }
+
+    /**
+     * The 8B's q/k/v (6,144 weight rows, 3,072 RoPE pairs) is 768 blocks unsplit: one row splits K four ways
+     * (16 blocks per SM wanted), two rows not at all (4 wanted).
+     */
+    @Test
+    void theQkvGemvWantsFourTimesTheBlocksOnlyAtOneRow() {
+        assertThat(Gemv.qkvSplit(1, 6144, 132)).isEqualTo(4);
+        assertThat(Gemv.qkvSplit(2, 6144, 132)).isEqualTo(1);
+        assertThat(Gemv.qkvSplit(1, 6144 * 2, 132)).isEqualTo(2);
+        assertThat(Gemv.qkvSplit(1, 6144 * 4, 132)).isEqualTo(1);
+    }
 }
