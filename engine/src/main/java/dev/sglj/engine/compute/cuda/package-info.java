@@ -37,7 +37,9 @@
  * its SiLU-and-mul and its RoPE/KV-cache step ride on the four GEMVs (the first layer's input norm on
  * the embedding, the final norm on lm_head: {@code normedLinear} with F32 logits), which are launched as
  * programmatic dependents (PDL, {@code CudaDriver.launchDependent}) so each one's weights stream while the
- * kernel before drains. They give the separate ops' bits except for the order of a norm's sum of squares.
+ * kernel before drains ({@code decode_merge} schedules the o GEMV at its start). The decode attention and its
+ * merge are launched plainly, so the q/k/v GEMV before them splits K for a shorter tail at one row
+ * ({@code Gemv.qkvSplit}). They give the separate ops' bits except for the order of a norm's sum of squares.
  *
  * <p>Decode GEMMs above the GEMV's rows, up to 256 (BF16 only): each shape (rows, out, in, output dtype) runs
  * its plan ({@link dev.sglj.engine.compute.cuda.GemmTuner}, {@link dev.sglj.engine.compute.cuda.GemmPlans}):
