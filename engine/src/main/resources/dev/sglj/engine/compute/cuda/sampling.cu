@@ -143,6 +143,42 @@ __device__ __forceinline__ double smp_probe(double lo, double hi, int round, int
     return j < interior ? smp_between(lo, hi, j + 1, interior) : hi;
 }
 
+// The warp sums of N probes' per-thread counts and masses (and of one more value, `extra`) into shared memory
+// between two barriers: warp w's in sh.isum[j][w] and sh.dsum[j][w], extra's in sh.dsum[SMP_PROBES][w].
+template <int N, typename Mass>
+__device__ void smp_probe_sums(int (&cnt)[N], Mass (&mass)[N], double extra, SmpShared& sh) {
+    #pragma unroll
+    for (int j = 0; j < N; j++) {
+        for (int o = 16; o > 0; o >>= 1) {
+            cnt[j] += __shfl_xor_sync(SMP_FULL, cnt[j], o);
+            mass[j] += __shfl_xor_sync(SMP_FULL, mass[j], o);
+        }
+    }
+    for (int o = 16; o > 0; o >>= 1) extra += __shfl_xor_sync(SMP_FULL, extra, o);
+    __syncthreads();
+    if (smp_lane() == 0) {
+        #pragma unroll
+        for (int j = 0; j < N; j++) {
+            sh.isum[j][smp_warp()] = cnt[j];
+            sh.dsum[j][smp_warp()] = mass[j];
+        }
+        sh.dsum[SMP_PROBES][smp_warp()] = extra;
+    }
+    __syncthreads();
+}
+
+// Probe j's block count and mass from smp_probe_sums, warps added in order.
+__device__ __forceinline__ void smp_probe_total(int j, const SmpShared& sh, int* count, double* mass) {
+    int c = 0;
+    double m = 0.0;
+    for (int w = 0; w < smp_warps(); w++) {
+        c += sh.isum[j][w];
+        m += sh.dsum[j][w];
+    }
+    *count = c;
+    *mass = m;
+}
+
 // Searches a threshold t such that {x >= t} holds every token the cut can keep and at most SMP_CAP tokens:
 // count(x >= t) >= topK (byCount), mass(x >= t) > (topP + margin) * total (byMass), t at min-p's bound
 // (minPDistance below max) or below every finite logit. Each pass tries SMP_PROBES distances below max
@@ -184,24 +220,7 @@ __device__ int smp_search(const float* x, int vocab, float m, float mn, int topK
                 }
             }
         }
-        #pragma unroll
-        for (int j = 0; j < SMP_PROBES; j++) {
-            for (int o = 16; o > 0; o >>= 1) {
-                cnt[j] += __shfl_xor_sync(SMP_FULL, cnt[j], o);
-                mass[j] += __shfl_xor_sync(SMP_FULL, mass[j], o);
-            }
-        }
-        for (int o = 16; o > 0; o >>= 1) tot += __shfl_xor_sync(SMP_FULL, tot, o);
-        __syncthreads();
-        if (smp_lane() == 0) {
-            #pragma unroll
-            for (int j = 0; j < SMP_PROBES; j++) {
-                sh.isum[j][smp_warp()] = cnt[j];
-                sh.dsum[j][smp_warp()] = mass[j];
-            }
-            sh.dsum[SMP_PROBES][smp_warp()] = tot;
-        }
-        __syncthreads();
+        smp_probe_sums(cnt, mass, tot, sh);
         if (round == 0) {
             double all = 0.0;
             for (int w = 0; w < smp_warps(); w++) all += sh.dsum[SMP_PROBES][w];
@@ -211,12 +230,9 @@ __device__ int smp_search(const float* x, int vocab, float m, float mn, int topK
         int first = -1;
         int firstCount = 0;
         for (int j = 0; j < SMP_PROBES && first < 0; j++) {
-            int c = 0;
-            double ms = 0.0;
-            for (int w = 0; w < smp_warps(); w++) {
-                c += sh.isum[j][w];
-                ms += sh.dsum[j][w];
-            }
+            int c;
+            double ms;
+            smp_probe_total(j, sh, &c, &ms);
             if ((byCount && c >= topK) || (byMass && ms > topPMass) || (round == 0 && j == SMP_PROBES - 1)) {
                 first = j;
                 firstCount = c;
@@ -399,30 +415,12 @@ __device__ u64 smp_largest_key(const float* w, int vocab, float m, int idBits, K
                 }
             }
         }
-        #pragma unroll
-        for (int j = 0; j < SMP_KEY_PROBES; j++) {
-            for (int o = 16; o > 0; o >>= 1) {
-                cnt[j] += __shfl_xor_sync(SMP_FULL, cnt[j], o);
-                ms[j] += __shfl_xor_sync(SMP_FULL, ms[j], o);
-            }
-        }
-        __syncthreads();
-        if (smp_lane() == 0) {
-            #pragma unroll
-            for (int j = 0; j < SMP_KEY_PROBES; j++) {
-                sh.isum[j][smp_warp()] = cnt[j];
-                sh.dsum[j][smp_warp()] = ms[j];
-            }
-        }
-        __syncthreads();
+        smp_probe_sums(cnt, ms, 0.0, sh);
         int chosen = 0;
         for (int j = 0; j < probes; j++) {
-            int c = 0;
-            double total = 0.0;
-            for (int w8 = 0; w8 < smp_warps(); w8++) {
-                c += sh.isum[j][w8];
-                total += sh.dsum[j][w8];
-            }
+            int c;
+            double total;
+            smp_probe_total(j, sh, &c, &total);
             if (!keep(c, total)) break;
             chosen = j + 1;
             keyCount = c;
