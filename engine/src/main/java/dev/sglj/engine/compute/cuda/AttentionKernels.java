@@ -18,7 +18,7 @@ import java.util.Optional;
  * multiprocessor or more (so that in a batch of mixed lengths the longest requests do not run on
  * alone); the kernel and the merge skip the splits it leaves unused.
  *
- * <p>F32 tensors (the {@code --dtype float32} path) take the kernels of {@code f32_attention.cu}: the
+ * <p>F32 tensors (the {@code --dtype float32} path) take the F32 instances of {@code attention.cu}: the
  * per-dim split-K decode kernel for every head dimension (planned as the BF16 one, same splits and
  * partial layout) and its merge, and the tiled CUDA-core extend kernel for every head dimension (no
  * tensor cores: they would round to BF16 or TF32).

@@ -28,8 +28,8 @@ import java.util.Set;
  * GEMV kernel for up to {@value Gemv#MAX_ROWS} rows; up to {@value GemmPlans#MAX_ROWS} rows, the algorithm
  * {@link #tuningGemms} picked for the shape; {@link Linears}), the other ops as NVRTC-compiled kernels. F32:
  * weights, activations and KV cache F32 (BF16/F16 checkpoints converted up on the device), GEMMs by
- * cuBLAS SGEMM without TF32, the other ops as the F32 kernels of {@code f32.cu} and
- * {@code f32_attention.cu}; every op checks that its activations and weights are in the backend's
+ * cuBLAS SGEMM without TF32, the other ops as the F32 kernels of {@code f32.cu} and the F32 instances of
+ * the kernels written for both dtypes; every op checks that its activations and weights are in the backend's
  * dtype. Work is queued on one stream; {@link #toHost} waits for it. Host values (ints, floats, writeInts,
  * scatterInts) go through page-locked staging ({@link HostTransfers}), so no upload waits for the stream.
  * Use it from one thread at a time (the scheduler's); the CUDA context is made current on whichever

@@ -22,7 +22,7 @@ final class Kernels implements AutoCloseable {
     static final List<String> SOURCES = List.of("elementwise.cu", "attention.cu", "extend_attention.cu", "gemv.cu",
             "sampling.cu", "fused.cu", "overlap.cu");
     /** The F32 compute path's kernels, loaded only by a backend computing in F32. */
-    static final List<String> F32_SOURCES = List.of("f32.cu", "f32_attention.cu");
+    static final List<String> F32_SOURCES = List.of("f32.cu");
     private static final int MAX_ARGS = 32;
 
     private final List<Long> modules = new ArrayList<>();

@@ -14,9 +14,9 @@
  * <p>{@code --dtype float32} ({@code new CudaBackend(DType.F32)}, {@code Devices.open(device, dtype)})
  * computes in F32 instead: weights uploaded as F32 (F32 kept, BF16/F16 converted up exactly), F32
  * activations and KV cache, cuBLAS SGEMM in {@code CUBLAS_COMPUTE_32F} (no TF32, no GEMV kernel), and the
- * {@code f32_} kernels: those of {@code f32.cu} and {@code f32_attention.cu} (loaded only by such a
- * backend), and the F32 instances of the kernels written once for both dtypes ({@code Elem<T>} in
- * {@code common.cuh}: the CUDA-core extend attention, the split merge, {@code qkv_to_cache}, SiLU-and-mul).
+ * {@code f32_} kernels: those of {@code f32.cu} (loaded only by such a backend), and the F32 instances of
+ * the kernels written once for both dtypes ({@code Elem<T>} in {@code common.cuh}: the CUDA-core extend
+ * attention, the per-dim split-K decode attention and its merge, {@code qkv_to_cache}, SiLU-and-mul).
  * Every op checks that its activations and weights are in the backend's {@code activationDtype()} and picks
  * its kernel by it; the tensor-core extend kernel is BF16-only, so F32 extend runs the tiled CUDA-core kernel
  * for every head dimension. CUDA graphs capture the same ops. Work is queued on one stream and

@@ -1,5 +1,6 @@
 // Causal attention over KV slots read through the request-to-token table (page size 1), BF16 in and
-// out, F32 scores and accumulators, online (flash) softmax. Grouped-query: q head h reads kv head
+// out (and F32 instances of the CUDA-core extend kernel, the per-dim decode kernel and the merge for
+// --dtype float32, accurate expf there), F32 scores and accumulators, online (flash) softmax. Grouped-query: q head h reads kv head
 // h / (numHeads / numKvHeads). Head dimension D <= 32 * NI: in extend, lane l owns dims l + 32 i; in
 // decode, dims l * NI + i (one vector load per row).
 
@@ -173,15 +174,61 @@ __device__ __forceinline__ void fetch_row(const bf16* cache, int slot, i64 offse
     }
 }
 
+// Dims lane * NI .. of a K/V row as loaded, until the row is used: BF16 stays packed (Raw), F32 as floats.
+template <typename T, int NI> struct KvRow;
+template <int NI> struct KvRow<bf16, NI> {
+    Raw<NI> raw;
+    __device__ __forceinline__ void fetch(const bf16* cache, int slot, i64 offset, int lane, int D, bool vec,
+                                          i64 kvStride) {
+        fetch_row<NI>(cache, slot, offset, lane, D, vec, kvStride, raw);
+    }
+    __device__ __forceinline__ void unpack(float* f) const { unpack_raw<NI>(raw, f); }
+};
+// One or two vector loads when vec, else element-wise with zeros past D; all zeros when the slot is -1.
+template <int NI> struct KvRow<float, NI> {
+    float v[NI];
+    __device__ __forceinline__ void fetch(const float* cache, int slot, i64 offset, int lane, int D, bool vec,
+                                          i64 kvStride) {
+        #pragma unroll
+        for (int i = 0; i < NI; i++) v[i] = 0.0f;
+        if (slot < 0 || lane * NI >= D) return;
+        const float* p = cache + (i64) slot * kvStride + offset + lane * NI;
+        if (vec) {
+            if constexpr (NI == 1) {
+                v[0] = *p;
+            } else if constexpr (NI == 2) {
+                float2 x = *(const float2*) p;
+                v[0] = x.x; v[1] = x.y;
+            } else {
+                #pragma unroll
+                for (int c = 0; c < NI / 4; c++) {
+                    float4 x = ((const float4*) p)[c];
+                    v[4 * c] = x.x; v[4 * c + 1] = x.y; v[4 * c + 2] = x.z; v[4 * c + 3] = x.w;
+                }
+            }
+        } else {
+            #pragma unroll
+            for (int i = 0; i < NI; i++) {
+                if (lane * NI + i < D) v[i] = p[i];
+            }
+        }
+    }
+    __device__ __forceinline__ void unpack(float* f) const {
+        #pragma unroll
+        for (int i = 0; i < NI; i++) f[i] = v[i];
+    }
+};
+
 #define DEC_WARPS 4
 #define DEC_UNROLL 4
 
 // A decode block's result for dim d of one q head: the output itself when the request uses one split,
 // else its softmax state (max, sum, unnormalised output) in the head's merge cell `cell`.
-__device__ __forceinline__ void store_decode_result(bf16* out, float* partial, i64 outIndex, i64 cell, int used,
+template <typename T>
+__device__ __forceinline__ void store_decode_result(T* out, float* partial, i64 outIndex, i64 cell, int used,
                                                     int D, int d, float bm, float sum, float o) {
     if (used == 1) {
-        out[outIndex] = f2bf(o / sum);
+        out[outIndex] = Elem<T>::store(o / sum);
     } else {
         partial[cell * (D + 2) + 2 + d] = o;
         if (d == 0) {
@@ -191,14 +238,14 @@ __device__ __forceinline__ void store_decode_result(bf16* out, float* partial, i
     }
 }
 
-// DECODE for head dims that are not a multiple of 8 (decode_attention_rows below takes the others):
-// block (request, group of G q heads sharing one kv head, split), so each K/V row is read once for the
-// G heads. Split s covers keys [s * chunk, min(seqLen, (s + 1) * chunk)) with chunk = ceil(seqLen /
-// used splits); each warp walks every DEC_WARPS-th batch of DEC_UNROLL keys.
-template <int NI, int G>
-__device__ void decode_attention(const bf16* q, const bf16* kCache, const bf16* vCache, const int* reqToToken,
+// DECODE for BF16 head dims that are not a multiple of 8 (decode_attention_rows below takes the others)
+// and for every F32 head dim: block (request, group of G q heads sharing one kv head, split), so each K/V
+// row is read once for the G heads. Split s covers keys [s * chunk, min(seqLen, (s + 1) * chunk)) with
+// chunk = ceil(seqLen / used splits); each warp walks every DEC_WARPS-th batch of DEC_UNROLL keys.
+template <typename T, int NI, int G>
+__device__ void decode_attention(const T* q, const T* kCache, const T* vCache, const int* reqToToken,
                                  int stride, const int* reqPool, const int* seqLens, const int* extendStarts,
-                                 bf16* out, float* partial, int numHeads, int numKvHeads, int D, float scale,
+                                 T* out, float* partial, int numHeads, int numKvHeads, int D, float scale,
                                  int minKeys, int spread, int balanceKeys) {
     int r = blockIdx.x, head0 = blockIdx.y * G, split = blockIdx.z, splits = gridDim.z;
     int seq = seqLens[r];
@@ -223,7 +270,7 @@ __device__ void decode_attention(const bf16* q, const bf16* kCache, const bf16* 
         #pragma unroll
         for (int i = 0; i < NI; i++) {
             int d = lane * NI + i;
-            qv[g][i] = d < D ? bf2f(q[row * qStride + (head0 + g) * D + d]) * scale : 0.0f;
+            qv[g][i] = d < D ? Elem<T>::load(q[row * qStride + (head0 + g) * D + d]) * scale : 0.0f;
             acc[g][i] = 0.0f;
         }
     }
@@ -233,26 +280,26 @@ __device__ void decode_attention(const bf16* q, const bf16* kCache, const bf16* 
     i64 offset = (i64) kvHead * D;
     int k0 = begin + warp * DEC_UNROLL;
     int slot = lane < DEC_UNROLL && k0 + lane < end ? table[k0 + lane] : -1;
-    Raw<NI> rk[DEC_UNROLL], rv[DEC_UNROLL];
+    KvRow<T, NI> rk[DEC_UNROLL], rv[DEC_UNROLL];
     #pragma unroll
     for (int u = 0; u < DEC_UNROLL; u++) {
         int su = __shfl_sync(0xffffffffu, slot, u);
-        fetch_row<NI>(kCache, su, offset, lane, D, vec, kvStride, rk[u]);
-        fetch_row<NI>(vCache, su, offset, lane, D, vec, kvStride, rv[u]);
+        rk[u].fetch(kCache, su, offset, lane, D, vec, kvStride);
+        rv[u].fetch(vCache, su, offset, lane, D, vec, kvStride);
     }
     slot = lane < DEC_UNROLL && k0 + step + lane < end ? table[k0 + step + lane] : -1;
     for (; k0 < end; k0 += step) {
         float kk[DEC_UNROLL][NI], vv[DEC_UNROLL][NI];
         #pragma unroll
         for (int u = 0; u < DEC_UNROLL; u++) {
-            unpack_raw<NI>(rk[u], kk[u]);
-            unpack_raw<NI>(rv[u], vv[u]);
+            rk[u].unpack(kk[u]);
+            rv[u].unpack(vv[u]);
         }
         #pragma unroll
         for (int u = 0; u < DEC_UNROLL; u++) {
             int su = __shfl_sync(0xffffffffu, slot, u);
-            fetch_row<NI>(kCache, su, offset, lane, D, vec, kvStride, rk[u]);
-            fetch_row<NI>(vCache, su, offset, lane, D, vec, kvStride, rv[u]);
+            rk[u].fetch(kCache, su, offset, lane, D, vec, kvStride);
+            rv[u].fetch(vCache, su, offset, lane, D, vec, kvStride);
         }
         int k2 = k0 + 2 * step;
         slot = lane < DEC_UNROLL && k2 + lane < end ? table[k2 + lane] : -1;
@@ -271,13 +318,13 @@ __device__ void decode_attention(const bf16* q, const bf16* kCache, const bf16* 
             float mNew = m[g];
             #pragma unroll
             for (int u = 0; u < DEC_UNROLL; u++) mNew = fmaxf(mNew, s[u]);
-            float corr = __expf(m[g] - mNew);
+            float corr = Elem<T>::softmax_exp(m[g] - mNew);
             l[g] *= corr;
             #pragma unroll
             for (int i = 0; i < NI; i++) acc[g][i] *= corr;
             #pragma unroll
             for (int u = 0; u < DEC_UNROLL; u++) {
-                float p = __expf(s[u] - mNew);
+                float p = Elem<T>::softmax_exp(s[u] - mNew);
                 l[g] += p;
                 #pragma unroll
                 for (int i = 0; i < NI; i++) acc[g][i] += p * vv[u][i];
@@ -306,7 +353,7 @@ __device__ void decode_attention(const bf16* q, const bf16* kCache, const bf16* 
         float sum = 0.0f, o = 0.0f;
         #pragma unroll
         for (int w = 0; w < DEC_WARPS; w++) {
-            float f = wm[w][g] == NEG_INF ? 0.0f : __expf(wm[w][g] - bm);
+            float f = wm[w][g] == NEG_INF ? 0.0f : Elem<T>::softmax_exp(wm[w][g] - bm);
             sum += wl[w][g] * f;
             o += wacc[w][g][d] * f;
         }
@@ -614,13 +661,21 @@ extern "C" __global__ void __launch_bounds__(EXT_WARPS * 32) f32_extend_attentio
                                 extendStarts, out, numHeads, numKvHeads, D, scale);                            \
 }
 
+// decode_attention_NI_G (BF16) and f32_decode_attention_NI_G (F32, with f32_decode_merge).
 #define DECODE_KERNEL(NI, G)                                                                                   \
 extern "C" __global__ void __launch_bounds__(DEC_WARPS * 32) decode_attention_##NI##_##G(                     \
         const bf16* q, const bf16* kCache, const bf16* vCache, const int* reqToToken, int stride,              \
         const int* reqPool, const int* seqLens, const int* extendStarts, bf16* out, float* partial,            \
-        int numHeads, int numKvHeads, int D, float scale, int minKeys, int spread, int balanceKeys) {                                       \
-    decode_attention<NI, G>(q, kCache, vCache, reqToToken, stride, reqPool, seqLens, extendStarts, out,       \
-                            partial, numHeads, numKvHeads, D, scale, minKeys, spread, balanceKeys);                                 \
+        int numHeads, int numKvHeads, int D, float scale, int minKeys, int spread, int balanceKeys) {          \
+    decode_attention<bf16, NI, G>(q, kCache, vCache, reqToToken, stride, reqPool, seqLens, extendStarts, out, \
+                                  partial, numHeads, numKvHeads, D, scale, minKeys, spread, balanceKeys);      \
+}                                                                                                              \
+extern "C" __global__ void __launch_bounds__(DEC_WARPS * 32) f32_decode_attention_##NI##_##G(                 \
+        const float* q, const float* kCache, const float* vCache, const int* reqToToken, int stride,           \
+        const int* reqPool, const int* seqLens, const int* extendStarts, float* out, float* partial,           \
+        int numHeads, int numKvHeads, int D, float scale, int minKeys, int spread, int balanceKeys) {          \
+    decode_attention<float, NI, G>(q, kCache, vCache, reqToToken, stride, reqPool, seqLens, extendStarts, out, \
+                                   partial, numHeads, numKvHeads, D, scale, minKeys, spread, balanceKeys);     \
 }
 
 #define DECODE_ROWS_STAGES 2

@@ -87,8 +87,8 @@ template <> struct Elem<float> {
     static constexpr int TILE_PAD = 1;
 };
 
-// The splits a decode request of seq keys uses out of the launch's `splits` (attention.cu and
-// f32_attention.cu; AttentionKernels plans them): up to `spread` splits of at least minKeys keys (the
+// The splits a decode request of seq keys uses out of the launch's `splits` (attention.cu's kernels of
+// both dtypes; AttentionKernels plans them): up to `spread` splits of at least minKeys keys (the
 // parallelism a small batch needs), and at least one per balanceKeys keys, so that in a batch of mixed
 // lengths the longest request's blocks are not left running alone. A launch shaped for a longer context
 // (a CUDA graph's, captured for the whole context) leaves the extra blocks and merge cells idle.

@@ -13,7 +13,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The F32 attention kernels ({@code f32_attention.cu}) against the CPU backend on identical
+ * The F32 attention kernels (the F32 instances of {@code attention.cu}) against the CPU backend on identical
  * full-precision q and caches, KV slots scattered through the request-to-token table, on
  * {@link CudaAttentionTest}'s cases: extend (every head dim on the CUDA-core kernel, the tensor-core
  * dims 64 and 128 included), split-K decode for head dims on and off multiples of 8, and decode planned

@@ -36,6 +36,8 @@ class F32KernelSourcesTest {
         int[][] shapes = {{4, 2}, {8, 1}, {32, 8}, {32, 4}, {12, 4}, {16, 4}, {2, 1}, {64, 8}, {8, 8}, {28, 4}};
         assertThat(F32_SOURCE).as("EXTEND_KERNEL instantiates the F32 extend kernel too")
                 .contains("f32_extend_attention_##NI(");
+        assertThat(F32_SOURCE).as("DECODE_KERNEL instantiates the F32 decode kernel too")
+                .contains("f32_decode_attention_##NI##_##G(");
         for (int dim = 2; dim <= 256; dim += 2) {
             String extend = "\nEXTEND_KERNEL(" + AttentionKernels.lanesPerDim(dim) + ")";
             assertThat(F32_SOURCE).as("head dim " + dim).contains(extend);
@@ -44,8 +46,8 @@ class F32KernelSourcesTest {
                 for (int requests : new int[] {1, 8, 256}) {
                     String kernel = AttentionKernels.f32DecodePlan(shape, requests, 4096, 132).kernel();
                     String[] parts = kernel.substring("f32_decode_attention_".length()).split("_");
-                    assertThat(F32_SOURCE).as(kernel)
-                            .contains("F32_DECODE_KERNEL(" + parts[0] + ", " + parts[1] + ")");
+                    assertThat(Pattern.compile("(?m)(^| )DECODE_KERNEL\\(" + parts[0] + ", " + parts[1] + "\\)")
+                            .matcher(F32_SOURCE).find()).as(kernel).isTrue();
                 }
             }
         }
