@@ -2,7 +2,7 @@
 // baseline snapshot of the same files (namespace oldk, made by build.sh), on the Llama-3.1-8B batch-1
 // shapes. Checks every new output against a float reference (and poisons outputs first), then times
 // with CUDA graphs of back-to-back launches over buffers rotated past L2 and prints GB/s and the
-// fraction of 3.0 TB/s. Usage: kbench [gemv] [chain] [layer] [layerm] [overlap] [tail] [attn] [mixed] [layout] [splitcost] (default: all).
+// fraction of 3.0 TB/s. Usage: kbench [gemv] [chain] [layer] [layerm] [tail] [attn] [mixed] [layout] [splitcost] (default: all).
 #include <cuda_runtime.h>
 #include <dlfcn.h>
 
@@ -1095,7 +1095,7 @@ struct LayerAtM {
     }
 };
 
-// ------------------------------------------ fused decode layer: attention as a programmatic dependent or not
+// ------------------------------------- fused decode layer: the handovers around attention, the short GEMVs' splits
 
 // Decode attention and merge with a chosen prologue: 0 none (a plain launch), 1 wait then trigger,
 // 2 trigger then wait (dependents scheduled at once; they still wait for this grid to finish), 3 trigger
@@ -1128,82 +1128,29 @@ __global__ void ov_merge(const float* partial, const int* seqLens, const int* ex
 }
 
 
-struct OverlapPlan {
+// How the kernels around a fused batch-M layer's attention hand over, and how the short GEMVs split K: the
+// attention and the merge launched plainly or as programmatic dependents, each with an ov_prologue (the merge's
+// 3: scheduling its dependent, the o GEMV, at its start); the q/k/v, o and down GEMVs split for `fill` blocks
+// wanted per SM (Gemv.BLOCKS_PER_SM is 4; Gemv.qkvSplit wants 16 at one row).
+struct HandoverPlan {
     const char* name;
-    int prologue;  // of attention and merge: 0 plain launch (main), 1 wait-first PDL, 2 trigger-first PDL
-};
-
-// The engine's fused batch-M layer (contexts of 1024, graph plan) with attention launched as OverlapPlan says.
-// Measured 2026-11-27 (H100): PDL attention is slower (M=1: 165.1 plain, 168.5 wait-first, 172.9 trigger-first us).
-template <int M, int R, int U>
-static void layer_overlap_run(const OverlapPlan& p) {
-    const int layers = 4;
-    typedef LayerBuffers<M> B;
-    const int H = B::H, I = B::I, heads = B::heads, kv = B::kv, D = B::D;
-    size_t layerBytes;
-    std::vector<bf16*> w = layer_weights(layers, &layerBytes);
-    B buf(layers, 7000 + M);
-    int sRes, sPqkv, sPsilu;
-    int gRes = gemv_grid((H + R - 1) / R, &sRes);
-    int gPqkv = gemv_grid(3072 / (R / 2), &sPqkv), gPsilu = gemv_grid(I / (R / 2), &sPsilu);
-    const int L = 16, G = group_for(M, heads, kv);
-    auto attn = G == 4 ? (p.prologue == 2 ? ov_attention<2, 16, 4> : p.prologue == 1 ? ov_attention<1, 16, 4> : ov_attention<0, 16, 4>)
-                       : (p.prologue == 2 ? ov_attention<2, 16, 2> : p.prologue == 1 ? ov_attention<1, 16, 2> : ov_attention<0, 16, 2>);
-    auto merge = p.prologue == 2 ? ov_merge<2> : p.prologue == 1 ? ov_merge<1> : ov_merge<0>;
-    int smem = decode_rows_shared_bytes(L, G, DECODE_ROWS_STAGES, DECODE_ROWS_LOADS);
-    CK(cudaFuncSetAttribute(attn, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
-    Plan plan = {2, 64, 131072};
-    const Batch& b0 = buf.cc.b;
-    int spread = plan_splits(b0, heads / G, plan);
-    bool balance = plan.balanceKeys && b0.requests * (heads / G) >= g_sms;
-    int balanced = balance ? std::max(1, std::min(16, (plan.planSeq + plan.balanceKeys - 1) / plan.balanceKeys)) : 1;
-    int splits = std::max(spread, balanced);
-    bool pdl = p.prologue > 0;
-    auto layer = [&](int l, cudaStream_t s) {
-        Batch b = buf.batch(l);
-        launch_gemv(lm_qkv<M, R, U>, gPqkv, true, s, buf.residual, w[l * 4], H, 6144, sPqkv, buf.stats, 1, buf.nw,
-                    buf.t);
-        launch_ex(attn, dim3(M, heads / G, splits), DV_WARPS * 32, smem, pdl, s, b.q, b.k, b.v, b.table, b.stride,
-                  b.pool, b.seqLens, b.starts, b.out, g_partial, heads, kv, D, b.scale, plan.minKeys, spread,
-                  plan.balanceKeys);
-        if (splits > 1) {
-            launch_ex(merge, dim3(M, heads), D, 0, pdl, s, (const float*) g_partial, b.seqLens, b.starts, b.out, heads,
-                      D, splits, plan.minKeys, spread, plan.balanceKeys);
-        }
-        launch_gemv(lm_residual<M, R, U>, gRes, true, s, b.out, w[l * 4 + 1], buf.residual, H, H, sRes, buf.stats, 0);
-        launch_gemv(lm_silu<M, R, U>, gPsilu, true, s, buf.residual, w[l * 4 + 2], buf.act, H, 2 * I, sPsilu,
-                    buf.stats, 0, buf.nw);
-        launch_gemv(lm_residual<M, R, U>, gRes, true, s, buf.act, w[l * 4 + 3], buf.residual, I, H, sRes, buf.stats, 1);
-    };
-    double us = time_graph([&](int i, cudaStream_t s) { layer(i % layers, s); }, 4 * layers, 9);
-    CK(cudaGetLastError());
-    printf("  M=%d %-34s %7.1f us/layer  %5.0f GB/s of weights (%.2f)\n", M, p.name, us, layerBytes / us / 1e3,
-           layerBytes / us / 1e-6 / PEAK);
-    fflush(stdout);
-    for (bf16* q : w) CK(cudaFree(q));
-}
-
-static void layer_overlap_bench() {
-    printf("\n== Fused decode layer (as the engine at 1-2 rows; 4 layers of distinct weights, graph, contexts of 1024):\n"
-           "   attention + merge launched plain / as wait-first PDL / as trigger-first PDL\n");
-    OverlapPlan plans[] = {{"plain attention (main)", 0}, {"wait-first PDL attention", 1},
-                           {"trigger-first PDL attention", 2}, {"plain attention (main)", 0}};
-    for (const OverlapPlan& p : plans) layer_overlap_run<1, 2, 4>(p);
-    for (const OverlapPlan& p : plans) layer_overlap_run<2, 2, 2>(p);
-}
-
-// How the kernels around a fused batch-M layer's attention hand over, and how the short GEMVs split K:
-// the merge launched plainly, scheduling its dependent (the o GEMV) at its start or not; the q/k/v, o and
-// down GEMVs split for `fill` blocks wanted per SM (the engine: 4).
-struct TailPlan {
-    const char* name;
-    bool mergeTriggers;
+    int attnPrologue, mergePrologue;
     int fillQkv, fillO, fillDown;
 };
 
-// The engine's fused batch-M layer (R and U of gemv.cu's instantiation; contexts of 1024, graph plan).
+// The attention or merge kernel of prologue P, picked at run time among the instantiated ones.
+template <int G>
+static auto attention_with(int prologue) {
+    return prologue == 2 ? ov_attention<2, 16, G> : prologue == 1 ? ov_attention<1, 16, G> : ov_attention<0, 16, G>;
+}
+static auto merge_with(int prologue) {
+    return prologue == 3 ? ov_merge<3> : prologue == 2 ? ov_merge<2> : prologue == 1 ? ov_merge<1> : ov_merge<0>;
+}
+
+// The engine's fused batch-M layer (RR rows a warp in the residual GEMVs, R in the paired ones, U loads in flight,
+// US for gate/up; contexts of 1024, graph plan, 4 layers of distinct weights) handing over as p says.
 template <int M, int RR, int R, int U, int US = U>
-static void layer_tail_run(const TailPlan& p) {
+static void layer_handover_run(const HandoverPlan& p) {
     const int layers = 4;
     typedef LayerBuffers<M> B;
     const int H = B::H, I = B::I, heads = B::heads, kv = B::kv, D = B::D;
@@ -1214,21 +1161,22 @@ static void layer_tail_run(const TailPlan& p) {
     int gO = gemv_grid((H + RR - 1) / RR, &sO, p.fillO), gDown = gemv_grid((H + RR - 1) / RR, &sDown, p.fillDown);
     int gPqkv = gemv_grid(3072 / (R / 2), &sPqkv, p.fillQkv), gPsilu = gemv_grid(I / (R / 2), &sPsilu);
     const int G = group_for(M, heads, kv);
-    auto attn = G == 4 ? ov_attention<0, 16, 4> : ov_attention<0, 16, 2>;
-    auto merge = p.mergeTriggers ? ov_merge<3> : ov_merge<0>;
+    auto attn = G == 4 ? attention_with<4>(p.attnPrologue) : attention_with<2>(p.attnPrologue);
+    auto merge = merge_with(p.mergePrologue);
     int smem = decode_rows_shared_bytes(16, G, DECODE_ROWS_STAGES, DECODE_ROWS_LOADS);
     CK(cudaFuncSetAttribute(attn, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
     Plan plan = {2, 64, 131072};
     const Batch& b0 = buf.cc.b;
     int splits = plan_splits(b0, heads / G, plan);
+    bool attnPdl = p.attnPrologue == 1 || p.attnPrologue == 2, mergePdl = p.mergePrologue == 1 || p.mergePrologue == 2;
     auto layer = [&](int l, cudaStream_t s) {
         Batch b = buf.batch(l);
         launch_gemv(lm_qkv<M, R, U>, gPqkv, true, s, buf.residual, w[l * 4], H, 6144, sPqkv, buf.stats, 1, buf.nw,
                     buf.t);
-        launch_ex(attn, dim3(M, heads / G, splits), DV_WARPS * 32, smem, false, s, b.q, b.k, b.v, b.table, b.stride,
+        launch_ex(attn, dim3(M, heads / G, splits), DV_WARPS * 32, smem, attnPdl, s, b.q, b.k, b.v, b.table, b.stride,
                   b.pool, b.seqLens, b.starts, b.out, g_partial, heads, kv, D, b.scale, plan.minKeys, splits,
                   plan.balanceKeys);
-        launch_ex(merge, dim3(M, heads), D, 0, false, s, (const float*) g_partial, b.seqLens, b.starts, b.out, heads,
+        launch_ex(merge, dim3(M, heads), D, 0, mergePdl, s, (const float*) g_partial, b.seqLens, b.starts, b.out, heads,
                   D, splits, plan.minKeys, splits, plan.balanceKeys);
         launch_gemv(lm_residual<M, RR, U>, gO, true, s, b.out, w[l * 4 + 1], buf.residual, H, H, sO, buf.stats, 0);
         launch_gemv(lm_silu<M, R, US>, gPsilu, true, s, buf.residual, w[l * 4 + 2], buf.act, H, 2 * I, sPsilu,
@@ -1244,27 +1192,28 @@ static void layer_tail_run(const TailPlan& p) {
     for (bf16* q : w) CK(cudaFree(q));
 }
 
-// Measured 2026-11-27 (H100, results/2026-11-27-h100-kbench-merge-trigger*.log): a merge that schedules o at
-// its start 162.2-162.7 us a layer against 162.5-163.8 at M=1; o with 8 loads in flight a row no faster; the
-// attention and merge as programmatic dependents slower (165.4-165.7), and slower still (172.2-172.9) with the
-// q/k/v GEMV scheduling them after its weight loop instead of at its start. K split in two in the q/k/v GEMV
-// at M=1: a further 0.9-1.1 us less; at M=2, and in o or down, more.
-static void layer_tail_bench() {
+// Measured 2026-11-27 (H100, results/2026-11-27-h100-kbench-merge-trigger*.log, ...-kbench-qkv-split.log), M=1:
+// main 161.9-163.8 us a layer; the merge scheduling o at its start 161.6-163.0; with it, q/k/v split in two
+// 160.7-161.9, in four 159.9-160.2 (the engine now), o or down split in two 163.6-165.3; gate/up with 2 or 8
+// loads in flight no change; attention and merge as wait-first dependents 165.4-165.7 (trigger-first, the older
+// `overlap` section: 172.9 against 165.1 plain). At M=2, q/k/v split in two costs 1.1-1.5 us, in four nothing.
+static void layer_handover_bench() {
     printf("\n== Fused decode layer as the engine runs it at 1-2 rows (4 layers of distinct weights, graph, contexts of\n"
-           "   1024): the merge scheduling o at its start; K split in the q/k/v, o and down GEMVs (S q/k/v/o/down)\n");
-    TailPlan plans[] = {{"main", false, 4, 4, 4},
-                        {"merge triggers o", true, 4, 4, 4},
-                        {"merge triggers o, fill 8 for q/k/v", true, 8, 4, 4},
-                        {"merge triggers o, fill 16 for q/k/v", true, 16, 4, 4},
-                        {"merge triggers o, fill 8 for o", true, 4, 8, 4},
-                        {"merge triggers o, fill 8 for down", true, 4, 4, 8}};
-    TailPlan chosen = {"merge triggers o, fill 8 for q/k/v", true, 8, 4, 4};
+           "   1024): attention and merge plain or as dependents, the merge scheduling o at its start, K split in\n"
+           "   the q/k/v, o and down GEMVs (S q/k/v/o/down)\n");
+    HandoverPlan plans[] = {{"before (merge plain, fill 4)", 0, 0, 4, 4, 4},
+                            {"merge triggers o", 0, 3, 4, 4, 4},
+                            {"merge triggers o, fill 8 for q/k/v", 0, 3, 8, 4, 4},
+                            {"merge triggers o, fill 16 for q/k/v (engine)", 0, 3, 16, 4, 4},
+                            {"merge triggers o, fill 8 for o", 0, 3, 4, 8, 4},
+                            {"merge triggers o, fill 8 for down", 0, 3, 4, 4, 8},
+                            {"attention + merge wait-first PDL", 1, 1, 4, 4, 4},
+                            {"attention + merge trigger-first PDL", 2, 2, 4, 4, 4}};
     for (int round = 0; round < 2; round++) {
-        for (const TailPlan& p : plans) layer_tail_run<1, 1, 2, 4>(p);
-        layer_tail_run<1, 1, 2, 4, 2>({"... gate/up U2", true, 8, 4, 4});
-        layer_tail_run<1, 1, 2, 4, 8>({"... gate/up U8", true, 8, 4, 4});
-        layer_tail_run<1, 1, 2, 4>(chosen);
-        for (const TailPlan& p : plans) layer_tail_run<2, 2, 2, 2>(p);
+        for (const HandoverPlan& p : plans) layer_handover_run<1, 1, 2, 4>(p);
+        layer_handover_run<1, 1, 2, 4, 2>({"engine, gate/up U2", 0, 3, 16, 4, 4});
+        layer_handover_run<1, 1, 2, 4, 8>({"engine, gate/up U8", 0, 3, 16, 4, 4});
+        for (const HandoverPlan& p : plans) layer_handover_run<2, 2, 2, 2>(p);
     }
 }
 
@@ -1426,8 +1375,7 @@ int main(int argc, char** argv) {
     if (want("chain")) chain_bench();
     if (want("layer")) layer_fusion_bench();
     if (want("layerm")) layer_rows_bench();
-    if (want("overlap")) layer_overlap_bench();
-    if (want("tail")) layer_tail_bench();
+    if (want("tail")) layer_handover_bench();
     if (want("mixed")) attn_mixed_bench();
     if (want("layout")) attn_layout_bench();
     if (want("splitcost")) attn_split_cost_bench();

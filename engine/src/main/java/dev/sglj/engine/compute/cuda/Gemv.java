@@ -96,10 +96,11 @@ final class Gemv {
                                        int slot, CudaTensor normWeight, float eps, CudaTensor gateUp, CudaTensor os) {
         int m = rows(residual);
         int weightRows = Math.toIntExact(gateUp.rows());
-        int split = split(pairGroups(m, weightRows), BLOCKS_PER_SM * multiprocessors);
+        int groups = pairGroups(m, weightRows);
+        int split = split(groups, BLOCKS_PER_SM * multiprocessors);
         kernels.args().ptr(residual.ptr()).ptr(gateUp.ptr()).ptr(os.ptr()).i32(Math.toIntExact(residual.cols()))
                 .i32(weightRows).i32(split).ptr(stats.ptr()).i32(slot).ptr(normWeight.ptr()).f32(eps);
-        kernels.launchDependent("gemv_normed_silu_" + m, blocks(pairGroups(m, weightRows), split), 32 * WARPS);
+        kernels.launchDependent("gemv_normed_silu_" + m, blocks(groups, split), 32 * WARPS);
     }
 
     /** Warp groups of the paired forms: a warp owns at least one pair of weight rows. */

@@ -195,13 +195,8 @@ __device__ int smp_search(const float* x, int vocab, float m, float mn, int topK
         float th[SMP_PROBES];
         #pragma unroll
         for (int j = 0; j < SMP_PROBES; j++) th[j] = smp_threshold(m, smp_probe(lo, hi, round, j));
-        int cnt[SMP_PROBES];
-        float mass[SMP_PROBES];
-        #pragma unroll
-        for (int j = 0; j < SMP_PROBES; j++) {
-            cnt[j] = 0;
-            mass[j] = 0.0f;
-        }
+        int cnt[SMP_PROBES] = {};
+        float mass[SMP_PROBES] = {};
         bool wantTotal = round == 0 && byMass;
         double tot = 0.0;
         float lowest = th[SMP_PROBES - 1];
@@ -394,13 +389,8 @@ __device__ u64 smp_largest_key(const float* w, int vocab, float m, int idBits, K
         int shift = hi - width + 1;
         int probes = (1 << width) - 1;
         u64 top = key | ((u64) probes << shift);
-        int cnt[SMP_KEY_PROBES];
-        double ms[SMP_KEY_PROBES];
-        #pragma unroll
-        for (int j = 0; j < SMP_KEY_PROBES; j++) {
-            cnt[j] = 0;
-            ms[j] = 0.0;
-        }
+        int cnt[SMP_KEY_PROBES] = {};
+        double ms[SMP_KEY_PROBES] = {};
         for (int i = threadIdx.x; i < vocab; i += blockDim.x) {
             float v = w[i];
             if (v == SMP_NEG_INF) continue;
